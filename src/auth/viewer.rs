@@ -1,0 +1,117 @@
+//! The caller of one request and what it may see.
+//!
+//! Memberships are loaded at most once per request, lazily, by [`Viewer::memberships`];
+//! every authorization question goes through this type, so the source of memberships
+//! (today one indexed query, later a cache invalidated by `brand_members` events) can
+//! change in one place.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use tokio::sync::OnceCell;
+use uuid::Uuid;
+
+use super::{Principal, Role};
+use crate::error::{ApiError, ApiResult};
+use entity::brand_members;
+
+/// Brand id -> the viewer's role there.
+pub type Memberships = HashMap<Uuid, Role>;
+
+/// Which brands a viewer may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BrandScope {
+    /// The service role: every brand.
+    All,
+    /// Exactly these brands.
+    Only(Vec<Uuid>),
+}
+
+pub struct Viewer {
+    principal: Option<Principal>,
+    db: DatabaseConnection,
+    memberships: OnceCell<Arc<Memberships>>,
+}
+
+impl Viewer {
+    pub fn new(principal: Option<Principal>, db: DatabaseConnection) -> Self {
+        Self {
+            principal,
+            db,
+            memberships: OnceCell::new(),
+        }
+    }
+
+    pub fn principal(&self) -> Option<&Principal> {
+        self.principal.as_ref()
+    }
+
+    pub fn is_service(&self) -> bool {
+        matches!(self.principal, Some(Principal::Service { .. }))
+    }
+
+    pub fn user_id(&self) -> Option<Uuid> {
+        match &self.principal {
+            Some(Principal::User { id, .. }) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Fails with `UNAUTHENTICATED` for anonymous callers.
+    pub fn require_authenticated(&self) -> ApiResult<&Principal> {
+        self.principal
+            .as_ref()
+            .ok_or_else(|| ApiError::unauthenticated("authentication required"))
+    }
+
+    /// The viewer's brand roles, loaded once per request.
+    pub async fn memberships(&self) -> ApiResult<Arc<Memberships>> {
+        let Some(user_id) = self.user_id() else {
+            return Ok(Arc::default());
+        };
+        self.memberships
+            .get_or_try_init(|| async {
+                let rows: Vec<(Uuid, String)> = brand_members::Entity::find()
+                    .select_only()
+                    .column(brand_members::Column::BrandId)
+                    .column(brand_members::Column::Role)
+                    .filter(brand_members::Column::UserId.eq(user_id))
+                    .into_tuple()
+                    .all(&self.db)
+                    .await?;
+                let memberships = rows
+                    .into_iter()
+                    .filter_map(|(brand, role)| role.parse().ok().map(|role| (brand, role)))
+                    .collect();
+                Ok(Arc::new(memberships))
+            })
+            .await
+            .cloned()
+    }
+
+    /// The brands this viewer may see. Anonymous callers are rejected.
+    pub async fn brand_scope(&self) -> ApiResult<BrandScope> {
+        self.require_authenticated()?;
+        if self.is_service() {
+            return Ok(BrandScope::All);
+        }
+        Ok(BrandScope::Only(
+            self.memberships().await?.keys().copied().collect(),
+        ))
+    }
+
+    /// The viewer's role in `brand_id`; the service role counts as owner everywhere.
+    pub async fn role_in(&self, brand_id: Uuid) -> ApiResult<Option<Role>> {
+        self.require_authenticated()?;
+        if self.is_service() {
+            return Ok(Some(Role::Owner));
+        }
+        Ok(self.memberships().await?.get(&brand_id).copied())
+    }
+
+    /// Whether the viewer may read `brand_id` at all.
+    pub async fn can_see(&self, brand_id: Uuid) -> ApiResult<bool> {
+        Ok(self.role_in(brand_id).await?.is_some())
+    }
+}

@@ -1,0 +1,156 @@
+//! Typed configuration from flags and environment, with defaults that work on a
+//! developer machine (PostgreSQL on 127.0.0.1:5432, trust auth).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// The development JWT secret used when none is configured. `serve` warns when it is in use.
+pub const DEV_JWT_SECRET: &str = "brandgraph-dev-secret-change-me";
+
+#[derive(Clone, clap::Args)]
+pub struct DatabaseConfig {
+    /// PostgreSQL connection string.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/brandgraph"
+    )]
+    pub database_url: String,
+
+    /// Maximum connections in the pool.
+    #[arg(long, env = "BRANDGRAPH_DB_POOL", default_value_t = 20)]
+    pub db_pool_size: u32,
+}
+
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("db_pool_size", &self.db_pool_size)
+            .finish()
+    }
+}
+
+/// Strips the password from a connection URL for logging.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            let masked = if userinfo.contains(':') { ":***" } else { "" };
+            format!("{}{user}{masked}{}", &url[..scheme_end + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Which signature algorithm tokens must use. Pinned: a token signed otherwise is rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum JwtAlgorithm {
+    Hs256,
+    Rs256,
+    Es256,
+}
+
+#[derive(Clone, clap::Args)]
+pub struct AuthConfig {
+    /// Shared secret for HS256 tokens (Supabase's JWT secret).
+    #[arg(long, env = "JWT_SECRET", default_value = DEV_JWT_SECRET, hide_default_value = true)]
+    pub jwt_secret: String,
+
+    /// Signature algorithm accepted.
+    #[arg(long, env = "JWT_ALGORITHM", value_enum, default_value = "hs256")]
+    pub jwt_algorithm: JwtAlgorithm,
+
+    /// PEM public key for RS256/ES256.
+    #[arg(long, env = "JWT_PUBLIC_KEY_FILE")]
+    pub jwt_public_key_file: Option<PathBuf>,
+
+    /// JWKS file (JSON) for RS256/ES256; keys are chosen by `kid`.
+    #[arg(long, env = "JWT_JWKS_FILE")]
+    pub jwt_jwks_file: Option<PathBuf>,
+
+    /// Required `iss` claim, if set.
+    #[arg(long, env = "JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+
+    /// Required `aud` claim, if set.
+    #[arg(long, env = "JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+
+    /// Allowed clock skew for `exp` / `nbf`, in seconds.
+    #[arg(long, env = "JWT_LEEWAY_SECS", default_value_t = 30)]
+    pub jwt_leeway_secs: u64,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("jwt_secret", &"***")
+            .field("jwt_algorithm", &self.jwt_algorithm)
+            .field("jwt_public_key_file", &self.jwt_public_key_file)
+            .field("jwt_jwks_file", &self.jwt_jwks_file)
+            .field("jwt_issuer", &self.jwt_issuer)
+            .field("jwt_audience", &self.jwt_audience)
+            .field("jwt_leeway_secs", &self.jwt_leeway_secs)
+            .finish()
+    }
+}
+
+#[derive(Clone, Debug, clap::Args)]
+pub struct GraphqlConfig {
+    /// Maximum query depth.
+    #[arg(long, env = "BRANDGRAPH_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+
+    /// Maximum query complexity (each field counts 1, connections count `first` times their children).
+    #[arg(long, env = "BRANDGRAPH_MAX_COMPLEXITY", default_value_t = 50_000)]
+    pub max_complexity: usize,
+
+    /// Serve introspection (GraphiQL needs it).
+    #[arg(long, env = "BRANDGRAPH_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+}
+
+impl Default for GraphqlConfig {
+    fn default() -> Self {
+        Self {
+            max_depth: 12,
+            max_complexity: 50_000,
+            introspection: true,
+        }
+    }
+}
+
+#[derive(Clone, Debug, clap::Args)]
+pub struct ServerConfig {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "BRANDGRAPH_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+
+    #[command(flatten)]
+    pub auth: AuthConfig,
+
+    #[command(flatten)]
+    pub graphql: GraphqlConfig,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1/x"),
+            "postgres://postgres@127.0.0.1/x"
+        );
+    }
+}

@@ -1,0 +1,58 @@
+//! Connecting to PostgreSQL and applying migrations.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+
+use crate::config::{DatabaseConfig, redact_url};
+
+pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(config.database_url.clone());
+    options
+        .max_connections(config.db_pool_size)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    Database::connect(options).await.map_err(|err| {
+        anyhow::anyhow!(
+            "cannot connect to {}: {err}",
+            redact_url(&config.database_url)
+        )
+    })
+}
+
+/// Creates the configured database if it does not exist yet (connecting to the server's
+/// `postgres` database to do so), so the default setup works on a fresh machine.
+pub async fn ensure_database_exists(config: &DatabaseConfig) -> anyhow::Result<()> {
+    let url = &config.database_url;
+    let (server, name) = url
+        .rsplit_once('/')
+        .ok_or_else(|| anyhow::anyhow!("DATABASE_URL has no database name"))?;
+    let name = name.split('?').next().unwrap_or(name);
+    let admin = Database::connect(format!("{server}/postgres")).await?;
+    use sea_orm::{ConnectionTrait, Statement};
+    let exists = admin
+        .query_one_raw(Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT 1 FROM pg_database WHERE datname = $1",
+            [name.into()],
+        ))
+        .await?
+        .is_some();
+    if !exists {
+        tracing::info!(database = name, "creating database");
+        let quoted = name.replace('"', "\"\"");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{quoted}\""))
+            .await?;
+    }
+    admin.close().await?;
+    Ok(())
+}
+
+pub async fn migrate_up(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await?;
+    Ok(())
+}

@@ -1,0 +1,3 @@
+//! Business rules over `&impl ConnectionTrait`, independent of GraphQL.
+
+pub mod brands;

@@ -1,0 +1,125 @@
+//! Errors as the API shows them: one `extensions.code` per kind, in one place.
+//!
+//! Internal failures are logged with their cause and a short reference; the client sees
+//! only `INTERNAL` and that reference, never SQL or driver text.
+
+use std::sync::Arc;
+
+use async_graphql::ErrorExtensions;
+
+/// The `extensions.code` values clients can rely on.
+pub mod code {
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    pub const CONFLICT: &str = "CONFLICT";
+    pub const QUOTA_EXCEEDED: &str = "QUOTA_EXCEEDED";
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    pub const INTERNAL: &str = "INTERNAL";
+}
+
+/// Every failure a resolver can report.
+///
+/// Deliberately not `Display`: async-graphql converts any `Display` type into an error
+/// without extensions, so without `Display` the only conversion is ours, which sets
+/// `extensions.code` and hides internal causes. Resolvers return [`ApiResult`].
+#[derive(Debug, Clone)]
+pub enum ApiError {
+    Unauthenticated(String),
+    Forbidden(String),
+    NotFound(&'static str),
+    BadUserInput {
+        message: String,
+        field: Option<&'static str>,
+    },
+    Conflict(String),
+    Internal(Arc<dyn std::error::Error + Send + Sync>),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::Unauthenticated(message.into())
+    }
+
+    pub fn bad_input(field: &'static str, message: impl Into<String>) -> Self {
+        Self::BadUserInput {
+            message: message.into(),
+            field: Some(field),
+        }
+    }
+
+    pub fn internal(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Arc::new(cause))
+    }
+
+    /// What the client reads. Internal causes are never part of it.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Unauthenticated(m) | Self::Forbidden(m) | Self::Conflict(m) => m.clone(),
+            Self::NotFound(what) => format!("{what} not found"),
+            Self::BadUserInput { message, .. } => message.clone(),
+            Self::Internal(_) => "internal error".into(),
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated(_) => code::UNAUTHENTICATED,
+            Self::Forbidden(_) => code::FORBIDDEN,
+            Self::NotFound(_) => code::NOT_FOUND,
+            Self::BadUserInput { .. } => code::BAD_USER_INPUT,
+            Self::Conflict(_) => code::CONFLICT,
+            Self::Internal(_) => code::INTERNAL,
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::internal(err)
+    }
+}
+
+impl From<Arc<sea_orm::DbErr>> for ApiError {
+    fn from(err: Arc<sea_orm::DbErr>) -> Self {
+        Self::Internal(err)
+    }
+}
+
+/// Missing context data: a wiring bug, reported as internal.
+impl From<async_graphql::Error> for ApiError {
+    fn from(err: async_graphql::Error) -> Self {
+        Self::Internal(Arc::new(std::io::Error::other(err.message)))
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(err: ApiError) -> Self {
+        err.extend()
+    }
+}
+
+impl ErrorExtensions for ApiError {
+    fn extend(&self) -> async_graphql::Error {
+        let message = match self {
+            Self::Internal(cause) => {
+                let reference = uuid::Uuid::new_v4().simple().to_string();
+                tracing::error!(error = %cause, reference = %reference, "internal error");
+                format!("internal error (reference {reference})")
+            }
+            other => other.message(),
+        };
+        async_graphql::Error::new(message).extend_with(|_, ext| {
+            ext.set("code", self.code());
+            if let Self::BadUserInput {
+                field: Some(field), ..
+            } = self
+            {
+                ext.set("field", *field);
+            }
+        })
+    }
+}

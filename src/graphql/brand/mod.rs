@@ -1,0 +1,7 @@
+//! Brands: the unit of tenancy and authorization.
+
+pub mod query;
+pub mod types;
+
+pub use query::BrandQuery;
+pub use types::Brand;

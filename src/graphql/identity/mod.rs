@@ -1,0 +1,7 @@
+//! Tenants, users and the caller (`viewer`).
+
+mod types;
+mod viewer;
+
+pub use types::{Tenant, User};
+pub use viewer::ViewerQuery;

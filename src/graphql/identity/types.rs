@@ -1,0 +1,54 @@
+use async_graphql::{ID, Object};
+use chrono::{DateTime, FixedOffset};
+use uuid::Uuid;
+
+use crate::graphql::ids::{self, NodeKind};
+use entity::{tenants, users};
+
+/// A customer organisation; brands belong to one tenant.
+pub struct Tenant(pub tenants::Model);
+
+/// A customer organisation; brands belong to one tenant.
+#[Object]
+impl Tenant {
+    /// Global id (for `node`).
+    async fn id(&self) -> ID {
+        ids::encode(NodeKind::Tenant, self.0.id)
+    }
+    /// Database id.
+    async fn uuid(&self) -> Uuid {
+        self.0.id
+    }
+    /// Organisation name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Subscription plan (`free`, ...).
+    async fn plan(&self) -> Option<&str> {
+        self.0.plan.as_deref()
+    }
+    /// Creation time.
+    async fn created_at(&self) -> DateTime<FixedOffset> {
+        self.0.created_at
+    }
+}
+
+/// A person who signs in to the platform.
+pub struct User(pub users::Model);
+
+/// A person who signs in to the platform.
+#[Object]
+impl User {
+    /// Global id (for `node`).
+    async fn id(&self) -> ID {
+        ids::encode(NodeKind::User, self.0.id)
+    }
+    /// Database id (the JWT `sub`).
+    async fn uuid(&self) -> Uuid {
+        self.0.id
+    }
+    /// Name shown in the UI.
+    async fn display_name(&self) -> Option<&str> {
+        self.0.display_name.as_deref()
+    }
+}

@@ -1,0 +1,58 @@
+use async_graphql::{Context, Object, SimpleObject};
+use uuid::Uuid;
+
+use crate::auth::{Principal, Role};
+use crate::error::ApiResult;
+use crate::graphql::context::RequestContext;
+use crate::graphql::identity::User;
+
+#[derive(Default)]
+pub struct ViewerQuery;
+
+/// The caller as the gateway sees it.
+#[derive(SimpleObject)]
+pub struct ViewerInfo {
+    /// Whether the caller holds the trusted `service_role`.
+    is_service_role: bool,
+    /// The signed-in user (null for the service role).
+    user: Option<User>,
+    /// The caller's brand memberships.
+    memberships: Vec<Membership>,
+}
+
+/// One brand the caller belongs to, and the role held there.
+#[derive(SimpleObject)]
+pub struct Membership {
+    /// Database id of the brand.
+    brand_id: Uuid,
+    /// Role in that brand.
+    role: Role,
+}
+
+#[Object]
+impl ViewerQuery {
+    /// The caller: user, memberships. `UNAUTHENTICATED` without a token.
+    async fn viewer(&self, ctx: &Context<'_>) -> ApiResult<ViewerInfo> {
+        let viewer = ctx.viewer()?;
+        let principal = viewer.require_authenticated()?;
+        let user = match principal {
+            Principal::User { id, .. } => ctx.loaders()?.users.load_one(*id).await?.map(User),
+            Principal::Service { .. } => None,
+        };
+        let mut memberships: Vec<Membership> = viewer
+            .memberships()
+            .await?
+            .iter()
+            .map(|(brand_id, role)| Membership {
+                brand_id: *brand_id,
+                role: *role,
+            })
+            .collect();
+        memberships.sort_by_key(|m| m.brand_id);
+        Ok(ViewerInfo {
+            is_service_role: viewer.is_service(),
+            user,
+            memberships,
+        })
+    }
+}

@@ -1,0 +1,139 @@
+//! GraphQL over HTTP (POST and GET) and over websockets, with the caller's identity
+//! attached to every request.
+
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql::{Data, ErrorExtensions, Pos};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use axum::extract::{RawQuery, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::auth::{Principal, Viewer, bearer_token};
+use crate::error::ApiError;
+use crate::loaders::Loaders;
+use crate::state::AppState;
+
+pub async fn post_graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    execute(&state, &headers, request.into_inner()).await.into()
+}
+
+/// GraphiQL for a browser; otherwise a query from the URL (GraphQL-over-HTTP, queries only).
+pub async fn get_graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let query = query.unwrap_or_default();
+    if query.is_empty() && wants_html {
+        return Html(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql/ws")
+                .finish(),
+        )
+        .into_response();
+    }
+    let request = match async_graphql::http::parse_query_string(&query) {
+        Ok(request) => request,
+        Err(err) => return (StatusCode::BAD_REQUEST, err.to_string()).into_response(),
+    };
+    if !is_query_only(&request) {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "POST")],
+            "mutations and subscriptions must use POST",
+        )
+            .into_response();
+    }
+    GraphQLResponse::from(execute(&state, &headers, request).await).into_response()
+}
+
+/// True when every operation of the document is a query (or it does not parse: the
+/// executor then reports the syntax error itself).
+fn is_query_only(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::OperationType;
+    match async_graphql::parser::parse_query(&request.query) {
+        Ok(doc) => doc
+            .operations
+            .iter()
+            .all(|(_, op)| op.node.ty == OperationType::Query),
+        Err(_) => true,
+    }
+}
+
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("invalid"));
+    let principal = match authenticate(state, authorization) {
+        Ok(principal) => principal,
+        Err(err) => {
+            return async_graphql::Response::from_errors(vec![
+                err.extend().into_server_error(Pos::default()),
+            ]);
+        }
+    };
+    let request = request
+        .data(Viewer::new(principal, state.db.clone()))
+        .data(Loaders::new(&state.db));
+    state.schema.execute(request).await
+}
+
+fn authenticate(
+    state: &AppState,
+    authorization: Option<&str>,
+) -> Result<Option<Principal>, ApiError> {
+    bearer_token(authorization)?
+        .map(|token| state.jwt.verify(token))
+        .transpose()
+}
+
+/// Websocket subscriptions (`graphql-transport-ws` and legacy `graphql-ws`). The token
+/// comes in the `connection_init` payload as `Authorization: "Bearer …"` or `token`.
+pub async fn websocket(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |stream| {
+            let schema = state.schema.clone();
+            GraphQLWebSocket::new(stream, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let principal = authenticate_init(&state, &payload)?;
+                    let mut data = Data::default();
+                    data.insert(Viewer::new(principal, state.db.clone()));
+                    data.insert(Loaders::new(&state.db));
+                    Ok(data)
+                })
+                .serve()
+        })
+}
+
+fn authenticate_init(
+    state: &AppState,
+    payload: &serde_json::Value,
+) -> async_graphql::Result<Option<Principal>> {
+    let field = |name: &str| payload.get(name).and_then(|v| v.as_str());
+    let principal = if let Some(header) = field("Authorization").or(field("authorization")) {
+        authenticate(state, Some(header))
+    } else if let Some(token) = field("token").or(field("authToken")) {
+        state.jwt.verify(token).map(Some)
+    } else {
+        Ok(None)
+    };
+    principal.map_err(|err| err.extend())
+}

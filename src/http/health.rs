@@ -1,0 +1,42 @@
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use migration::MigratorTrait;
+use serde_json::{Value, json};
+
+use crate::state::AppState;
+
+/// The process is up.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database answers and every migration has been applied.
+pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    if let Err(err) = state.db.ping().await {
+        tracing::warn!(error = %err, "readiness: database unreachable");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "ready": false, "database": "unreachable" })),
+        );
+    }
+    match migration::Migrator::get_pending_migrations(&state.db).await {
+        Ok(pending) if pending.is_empty() => (
+            StatusCode::OK,
+            Json(json!({ "ready": true, "database": "ok", "migrations": "current" })),
+        ),
+        Ok(pending) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(
+                json!({ "ready": false, "database": "ok", "migrations": format!("{} pending", pending.len()) }),
+            ),
+        ),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness: cannot read migrations");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "ready": false, "database": "ok", "migrations": "unknown" })),
+            )
+        }
+    }
+}

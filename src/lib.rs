@@ -1,0 +1,28 @@
+//! brandgraph: a GraphQL gateway over the marketing platform's PostgreSQL database.
+
+/// Bearer tokens -> principals; the per-request viewer and its brand roles.
+pub mod auth;
+/// The `brandgraph` command line.
+pub mod cli;
+/// Typed configuration with working local defaults.
+pub mod config;
+/// Pool connection, database creation, migrations.
+pub mod db;
+/// Business rules and scoped finders, independent of GraphQL.
+pub mod domain;
+/// Errors and their `extensions.code`.
+pub mod error;
+/// The GraphQL schema, one module per domain.
+pub mod graphql;
+/// Routes and middleware.
+pub mod http;
+/// Request-scoped dataloaders.
+pub mod loaders;
+/// The deterministic demo dataset.
+pub mod seed;
+/// Build the app, bind, serve, shut down.
+pub mod startup;
+/// Shared handler state.
+pub mod state;
+/// Logging setup.
+pub mod telemetry;

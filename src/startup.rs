@@ -1,0 +1,73 @@
+//! Build, then run: [`App::build`] wires everything and binds the listener (port 0 in
+//! tests); [`App::run_until_stopped`] serves until the shutdown future resolves.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+
+use crate::auth::JwtVerifier;
+use crate::config::ServerConfig;
+use crate::graphql::build_schema;
+use crate::state::AppState;
+
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl App {
+    /// Wires the app around an existing pool and binds `config.listen`.
+    pub async fn build(config: &ServerConfig, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let jwt = Arc::new(JwtVerifier::from_config(&config.auth)?);
+        let schema = build_schema(&config.graphql).data(db.clone()).finish();
+        let listener = TcpListener::bind(config.listen).await?;
+        Ok(Self {
+            listener,
+            state: AppState { db, schema, jwt },
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let router = crate::http::router(self.state);
+        axum::serve(self.listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,15 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::JwtVerifier;
+use crate::graphql::AppSchema;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub schema: AppSchema,
+    pub jwt: Arc<JwtVerifier>,
+}

@@ -1,0 +1,67 @@
+use sea_orm::ConnectionTrait;
+
+use crate::helpers::{admin_exec, spawn_app};
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let app = spawn_app().await;
+    let response = reqwest::get(app.url("/healthz")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn responses_carry_a_request_id() {
+    let app = spawn_app().await;
+    let response = reqwest::get(app.url("/healthz")).await.unwrap();
+    let id = response
+        .headers()
+        .get("x-request-id")
+        .expect("x-request-id header");
+    assert_eq!(id.len(), 36, "a UUID");
+}
+
+#[tokio::test]
+async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
+    let app = spawn_app().await;
+    let name = app.test_db.name.clone();
+    let ready = || async {
+        reqwest::get(app.url("/readyz"))
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(ready().await, 200);
+
+    admin_exec(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false")).await;
+    admin_exec(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    ))
+    .await;
+    assert_eq!(ready().await, 503);
+
+    admin_exec(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true")).await;
+    let mut status = 0;
+    for _ in 0..50 {
+        status = ready().await;
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 200, "ready again once the database is back");
+}
+
+#[tokio::test]
+async fn readyz_fails_while_a_migration_is_pending() {
+    let app = spawn_app().await;
+    app.db
+        .execute_unprepared("DELETE FROM seaql_migrations WHERE version = '010_maintenance'")
+        .await
+        .unwrap();
+    let response = reqwest::get(app.url("/readyz")).await.unwrap();
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["migrations"], "1 pending");
+}

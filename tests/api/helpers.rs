@@ -1,0 +1,245 @@
+//! `spawn_app`: the gateway built like production, on a random port, over its own
+//! database cloned from a migrated template; plus GraphQL-over-HTTP helpers.
+
+use std::net::SocketAddr;
+
+use brandgraph::auth::jwt;
+use brandgraph::config::{AuthConfig, DatabaseConfig, GraphqlConfig, JwtAlgorithm, ServerConfig};
+use brandgraph::startup::App;
+use migration::MigratorTrait;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+pub const TEST_SECRET: &str = "test-secret-for-brandgraph";
+
+/// Base URL of the PostgreSQL server (no database name).
+pub fn pg_server() -> String {
+    std::env::var("TEST_PG_SERVER").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// Executes one statement on the server's `postgres` database.
+pub async fn admin_exec(sql: &str) {
+    let admin = Database::connect(format!("{}/postgres", pg_server()))
+        .await
+        .expect("connect to postgres");
+    admin.execute_unprepared(sql).await.expect(sql);
+    admin.close().await.ok();
+}
+
+/// A database that is dropped (forcibly) when the value is dropped.
+pub struct TestDb {
+    pub name: String,
+}
+
+impl TestDb {
+    /// An empty database.
+    pub async fn empty() -> Self {
+        let name = format!("bg_test_{}", Uuid::new_v4().simple());
+        admin_exec(&format!("CREATE DATABASE {name}")).await;
+        Self { name }
+    }
+
+    /// A database cloned from the migrated template (created once per migration set).
+    pub async fn migrated() -> Self {
+        let template = ensure_template().await;
+        let name = format!("bg_test_{}", Uuid::new_v4().simple());
+        admin_exec(&format!("CREATE DATABASE {name} TEMPLATE {template}")).await;
+        Self { name }
+    }
+
+    pub fn url(&self) -> String {
+        format!("{}/{}", pg_server(), self.name)
+    }
+
+    pub async fn connect(&self) -> DatabaseConnection {
+        Database::connect(self.url())
+            .await
+            .expect("connect to test db")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        // Drop runs inside (or outside) a tokio runtime; a private one on its own thread works in both.
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(admin_exec(&sql));
+        })
+        .join();
+    }
+}
+
+/// Creates `bg_template_<fingerprint>` once, under an advisory lock so parallel test
+/// processes agree; later runs with unchanged migrations reuse it.
+async fn ensure_template() -> String {
+    let name = format!("bg_template_{}", migration::fingerprint());
+    let admin = Database::connect(format!("{}/postgres", pg_server()))
+        .await
+        .expect("connect to postgres");
+    admin
+        .execute_unprepared("SELECT pg_advisory_lock(727274)")
+        .await
+        .expect("lock");
+    let exists = admin
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
+        ))
+        .await
+        .expect("query")
+        .is_some();
+    if !exists {
+        // Templates of older migration sets are of no further use.
+        let stale = admin
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT datname::text FROM pg_database WHERE datname LIKE 'bg\\_template\\_%'",
+            ))
+            .await
+            .expect("list templates");
+        for row in stale {
+            let old: String = row.try_get_by_index(0).expect("name");
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {old} WITH (FORCE)"))
+                .await
+                .expect("drop stale template");
+        }
+        let building = format!("{name}_building");
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+            .await
+            .expect("drop");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {building}"))
+            .await
+            .expect("create template");
+        let db = Database::connect(format!("{}/{building}", pg_server()))
+            .await
+            .expect("connect template");
+        migration::Migrator::up(&db, None)
+            .await
+            .expect("migrate template");
+        db.close().await.ok();
+        admin
+            .execute_unprepared(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+            .await
+            .expect("rename template");
+    }
+    admin
+        .execute_unprepared("SELECT pg_advisory_unlock(727274)")
+        .await
+        .expect("unlock");
+    admin.close().await.ok();
+    name
+}
+
+pub fn server_config(database_url: String) -> ServerConfig {
+    ServerConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: DatabaseConfig {
+            database_url,
+            db_pool_size: 5,
+        },
+        auth: AuthConfig {
+            jwt_secret: TEST_SECRET.into(),
+            jwt_algorithm: JwtAlgorithm::Hs256,
+            jwt_public_key_file: None,
+            jwt_jwks_file: None,
+            jwt_issuer: None,
+            jwt_audience: None,
+            jwt_leeway_secs: 0,
+        },
+        graphql: GraphqlConfig::default(),
+    }
+}
+
+/// A running gateway and its database.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub db: DatabaseConnection,
+    pub schema: brandgraph::graphql::AppSchema,
+    pub http: reqwest::Client,
+    _shutdown: oneshot::Sender<()>,
+    pub test_db: TestDb,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
+    let test_db = TestDb::migrated().await;
+    let mut config = server_config(test_db.url());
+    adjust(&mut config);
+    let db = brandgraph::db::connect(&config.database)
+        .await
+        .expect("connect");
+    let app = App::build(&config, db.clone()).await.expect("build app");
+    let addr = app.local_addr().expect("addr");
+    let schema = app.state().schema.clone();
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        addr,
+        db,
+        schema,
+        http: reqwest::Client::new(),
+        _shutdown: shutdown,
+        test_db,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// POSTs a GraphQL request and returns the whole JSON response.
+    pub async fn graphql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .http
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("send");
+        assert!(response.status().is_success(), "HTTP {}", response.status());
+        response.json().await.expect("json body")
+    }
+
+    /// Seeds the demo dataset with a fixed anchor date.
+    pub async fn seed_demo(&self) {
+        let anchor = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        brandgraph::seed::seed_demo(&self.db, anchor)
+            .await
+            .expect("seed");
+    }
+}
+
+/// A token for a user.
+pub fn user_token(user: Uuid) -> String {
+    jwt::mint_hs256(TEST_SECRET, &jwt::claims_for(user, "authenticated", 3600)).unwrap()
+}
+
+/// A token for the trusted backend.
+pub fn service_token() -> String {
+    jwt::mint_hs256(
+        TEST_SECRET,
+        &jwt::claims_for(Uuid::nil(), jwt::SERVICE_ROLE, 3600),
+    )
+    .unwrap()
+}
+
+/// The `extensions.code` of the first error, if any.
+pub fn error_code(response: &Value) -> Option<&str> {
+    response["errors"][0]["extensions"]["code"].as_str()
+}
