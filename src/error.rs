@@ -55,6 +55,13 @@ impl ApiError {
         Self::Internal(Arc::new(cause))
     }
 
+    /// A value in the database that the code does not know (e.g. a status added by hand).
+    pub fn unexpected(what: &str, value: &str) -> Self {
+        Self::internal(std::io::Error::other(format!(
+            "unexpected {what} {value:?} in the database"
+        )))
+    }
+
     /// What the client reads. Internal causes are never part of it.
     pub fn message(&self) -> String {
         match self {

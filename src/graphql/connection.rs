@@ -1,20 +1,48 @@
-//! Pieces shared by every Relay connection: the lazily computed `totalCount`.
+//! Relay connections: the lazily computed `totalCount` and the glue between the
+//! generic page loaders and async-graphql's `Connection`.
 
-use async_graphql::{Context, Object};
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Object, OutputType};
+use futures_util::future::BoxFuture;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use std::sync::Arc;
+use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::RequestContext;
+use crate::graphql::pagination::{PageRequest, encode_cursor};
+use crate::loaders::Loaders;
+use crate::loaders::page::{
+    CountKey, CountLoader, PageCursor, PageKey, PageLoader, PageSpec, PagedRelation, Sort,
+    cursor_of,
+};
 
-/// Extra connection fields. `totalCount` runs its `count(*)` only when selected.
-pub struct ConnectionTotals {
-    count: Statement,
+type CountFn = Box<dyn for<'a> Fn(&'a Loaders) -> BoxFuture<'a, ApiResult<i64>> + Send + Sync>;
+
+/// Extra connection fields. `totalCount` runs its count only when selected.
+pub enum ConnectionTotals {
+    /// A top-level connection: one `count(*)` statement.
+    Query(Statement),
+    /// A nested connection: a batched per-parent count.
+    Loader(CountFn),
 }
 
 impl ConnectionTotals {
-    /// `count` must be a statement returning one row with one bigint column.
-    pub fn new(count: Statement) -> Self {
-        Self { count }
+    /// `count` must return one row with one bigint column.
+    pub fn query(count: Statement) -> Self {
+        Self::Query(count)
+    }
+
+    /// The count of one parent's children, batched with its siblings.
+    pub fn counted<R: PagedRelation>(
+        key: CountKey<R::Filter>,
+        pick: fn(&Loaders) -> &DataLoader<CountLoader<R>>,
+    ) -> Self {
+        Self::Loader(Box::new(move |loaders| {
+            let key = key.clone();
+            Box::pin(async move { Ok(pick(loaders).load_one(key).await?.unwrap_or(0)) })
+        }))
     }
 }
 
@@ -23,7 +51,10 @@ impl ConnectionTotals {
 impl ConnectionTotals {
     /// Number of items in the whole connection (all pages), after filters.
     async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
-        run_count(ctx.db()?, self.count.clone()).await
+        match self {
+            Self::Query(statement) => run_count(ctx.db()?, statement.clone()).await,
+            Self::Loader(count) => count(ctx.loaders()?).await,
+        }
     }
 }
 
@@ -49,4 +80,67 @@ pub fn count_of<E: sea_orm::EntityTrait>(select: sea_orm::Select<E>) -> Statemen
         .select_only()
         .column_as(Expr::cust("count(*)"), "count")
         .build(sea_orm::DbBackend::Postgres)
+}
+
+/// The connection type of every nested (per-parent) connection.
+pub type NestedConnection<N> = Connection<String, N, ConnectionTotals>;
+
+/// Validated arguments of a nested connection.
+pub fn nested_spec<F>(
+    filter: F,
+    sort: Sort,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> ApiResult<Arc<PageSpec<F>>> {
+    let page = PageRequest::<PageCursor>::parse(first, after)?;
+    let after = match page.after {
+        Some(cursor) if cursor.sort != sort.column => {
+            return Err(ApiError::bad_input(
+                "after",
+                "the cursor belongs to another order",
+            ));
+        }
+        other => other.map(|cursor| (cursor.value, cursor.id)),
+    };
+    Ok(Arc::new(PageSpec {
+        filter,
+        sort,
+        after,
+        limit: page.limit,
+    }))
+}
+
+/// One parent's page of relation `R` as a Relay connection of `N`.
+pub async fn nested_connection<R, N>(
+    loaders: &Loaders,
+    parent: Uuid,
+    spec: Arc<PageSpec<R::Filter>>,
+    pages: fn(&Loaders) -> &DataLoader<PageLoader<R>>,
+    counts: fn(&Loaders) -> &DataLoader<CountLoader<R>>,
+    node: fn(R::Model) -> N,
+) -> ApiResult<NestedConnection<N>>
+where
+    R: PagedRelation,
+    N: OutputType,
+{
+    let sort = spec.sort;
+    let has_previous = spec.after.is_some();
+    let count_key = CountKey {
+        parent,
+        filter: Arc::new(spec.filter.clone()),
+    };
+    let page = pages(loaders)
+        .load_one(PageKey { parent, spec })
+        .await?
+        .unwrap_or_default();
+    let mut connection = Connection::with_additional_fields(
+        has_previous,
+        page.has_next,
+        ConnectionTotals::counted(count_key, counts),
+    );
+    connection.edges.extend(page.rows.into_iter().map(|row| {
+        let cursor = encode_cursor(&cursor_of::<R>(&row, sort));
+        Edge::new(cursor, node(row))
+    }));
+    Ok(connection)
 }

@@ -1,10 +1,15 @@
 //! The GraphQL API: schema assembly, shared pieces, and one module per domain.
 
+pub mod analytics;
+pub mod approval;
+pub mod asset;
 pub mod brand;
 pub mod connection;
+pub mod content;
 pub mod context;
 pub mod identity;
 pub mod ids;
+pub mod node;
 pub mod pagination;
 pub mod schema;
 

@@ -5,11 +5,12 @@ use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema, Sche
 
 use super::brand::BrandQuery;
 use super::identity::ViewerQuery;
+use super::node::NodeQuery;
 use crate::config::GraphqlConfig;
 
 /// Every query field, merged from the domain modules.
 #[derive(MergedObject, Default)]
-pub struct Query(ViewerQuery, BrandQuery);
+pub struct Query(ViewerQuery, BrandQuery, NodeQuery);
 
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 

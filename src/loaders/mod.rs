@@ -1,8 +1,14 @@
-//! Request-scoped dataloaders: every relation lookup is batched into one statement per
-//! resolver depth. A fresh [`Loaders`] is built for each request (and each websocket
-//! operation), so no cache is ever shared between users.
+//! Request-scoped dataloaders: every relation lookup is batched, so the number of SQL
+//! statements a query runs depends on its depth, not on how many rows it returns. A fresh
+//! [`Loaders`] is built for each request (and each websocket connection), so no cache is
+//! ever shared between users.
 
+pub mod analytics;
 mod by_id;
+mod content_assets;
+pub mod group;
+pub mod page;
+pub mod relations;
 
 pub use by_id::ByIdLoader;
 
@@ -11,7 +17,13 @@ use std::sync::Arc;
 use async_graphql::dataloader::DataLoader;
 use sea_orm::DatabaseConnection;
 
-use entity::{tenants, users};
+use analytics::{MetricRangeLoader, SummaryLoader};
+use content_assets::ContentAssetsLoader;
+use group::GroupLoader;
+use page::{CountLoader, PageLoader};
+use relations::*;
+
+use entity::{brands, content_items, media_assets, post_approvals, tenants, users};
 
 /// Errors must be `Clone` to be shared by every waiter of a batch.
 pub type LoadError = Arc<sea_orm::DbErr>;
@@ -20,13 +32,68 @@ pub type LoadError = Arc<sea_orm::DbErr>;
 pub struct Loaders {
     pub tenants: DataLoader<ByIdLoader<tenants::Entity>>,
     pub users: DataLoader<ByIdLoader<users::Entity>>,
+    pub brands: DataLoader<ByIdLoader<brands::Entity>>,
+    pub content_items: DataLoader<ByIdLoader<content_items::Entity>>,
+    pub media_assets: DataLoader<ByIdLoader<media_assets::Entity>>,
+    pub post_approvals: DataLoader<ByIdLoader<post_approvals::Entity>>,
+
+    pub brand_content: DataLoader<PageLoader<BrandContent>>,
+    pub brand_content_count: DataLoader<CountLoader<BrandContent>>,
+    pub brand_assets: DataLoader<PageLoader<BrandAssets>>,
+    pub brand_assets_count: DataLoader<CountLoader<BrandAssets>>,
+    pub brand_approvals: DataLoader<PageLoader<BrandApprovals>>,
+    pub brand_approvals_count: DataLoader<CountLoader<BrandApprovals>>,
+    pub brand_schedule: DataLoader<PageLoader<BrandSchedule>>,
+    pub brand_schedule_count: DataLoader<CountLoader<BrandSchedule>>,
+    pub asset_usage: DataLoader<PageLoader<AssetUsage>>,
+    pub asset_usage_count: DataLoader<CountLoader<AssetUsage>>,
+
+    pub brand_members: DataLoader<GroupLoader<BrandMembers>>,
+    pub brand_goals: DataLoader<GroupLoader<BrandGoals>>,
+    pub brand_quota: DataLoader<GroupLoader<BrandQuota>>,
+    pub post_approvals_by_post: DataLoader<GroupLoader<PostApprovals>>,
+    pub post_schedules: DataLoader<GroupLoader<PostSchedules>>,
+    pub content_assets: DataLoader<ContentAssetsLoader>,
+
+    pub metric_ranges: DataLoader<MetricRangeLoader>,
+    pub summaries: DataLoader<SummaryLoader>,
+}
+
+fn loader<T: Send + Sync + 'static>(inner: T) -> DataLoader<T> {
+    DataLoader::new(inner, tokio::spawn)
 }
 
 impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Self {
+        let db = || db.clone();
         Self {
-            tenants: DataLoader::new(ByIdLoader::new(db.clone()), tokio::spawn),
-            users: DataLoader::new(ByIdLoader::new(db.clone()), tokio::spawn),
+            tenants: loader(ByIdLoader::new(db())),
+            users: loader(ByIdLoader::new(db())),
+            brands: loader(ByIdLoader::new(db())),
+            content_items: loader(ByIdLoader::new(db())),
+            media_assets: loader(ByIdLoader::new(db())),
+            post_approvals: loader(ByIdLoader::new(db())),
+
+            brand_content: loader(PageLoader::new(db())),
+            brand_content_count: loader(CountLoader::new(db())),
+            brand_assets: loader(PageLoader::new(db())),
+            brand_assets_count: loader(CountLoader::new(db())),
+            brand_approvals: loader(PageLoader::new(db())),
+            brand_approvals_count: loader(CountLoader::new(db())),
+            brand_schedule: loader(PageLoader::new(db())),
+            brand_schedule_count: loader(CountLoader::new(db())),
+            asset_usage: loader(PageLoader::new(db())),
+            asset_usage_count: loader(CountLoader::new(db())),
+
+            brand_members: loader(GroupLoader::new(db())),
+            brand_goals: loader(GroupLoader::new(db())),
+            brand_quota: loader(GroupLoader::new(db())),
+            post_approvals_by_post: loader(GroupLoader::new(db())),
+            post_schedules: loader(GroupLoader::new(db())),
+            content_assets: loader(ContentAssetsLoader::new(db())),
+
+            metric_ranges: loader(MetricRangeLoader::new(db())),
+            summaries: loader(SummaryLoader::new(db())),
         }
     }
 }

@@ -78,7 +78,7 @@ impl BrandQuery {
                 needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
             )));
         }
-        let totals = ConnectionTotals::new(count_of(select.clone()));
+        let totals = ConnectionTotals::query(count_of(select.clone()));
 
         if let Some((name, id)) = page.after {
             select = select.filter(Expr::cust_with_values(

@@ -1,12 +1,25 @@
 use async_graphql::{Context, ID, Json, Object};
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use uuid::Uuid;
 
 use crate::auth::Role;
-use crate::error::ApiResult;
+use crate::domain::analytics::{Platform, summary_days};
+use crate::domain::status::{ApprovalStatus, ScheduleStatus};
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::analytics::{AnalyticsGoal, AnalyticsMetric, AnalyticsSummary};
+use crate::graphql::approval::PostApproval;
+use crate::graphql::asset::{MediaAsset, MediaAssetFilter, NEWEST_FIRST, StorageQuota};
+use crate::graphql::connection::{NestedConnection, nested_connection, nested_spec};
+use crate::graphql::content::{ContentItem, ContentItemFilter, ContentOrder, ScheduledContent};
 use crate::graphql::context::RequestContext;
-use crate::graphql::identity::Tenant;
+use crate::graphql::identity::{BrandMember, Tenant};
 use crate::graphql::ids::{self, NodeKind};
+use crate::loaders::analytics::{MetricRangeKey, SummaryKey};
+use crate::loaders::page::Sort;
+use crate::loaders::relations::{
+    ApprovalFilter, AssetFilter, BrandApprovals, BrandAssets, BrandContent, BrandSchedule,
+    ContentFilter, ScheduleFilter,
+};
 use entity::brands;
 
 /// A brand of a tenant: its identity, voice and everything published under it.
@@ -16,7 +29,7 @@ pub struct Brand(pub brands::Model);
 #[Object]
 impl Brand {
     /// Global id (for `node`).
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::Brand, self.0.id)
     }
     /// Database id.
@@ -110,5 +123,182 @@ impl Brand {
     /// The caller's role in this brand (`OWNER` for the service role).
     async fn viewer_role(&self, ctx: &Context<'_>) -> ApiResult<Option<Role>> {
         Ok(ctx.viewer()?.role_in(self.0.id).await?)
+    }
+
+    /// Members and their roles.
+    async fn members(&self, ctx: &Context<'_>) -> ApiResult<Vec<BrandMember>> {
+        let rows = ctx.loaders()?.brand_members.load_one(self.0.id).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(BrandMember)
+            .collect())
+    }
+    /// Content items, newest first unless `orderBy` says otherwise.
+    async fn content_items(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        filter: Option<ContentItemFilter>,
+        #[graphql(default)] order_by: ContentOrder,
+    ) -> ApiResult<NestedConnection<ContentItem>> {
+        let filter = ContentFilter::from(filter.unwrap_or_default());
+        let spec = nested_spec(filter, order_by.sort(), first, after.as_deref())?;
+        nested_connection::<BrandContent, _>(
+            ctx.loaders()?,
+            self.0.id,
+            spec,
+            |l| &l.brand_content,
+            |l| &l.brand_content_count,
+            ContentItem,
+        )
+        .await
+    }
+    /// Media assets, newest first.
+    async fn media_assets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        filter: Option<MediaAssetFilter>,
+    ) -> ApiResult<NestedConnection<MediaAsset>> {
+        let filter = AssetFilter::from(filter.unwrap_or_default());
+        let spec = nested_spec(filter, NEWEST_FIRST, first, after.as_deref())?;
+        nested_connection::<BrandAssets, _>(
+            ctx.loaders()?,
+            self.0.id,
+            spec,
+            |l| &l.brand_assets,
+            |l| &l.brand_assets_count,
+            MediaAsset,
+        )
+        .await
+    }
+    /// Storage allowance and use.
+    async fn storage_quota(&self, ctx: &Context<'_>) -> ApiResult<Option<StorageQuota>> {
+        let rows = ctx.loaders()?.brand_quota.load_one(self.0.id).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .next()
+            .map(StorageQuota))
+    }
+    /// Approval rounds of the brand's content, newest first.
+    async fn approvals(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only approvals in this status.")] status: Option<ApprovalStatus>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<PostApproval>> {
+        let filter = ApprovalFilter {
+            status: status.map(|s| s.as_str().to_string()),
+        };
+        let spec = nested_spec(filter, NEWEST_FIRST, first, after.as_deref())?;
+        nested_connection::<BrandApprovals, _>(
+            ctx.loaders()?,
+            self.0.id,
+            spec,
+            |l| &l.brand_approvals,
+            |l| &l.brand_approvals_count,
+            PostApproval,
+        )
+        .await
+    }
+    /// Daily metric rows between two dates (inclusive, at most 366 days), oldest first.
+    async fn analytics(
+        &self,
+        ctx: &Context<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+        #[graphql(desc = "Only this platform.")] platform: Option<String>,
+    ) -> ApiResult<Vec<AnalyticsMetric>> {
+        if to < from {
+            return Err(ApiError::bad_input("to", "`to` is before `from`"));
+        }
+        if (to - from).num_days() > 366 {
+            return Err(ApiError::bad_input("to", "at most 366 days per request"));
+        }
+        let key = MetricRangeKey {
+            brand: self.0.id,
+            from,
+            to,
+            platform: platform
+                .map(|p| Platform::parse(&p))
+                .transpose()?
+                .map(Platform::into_inner),
+        };
+        let rows = ctx.loaders()?.metric_ranges.load_one(key).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(AnalyticsMetric)
+            .collect())
+    }
+    /// Totals over the last `days` days (today included) and per platform, aggregated in SQL.
+    async fn analytics_summary(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 30, desc = "Window length, 1 to 366 days.")] days: i32,
+        #[graphql(desc = "Only this platform.")] platform: Option<String>,
+    ) -> ApiResult<AnalyticsSummary> {
+        let days = summary_days(days)?;
+        let key = SummaryKey {
+            brand: self.0.id,
+            days,
+            platform: platform
+                .map(|p| Platform::parse(&p))
+                .transpose()?
+                .map(Platform::into_inner),
+        };
+        let summary = ctx
+            .loaders()?
+            .summaries
+            .load_one(key)
+            .await?
+            .unwrap_or_default();
+        Ok(AnalyticsSummary { days, summary })
+    }
+    /// Analytics goals, earliest deadline first.
+    async fn goals(&self, ctx: &Context<'_>) -> ApiResult<Vec<AnalyticsGoal>> {
+        let rows = ctx.loaders()?.brand_goals.load_one(self.0.id).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(AnalyticsGoal)
+            .collect())
+    }
+    /// Scheduled publications, earliest first.
+    async fn scheduled_content(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only publications at or after this time.")] from: Option<
+            DateTime<FixedOffset>,
+        >,
+        #[graphql(desc = "Only publications before this time.")] to: Option<DateTime<FixedOffset>>,
+        #[graphql(desc = "Only publications in this status.")] status: Option<ScheduleStatus>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<ScheduledContent>> {
+        let filter = ScheduleFilter {
+            from,
+            to,
+            status: status.map(|s| s.as_str().to_string()),
+        };
+        let sort = Sort {
+            column: "scheduled_at",
+            descending: false,
+        };
+        let spec = nested_spec(filter, sort, first, after.as_deref())?;
+        nested_connection::<BrandSchedule, _>(
+            ctx.loaders()?,
+            self.0.id,
+            spec,
+            |l| &l.brand_schedule,
+            |l| &l.brand_schedule_count,
+            ScheduledContent,
+        )
+        .await
     }
 }

@@ -3,5 +3,5 @@
 mod types;
 mod viewer;
 
-pub use types::{Tenant, User};
+pub use types::{BrandMember, Tenant, User};
 pub use viewer::ViewerQuery;

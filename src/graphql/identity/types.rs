@@ -1,9 +1,12 @@
-use async_graphql::{ID, Object};
+use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, FixedOffset};
 use uuid::Uuid;
 
+use crate::auth::Role;
+use crate::error::ApiResult;
+use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{self, NodeKind};
-use entity::{tenants, users};
+use entity::{brand_members, tenants, users};
 
 /// A customer organisation; brands belong to one tenant.
 pub struct Tenant(pub tenants::Model);
@@ -50,5 +53,34 @@ impl User {
     /// Name shown in the UI.
     async fn display_name(&self) -> Option<&str> {
         self.0.display_name.as_deref()
+    }
+}
+
+/// A user's membership in a brand.
+pub struct BrandMember(pub brand_members::Model);
+
+/// A user's membership in a brand.
+#[Object]
+impl BrandMember {
+    /// Global id (for `node`).
+    async fn id(&self) -> ID {
+        ids::encode(NodeKind::BrandMember, self.0.id)
+    }
+    /// The member.
+    async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        Ok(ctx
+            .loaders()?
+            .users
+            .load_one(self.0.user_id)
+            .await?
+            .map(User))
+    }
+    /// Their role in the brand.
+    async fn role(&self) -> Option<Role> {
+        self.0.role.parse().ok()
+    }
+    /// Since when.
+    async fn created_at(&self) -> DateTime<FixedOffset> {
+        self.0.created_at
     }
 }

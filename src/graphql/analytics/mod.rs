@@ -1,0 +1,5 @@
+//! Analytics metrics, summaries and goals.
+
+mod types;
+
+pub use types::{AnalyticsGoal, AnalyticsMetric, AnalyticsSummary};

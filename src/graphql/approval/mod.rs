@@ -1,0 +1,5 @@
+//! Approvals of content items.
+
+mod types;
+
+pub use types::PostApproval;

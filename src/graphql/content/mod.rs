@@ -1,0 +1,5 @@
+//! Content items and their schedule.
+
+mod types;
+
+pub use types::{ContentItem, ContentItemFilter, ContentOrder, ScheduledContent};

@@ -1,0 +1,56 @@
+//! `node(id:)`: any object by its global id, if the caller may see its brand.
+
+use async_graphql::{Context, ID, Interface, Object};
+
+use crate::error::ApiResult;
+use crate::graphql::approval::PostApproval;
+use crate::graphql::asset::MediaAsset;
+use crate::graphql::brand::Brand;
+use crate::graphql::content::ContentItem;
+use crate::graphql::context::RequestContext;
+use crate::graphql::ids::{self, NodeKind};
+
+/// An object with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Global id."))]
+pub enum Node {
+    Brand(Brand),
+    ContentItem(ContentItem),
+    MediaAsset(MediaAsset),
+    PostApproval(PostApproval),
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any brand, content item, media asset or approval by global id; null when it does not
+    /// exist, is not visible to the caller, or is of a kind `node` does not serve.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
+        let (kind, uuid) = ids::decode(&id)?;
+        let viewer = ctx.viewer()?;
+        viewer.require_authenticated()?;
+        let loaders = ctx.loaders()?;
+        let (brand_id, node) = match kind {
+            NodeKind::Brand => match loaders.brands.load_one(uuid).await? {
+                Some(row) => (row.id, Node::Brand(Brand(row))),
+                None => return Ok(None),
+            },
+            NodeKind::ContentItem => match loaders.content_items.load_one(uuid).await? {
+                Some(row) => (row.brand_id, Node::ContentItem(ContentItem(row))),
+                None => return Ok(None),
+            },
+            NodeKind::MediaAsset => match loaders.media_assets.load_one(uuid).await? {
+                Some(row) => (row.brand_id, Node::MediaAsset(MediaAsset(row))),
+                None => return Ok(None),
+            },
+            NodeKind::PostApproval => match loaders.post_approvals.load_one(uuid).await? {
+                Some(row) => (row.brand_id, Node::PostApproval(PostApproval(row))),
+                None => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        Ok(viewer.can_see(brand_id).await?.then_some(node))
+    }
+}

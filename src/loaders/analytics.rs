@@ -1,0 +1,221 @@
+//! Analytics lookups: metric rows over a date range, and summaries aggregated in SQL.
+//!
+//! Metric values live in the `metrics` JSONB column; aggregates read them with a guarded
+//! cast (a non-numeric value counts as missing, never as an error) and sum them in
+//! PostgreSQL, so a summary never ships rows to Rust.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use chrono::NaiveDate;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, Statement,
+};
+use uuid::Uuid;
+
+use super::LoadError;
+use entity::analytics_metrics;
+
+/// The summed metrics, in the order of [`MetricTotals::sums`].
+pub const SUMMED_METRICS: [&str; 7] = [
+    "reach",
+    "impressions",
+    "engagement",
+    "likes",
+    "comments",
+    "shares",
+    "clicks",
+];
+
+/// One brand's rows for a date range (inclusive) and optionally one platform.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MetricRangeKey {
+    pub brand: Uuid,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub platform: Option<String>,
+}
+
+pub struct MetricRangeLoader {
+    db: DatabaseConnection,
+}
+
+impl MetricRangeLoader {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+impl Loader<MetricRangeKey> for MetricRangeLoader {
+    type Value = Vec<analytics_metrics::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[MetricRangeKey],
+    ) -> Result<HashMap<MetricRangeKey, Self::Value>, Self::Error> {
+        use analytics_metrics::Column;
+        let mut groups: HashMap<(NaiveDate, NaiveDate, Option<String>), Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            groups
+                .entry((key.from, key.to, key.platform.clone()))
+                .or_default()
+                .push(key.brand);
+        }
+        let mut result = HashMap::with_capacity(keys.len());
+        for ((from, to, platform), brands) in groups {
+            let mut select = analytics_metrics::Entity::find()
+                .filter(Column::BrandId.is_in(brands.iter().copied()))
+                .filter(Column::Date.between(from, to));
+            if let Some(platform) = &platform {
+                select = select.filter(Column::Platform.eq(platform.as_str()));
+            }
+            let rows = select
+                .order_by_asc(Column::Date)
+                .order_by_asc(Column::Platform)
+                .order_by_asc(Column::PostId)
+                .all(&self.db)
+                .await
+                .map_err(Arc::new)?;
+            let mut by_brand: HashMap<Uuid, Vec<analytics_metrics::Model>> = HashMap::new();
+            for row in rows {
+                by_brand.entry(row.brand_id).or_default().push(row);
+            }
+            for brand in brands {
+                let key = MetricRangeKey {
+                    brand,
+                    from,
+                    to,
+                    platform: platform.clone(),
+                };
+                result.insert(key, by_brand.remove(&brand).unwrap_or_default());
+            }
+        }
+        Ok(result)
+    }
+}
+
+/// Aggregated metrics of some set of rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MetricTotals {
+    /// Sums of [`SUMMED_METRICS`], in that order.
+    pub sums: [f64; 7],
+    /// Highest follower count seen.
+    pub followers: Option<f64>,
+    /// Rows aggregated.
+    pub rows: i64,
+}
+
+/// A summary: totals over the window and the same per platform.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    pub totals: MetricTotals,
+    pub by_platform: Vec<(String, MetricTotals)>,
+}
+
+/// One brand's summary over the last `days` days (today included), optionally one platform.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SummaryKey {
+    pub brand: Uuid,
+    pub days: u32,
+    pub platform: Option<String>,
+}
+
+/// `(metrics->>'name')::float8` when the value is a JSON number, else NULL.
+fn metric(name: &str) -> String {
+    format!(
+        "CASE WHEN jsonb_typeof(metrics->'{name}') = 'number' THEN (metrics->>'{name}')::float8 END"
+    )
+}
+
+/// The summary statement for many brands sharing one window and platform filter:
+/// per (brand, platform) and per brand, in one pass with GROUPING SETS.
+pub fn summary_statement(brands: &[Uuid], days: u32, platform: Option<&str>) -> Statement {
+    let sums: Vec<String> = SUMMED_METRICS
+        .iter()
+        .map(|m| format!("coalesce(sum({}), 0) AS {m}", metric(m)))
+        .collect();
+    let sql = format!(
+        "SELECT brand_id, platform, grouping(platform) AS is_total, {}, max({}) AS followers, count(*) AS row_count
+           FROM analytics_metrics
+          WHERE brand_id = ANY($1) AND date > current_date - $2::int AND date <= current_date
+            AND ($3::text IS NULL OR platform = $3)
+          GROUP BY GROUPING SETS ((brand_id, platform), (brand_id))
+          ORDER BY brand_id, platform",
+        sums.join(", "),
+        metric("followers"),
+    );
+    Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        [
+            sea_orm::Value::from(brands.to_vec()),
+            sea_orm::Value::from(days as i32),
+            sea_orm::Value::from(platform.map(str::to_string)),
+        ],
+    )
+}
+
+pub struct SummaryLoader {
+    db: DatabaseConnection,
+}
+
+impl SummaryLoader {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+impl Loader<SummaryKey> for SummaryLoader {
+    type Value = Summary;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[SummaryKey]) -> Result<HashMap<SummaryKey, Summary>, Self::Error> {
+        let mut groups: HashMap<(u32, Option<String>), Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            groups
+                .entry((key.days, key.platform.clone()))
+                .or_default()
+                .push(key.brand);
+        }
+        let mut result = HashMap::with_capacity(keys.len());
+        for ((days, platform), brands) in groups {
+            let rows = self
+                .db
+                .query_all_raw(summary_statement(&brands, days, platform.as_deref()))
+                .await
+                .map_err(Arc::new)?;
+            let mut summaries: HashMap<Uuid, Summary> = HashMap::new();
+            for row in rows {
+                let brand: Uuid = row.try_get("", "brand_id").map_err(Arc::new)?;
+                let mut totals = MetricTotals {
+                    followers: row.try_get("", "followers").map_err(Arc::new)?,
+                    rows: row.try_get("", "row_count").map_err(Arc::new)?,
+                    ..MetricTotals::default()
+                };
+                for (slot, name) in totals.sums.iter_mut().zip(SUMMED_METRICS) {
+                    *slot = row.try_get("", name).map_err(Arc::new)?;
+                }
+                let is_total: i32 = row.try_get("", "is_total").map_err(Arc::new)?;
+                let summary = summaries.entry(brand).or_default();
+                if is_total == 1 {
+                    summary.totals = totals;
+                } else {
+                    let platform: String = row.try_get("", "platform").map_err(Arc::new)?;
+                    summary.by_platform.push((platform, totals));
+                }
+            }
+            for brand in brands {
+                let key = SummaryKey {
+                    brand,
+                    days,
+                    platform: platform.clone(),
+                };
+                result.insert(key, summaries.remove(&brand).unwrap_or_default());
+            }
+        }
+        Ok(result)
+    }
+}

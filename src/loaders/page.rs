@@ -1,0 +1,260 @@
+//! "The first N children of each parent" in one statement, for every nested Relay
+//! connection (a brand's content items, an asset's usage, ...).
+//!
+//! All keys that share a page spec (filter, sort, cursor, size) are answered by one
+//! query that numbers each parent's rows with `row_number() OVER (PARTITION BY parent)`
+//! and keeps the first `limit + 1` (the extra row says whether a next page exists). Pages
+//! are keyset pages over `(sort column, id)`, never OFFSET.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use chrono::{DateTime, FixedOffset};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, IdenStatic, QueryFilter, QuerySelect,
+    QueryTrait, Select, Statement,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::LoadError;
+
+/// The sort of a page: one non-null timestamp column, ties broken by `id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Sort {
+    pub column: &'static str,
+    pub descending: bool,
+}
+
+/// Where a page continues: the sort value and id of the last row seen.
+pub type Cursor = (DateTime<FixedOffset>, Uuid);
+
+/// Cursors carry their sort column so a cursor of one order is refused by another.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PageCursor {
+    #[serde(rename = "s")]
+    pub sort: String,
+    #[serde(rename = "v")]
+    pub value: DateTime<FixedOffset>,
+    #[serde(rename = "i")]
+    pub id: Uuid,
+}
+
+/// Everything about a page except its parent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageSpec<F> {
+    pub filter: F,
+    pub sort: Sort,
+    pub after: Option<Cursor>,
+    pub limit: u64,
+}
+
+/// One parent's page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageKey<F> {
+    pub parent: Uuid,
+    pub spec: Arc<PageSpec<F>>,
+}
+
+/// The rows of one page and whether more follow.
+#[derive(Debug, Clone)]
+pub struct Page<M> {
+    pub rows: Vec<M>,
+    pub has_next: bool,
+}
+
+impl<M> Default for Page<M> {
+    fn default() -> Self {
+        Self {
+            rows: Vec::new(),
+            has_next: false,
+        }
+    }
+}
+
+/// A parent -> children relation that can be paged.
+pub trait PagedRelation: Send + Sync + 'static {
+    type Entity: EntityTrait<Model = Self::Model>;
+    type Model: sea_orm::FromQueryResult + Clone + Send + Sync + 'static;
+    type Filter: Clone + Hash + Eq + Send + Sync + 'static;
+
+    /// The column that points at the parent, e.g. `brand_id`.
+    fn parent_column() -> <Self::Entity as EntityTrait>::Column;
+    fn parent_of(model: &Self::Model) -> Uuid;
+    fn id_of(model: &Self::Model) -> Uuid;
+    /// The value of a sort column of a row (every sort column is a non-null timestamp).
+    fn sort_value(model: &Self::Model, column: &str) -> DateTime<FixedOffset>;
+    fn apply_filter(select: Select<Self::Entity>, filter: &Self::Filter) -> Select<Self::Entity>;
+}
+
+/// The cursor of a row in a page sorted by `sort`.
+pub fn cursor_of<R: PagedRelation>(model: &R::Model, sort: Sort) -> PageCursor {
+    PageCursor {
+        sort: sort.column.to_string(),
+        value: R::sort_value(model, sort.column),
+        id: R::id_of(model),
+    }
+}
+
+/// The rows of `parents` matching `filter`, before paging; also used for counts.
+pub fn filtered<R: PagedRelation>(parents: &[Uuid], filter: &R::Filter) -> Select<R::Entity> {
+    let select = R::Entity::find().filter(R::parent_column().is_in(parents.iter().copied()));
+    R::apply_filter(select, filter)
+}
+
+fn page_statement<R: PagedRelation>(parents: &[Uuid], spec: &PageSpec<R::Filter>) -> Statement {
+    let dir = if spec.sort.descending { "DESC" } else { "ASC" };
+    let column = spec.sort.column;
+    let parent = R::parent_column().as_str().to_string();
+    let mut select = filtered::<R>(parents, &spec.filter);
+    if let Some((value, id)) = spec.after {
+        let op = if spec.sort.descending { "<" } else { ">" };
+        select = select.filter(Expr::cust_with_values(
+            format!("({column}, id) {op} ($1, $2)"),
+            [sea_orm::Value::from(value), sea_orm::Value::from(id)],
+        ));
+    }
+    let inner = select
+        .column_as(
+            Expr::cust(format!(
+                "row_number() OVER (PARTITION BY {parent} ORDER BY {column} {dir}, id {dir})"
+            )),
+            "page_row",
+        )
+        .build(DbBackend::Postgres);
+    let sql = format!(
+        "SELECT * FROM ({}) AS page WHERE page_row <= {} ORDER BY {parent}, page_row",
+        inner.sql,
+        spec.limit + 1
+    );
+    Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        inner.values.map(|v| v.0).unwrap_or_default(),
+    )
+}
+
+/// The loader behind every nested connection of relation `R`.
+pub struct PageLoader<R> {
+    db: DatabaseConnection,
+    relation: std::marker::PhantomData<fn() -> R>,
+}
+
+impl<R> PageLoader<R> {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db,
+            relation: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<R: PagedRelation> Loader<PageKey<R::Filter>> for PageLoader<R> {
+    type Value = Page<R::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[PageKey<R::Filter>],
+    ) -> Result<HashMap<PageKey<R::Filter>, Self::Value>, Self::Error> {
+        let mut by_spec: HashMap<Arc<PageSpec<R::Filter>>, Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            by_spec
+                .entry(key.spec.clone())
+                .or_default()
+                .push(key.parent);
+        }
+        let mut pages = HashMap::with_capacity(keys.len());
+        for (spec, parents) in by_spec {
+            let rows = R::Entity::find()
+                .from_raw_sql(page_statement::<R>(&parents, &spec))
+                .all(&self.db)
+                .await
+                .map_err(Arc::new)?;
+            let mut grouped: HashMap<Uuid, Vec<R::Model>> = HashMap::new();
+            for row in rows {
+                grouped.entry(R::parent_of(&row)).or_default().push(row);
+            }
+            for parent in parents {
+                let mut rows = grouped.remove(&parent).unwrap_or_default();
+                let has_next = rows.len() as u64 > spec.limit;
+                rows.truncate(spec.limit as usize);
+                pages.insert(
+                    PageKey {
+                        parent,
+                        spec: spec.clone(),
+                    },
+                    Page { rows, has_next },
+                );
+            }
+        }
+        Ok(pages)
+    }
+}
+
+/// Counts per parent for `totalCount`, keyed by parent and filter.
+pub struct CountLoader<R> {
+    db: DatabaseConnection,
+    relation: std::marker::PhantomData<fn() -> R>,
+}
+
+impl<R> CountLoader<R> {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            db,
+            relation: std::marker::PhantomData,
+        }
+    }
+}
+
+/// One parent's count under one filter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CountKey<F> {
+    pub parent: Uuid,
+    pub filter: Arc<F>,
+}
+
+impl<R: PagedRelation> Loader<CountKey<R::Filter>> for CountLoader<R> {
+    type Value = i64;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[CountKey<R::Filter>],
+    ) -> Result<HashMap<CountKey<R::Filter>, i64>, Self::Error> {
+        let mut by_filter: HashMap<Arc<R::Filter>, Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            by_filter
+                .entry(key.filter.clone())
+                .or_default()
+                .push(key.parent);
+        }
+        let mut counts = HashMap::with_capacity(keys.len());
+        for (filter, parents) in by_filter {
+            let rows: Vec<(Uuid, i64)> = filtered::<R>(&parents, &filter)
+                .select_only()
+                .column(R::parent_column())
+                .column_as(Expr::cust("count(*)"), "count")
+                .group_by(R::parent_column())
+                .into_tuple()
+                .all(&self.db)
+                .await
+                .map_err(Arc::new)?;
+            let found: HashMap<Uuid, i64> = rows.into_iter().collect();
+            for parent in parents {
+                let count = found.get(&parent).copied().unwrap_or(0);
+                counts.insert(
+                    CountKey {
+                        parent,
+                        filter: filter.clone(),
+                    },
+                    count,
+                );
+            }
+        }
+        Ok(counts)
+    }
+}
