@@ -115,14 +115,20 @@ impl JwtVerifier {
         let mut validation = Validation::new(algorithm);
         validation.leeway = config.jwt_leeway_secs;
         validation.validate_nbf = true;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        // A configured issuer or audience must also be present, not just match when present.
+        let mut required = vec!["exp", "sub"];
         if let Some(issuer) = &config.jwt_issuer {
             validation.set_issuer(&[issuer]);
+            required.push("iss");
         }
         match &config.jwt_audience {
-            Some(audience) => validation.set_audience(&[audience]),
+            Some(audience) => {
+                validation.set_audience(&[audience]);
+                required.push("aud");
+            }
             None => validation.validate_aud = false,
         }
+        validation.set_required_spec_claims(&required);
         Ok(Self { keys, validation })
     }
 

@@ -22,6 +22,8 @@ type CountFn = Box<dyn for<'a> Fn(&'a Loaders) -> BoxFuture<'a, ApiResult<i64>> 
 
 /// Extra connection fields. `totalCount` runs its count only when selected.
 pub enum ConnectionTotals {
+    /// Already counted (by the statement that fetched the page).
+    Known(i64),
     /// A top-level connection: one `count(*)` statement.
     Query(Statement),
     /// A nested connection: a batched per-parent count.
@@ -52,6 +54,7 @@ impl ConnectionTotals {
     /// Number of items in the whole connection (all pages), after filters.
     async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<i64> {
         match self {
+            Self::Known(total) => Ok(*total),
             Self::Query(statement) => run_count(ctx.db()?, statement.clone()).await,
             Self::Loader(count) => count(ctx.loaders()?).await,
         }
@@ -85,8 +88,9 @@ pub fn count_of<E: sea_orm::EntityTrait>(select: sea_orm::Select<E>) -> Statemen
 /// The connection type of every nested (per-parent) connection.
 pub type NestedConnection<N> = Connection<String, N, ConnectionTotals>;
 
-/// Validated arguments of a nested connection.
+/// Validated arguments of a nested connection. `ctx` tells whether `totalCount` is selected.
 pub fn nested_spec<F>(
+    ctx: &Context<'_>,
     filter: F,
     sort: Sort,
     first: Option<i32>,
@@ -107,6 +111,7 @@ pub fn nested_spec<F>(
         sort,
         after,
         limit: page.limit,
+        with_total: ctx.look_ahead().field("totalCount").exists(),
     }))
 }
 
@@ -133,11 +138,11 @@ where
         .load_one(PageKey { parent, spec })
         .await?
         .unwrap_or_default();
-    let mut connection = Connection::with_additional_fields(
-        has_previous,
-        page.has_next,
-        ConnectionTotals::counted(count_key, counts),
-    );
+    let totals = match page.total {
+        Some(total) => ConnectionTotals::Known(total),
+        None => ConnectionTotals::counted(count_key, counts),
+    };
+    let mut connection = Connection::with_additional_fields(has_previous, page.has_next, totals);
     connection.edges.extend(page.rows.into_iter().map(|row| {
         let cursor = encode_cursor(&cursor_of::<R>(&row, sort));
         Edge::new(cursor, node(row))

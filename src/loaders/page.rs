@@ -4,7 +4,9 @@
 //! All keys that share a page spec (filter, sort, cursor, size) are answered by one
 //! query that numbers each parent's rows with `row_number() OVER (PARTITION BY parent)`
 //! and keeps the first `limit + 1` (the extra row says whether a next page exists). Pages
-//! are keyset pages over `(sort column, id)`, never OFFSET.
+//! are keyset pages over `(sort column, id)`, never OFFSET. When the client selected
+//! `totalCount`, the same statement also counts each parent's filtered rows (a window
+//! `count(*)` taken before the cursor applies), so the count costs no extra round trip.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -14,8 +16,8 @@ use async_graphql::dataloader::Loader;
 use chrono::{DateTime, FixedOffset};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbBackend, EntityTrait, IdenStatic, QueryFilter, QuerySelect,
-    QueryTrait, Select, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult,
+    IdenStatic, QueryFilter, QuerySelect, QueryTrait, Select, Statement,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -50,6 +52,8 @@ pub struct PageSpec<F> {
     pub sort: Sort,
     pub after: Option<Cursor>,
     pub limit: u64,
+    /// Also count each parent's rows (before the cursor applies).
+    pub with_total: bool,
 }
 
 /// One parent's page.
@@ -64,6 +68,9 @@ pub struct PageKey<F> {
 pub struct Page<M> {
     pub rows: Vec<M>,
     pub has_next: bool,
+    /// The parent's filtered row count, when asked for and known (a page that is empty
+    /// because the cursor is past the end cannot tell it).
+    pub total: Option<i64>,
 }
 
 impl<M> Default for Page<M> {
@@ -71,6 +78,7 @@ impl<M> Default for Page<M> {
         Self {
             rows: Vec::new(),
             has_next: false,
+            total: None,
         }
     }
 }
@@ -108,33 +116,37 @@ pub fn filtered<R: PagedRelation>(parents: &[Uuid], filter: &R::Filter) -> Selec
 fn page_statement<R: PagedRelation>(parents: &[Uuid], spec: &PageSpec<R::Filter>) -> Statement {
     let dir = if spec.sort.descending { "DESC" } else { "ASC" };
     let column = spec.sort.column;
-    let parent = R::parent_column().as_str().to_string();
-    let mut select = filtered::<R>(parents, &spec.filter);
-    if let Some((value, id)) = spec.after {
-        let op = if spec.sort.descending { "<" } else { ">" };
-        select = select.filter(Expr::cust_with_values(
-            format!("({column}, id) {op} ($1, $2)"),
-            [sea_orm::Value::from(value), sea_orm::Value::from(id)],
-        ));
+    let parent = R::parent_column().as_str();
+    let mut inner = filtered::<R>(parents, &spec.filter);
+    if spec.with_total {
+        inner = inner.column_as(
+            Expr::cust(format!("count(*) OVER (PARTITION BY {parent})")),
+            "page_total",
+        );
     }
-    let inner = select
-        .column_as(
-            Expr::cust(format!(
-                "row_number() OVER (PARTITION BY {parent} ORDER BY {column} {dir}, id {dir})"
-            )),
-            "page_row",
-        )
-        .build(DbBackend::Postgres);
+    let inner = inner.build(DbBackend::Postgres);
+    let mut values = inner.values.map(|v| v.0).unwrap_or_default();
+    let after = match spec.after {
+        Some((value, id)) => {
+            let op = if spec.sort.descending { "<" } else { ">" };
+            values.push(sea_orm::Value::from(value));
+            values.push(sea_orm::Value::from(id));
+            let (v, i) = (values.len() - 1, values.len());
+            format!("WHERE ({column}, id) {op} (${v}, ${i})")
+        }
+        None => String::new(),
+    };
     let sql = format!(
-        "SELECT * FROM ({}) AS page WHERE page_row <= {} ORDER BY {parent}, page_row",
+        "SELECT * FROM (
+           SELECT *, row_number() OVER (PARTITION BY {parent} ORDER BY {column} {dir}, id {dir}) AS page_row
+             FROM ({}) AS filtered {after}
+         ) AS numbered
+         WHERE page_row <= {}
+         ORDER BY {parent}, page_row",
         inner.sql,
         spec.limit + 1
     );
-    Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        sql,
-        inner.values.map(|v| v.0).unwrap_or_default(),
-    )
+    Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
 }
 
 /// The loader behind every nested connection of relation `R`.
@@ -169,25 +181,33 @@ impl<R: PagedRelation> Loader<PageKey<R::Filter>> for PageLoader<R> {
         }
         let mut pages = HashMap::with_capacity(keys.len());
         for (spec, parents) in by_spec {
-            let rows = R::Entity::find()
-                .from_raw_sql(page_statement::<R>(&parents, &spec))
-                .all(&self.db)
+            let results = self
+                .db
+                .query_all_raw(page_statement::<R>(&parents, &spec))
                 .await
                 .map_err(Arc::new)?;
-            let mut grouped: HashMap<Uuid, Vec<R::Model>> = HashMap::new();
-            for row in rows {
-                grouped.entry(R::parent_of(&row)).or_default().push(row);
+            let mut grouped: HashMap<Uuid, Page<R::Model>> = HashMap::new();
+            for result in results {
+                let row = R::Model::from_query_result(&result, "").map_err(Arc::new)?;
+                let page = grouped.entry(R::parent_of(&row)).or_default();
+                if spec.with_total {
+                    page.total = Some(result.try_get("", "page_total").map_err(Arc::new)?);
+                }
+                page.rows.push(row);
             }
             for parent in parents {
-                let mut rows = grouped.remove(&parent).unwrap_or_default();
-                let has_next = rows.len() as u64 > spec.limit;
-                rows.truncate(spec.limit as usize);
+                let mut page = grouped.remove(&parent).unwrap_or_default();
+                if spec.with_total && page.rows.is_empty() && spec.after.is_none() {
+                    page.total = Some(0);
+                }
+                page.has_next = page.rows.len() as u64 > spec.limit;
+                page.rows.truncate(spec.limit as usize);
                 pages.insert(
                     PageKey {
                         parent,
                         spec: spec.clone(),
                     },
-                    Page { rows, has_next },
+                    page,
                 );
             }
         }

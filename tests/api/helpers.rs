@@ -2,6 +2,8 @@
 //! database cloned from a migrated template; plus GraphQL-over-HTTP helpers.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use brandgraph::auth::jwt;
 use brandgraph::config::{AuthConfig, DatabaseConfig, GraphqlConfig, JwtAlgorithm, ServerConfig};
@@ -165,6 +167,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub schema: brandgraph::graphql::AppSchema,
     pub http: reqwest::Client,
+    /// SQL statements the app's pool has run (SeaORM's metric callback).
+    pub statements: Arc<AtomicU64>,
     _shutdown: oneshot::Sender<()>,
     pub test_db: TestDb,
 }
@@ -177,9 +181,14 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
     let test_db = TestDb::migrated().await;
     let mut config = server_config(test_db.url());
     adjust(&mut config);
-    let db = brandgraph::db::connect(&config.database)
+    let mut db = brandgraph::db::connect(&config.database)
         .await
         .expect("connect");
+    let statements = Arc::new(AtomicU64::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
     let app = App::build(&config, db.clone()).await.expect("build app");
     let addr = app.local_addr().expect("addr");
     let schema = app.state().schema.clone();
@@ -192,6 +201,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
         db,
         schema,
         http: reqwest::Client::new(),
+        statements,
         _shutdown: shutdown,
         test_db,
     }
@@ -214,6 +224,18 @@ impl TestApp {
         let response = request.send().await.expect("send");
         assert!(response.status().is_success(), "HTTP {}", response.status());
         response.json().await.expect("json body")
+    }
+
+    /// Runs a GraphQL request and counts the SQL statements it caused.
+    pub async fn graphql_counted(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (Value, u64) {
+        let before = self.statements.load(Ordering::SeqCst);
+        let response = self.graphql(token, query, variables).await;
+        (response, self.statements.load(Ordering::SeqCst) - before)
     }
 
     /// Seeds the demo dataset with a fixed anchor date.

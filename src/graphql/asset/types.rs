@@ -129,7 +129,7 @@ impl MediaAsset {
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> ApiResult<NestedConnection<MediaUsage>> {
-        let spec = nested_spec((), NEWEST_FIRST, first, after.as_deref())?;
+        let spec = nested_spec(ctx, (), NEWEST_FIRST, first, after.as_deref())?;
         nested_connection::<AssetUsage, _>(
             ctx.loaders()?,
             self.0.id,

@@ -144,7 +144,7 @@ impl Brand {
         #[graphql(default)] order_by: ContentOrder,
     ) -> ApiResult<NestedConnection<ContentItem>> {
         let filter = ContentFilter::from(filter.unwrap_or_default());
-        let spec = nested_spec(filter, order_by.sort(), first, after.as_deref())?;
+        let spec = nested_spec(ctx, filter, order_by.sort(), first, after.as_deref())?;
         nested_connection::<BrandContent, _>(
             ctx.loaders()?,
             self.0.id,
@@ -164,7 +164,7 @@ impl Brand {
         filter: Option<MediaAssetFilter>,
     ) -> ApiResult<NestedConnection<MediaAsset>> {
         let filter = AssetFilter::from(filter.unwrap_or_default());
-        let spec = nested_spec(filter, NEWEST_FIRST, first, after.as_deref())?;
+        let spec = nested_spec(ctx, filter, NEWEST_FIRST, first, after.as_deref())?;
         nested_connection::<BrandAssets, _>(
             ctx.loaders()?,
             self.0.id,
@@ -195,7 +195,7 @@ impl Brand {
         let filter = ApprovalFilter {
             status: status.map(|s| s.as_str().to_string()),
         };
-        let spec = nested_spec(filter, NEWEST_FIRST, first, after.as_deref())?;
+        let spec = nested_spec(ctx, filter, NEWEST_FIRST, first, after.as_deref())?;
         nested_connection::<BrandApprovals, _>(
             ctx.loaders()?,
             self.0.id,
@@ -290,7 +290,7 @@ impl Brand {
             column: "scheduled_at",
             descending: false,
         };
-        let spec = nested_spec(filter, sort, first, after.as_deref())?;
+        let spec = nested_spec(ctx, filter, sort, first, after.as_deref())?;
         nested_connection::<BrandSchedule, _>(
             ctx.loaders()?,
             self.0.id,
