@@ -88,7 +88,19 @@ async fn execute(
     let request = request
         .data(Viewer::new(principal, state.db.clone()))
         .data(Loaders::new(&state.db));
-    state.schema.execute(request).await
+    with_error_codes(state.schema.execute(request).await)
+}
+
+/// Errors raised by async-graphql itself (syntax, validation, variable coercion, limits)
+/// carry no code; they are all the caller's mistake, so they get `BAD_USER_INPUT`.
+fn with_error_codes(mut response: async_graphql::Response) -> async_graphql::Response {
+    for error in &mut response.errors {
+        let extensions = error.extensions.get_or_insert_with(Default::default);
+        if extensions.get("code").is_none() {
+            extensions.set("code", crate::error::code::BAD_USER_INPUT);
+        }
+    }
+    response
 }
 
 fn authenticate(

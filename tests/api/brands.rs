@@ -1,7 +1,9 @@
 use brandgraph::seed::{brands, users};
 use serde_json::{Value, json};
 
-use crate::helpers::{TEST_SECRET, error_code, service_token, spawn_app, user_token};
+use crate::helpers::{
+    TEST_SECRET, error_code, service_token, spawn_app, spawn_app_with, user_token,
+};
 
 const BRANDS: &str = "query($first: Int, $after: String) {
   brands(first: $first, after: $after) {
@@ -175,4 +177,41 @@ async fn get_requests_run_queries_but_refuse_mutations() {
         .await
         .unwrap();
     assert!(graphiql.text().await.unwrap().contains("graphiql"));
+}
+
+#[tokio::test]
+async fn invalid_documents_and_variables_are_bad_user_input() {
+    let app = spawn_app().await;
+    let token = service_token();
+    for (query, variables) in [
+        ("{ nope }", json!({})),
+        ("{ brands(first: \"ten\") { totalCount } }", json!({})),
+        (
+            "query($n: Int!) { brands(first: $n) { totalCount } }",
+            json!({ "n": "x" }),
+        ),
+        ("{ brands { ", json!({})),
+    ] {
+        let response = app.graphql(Some(&token), query, variables).await;
+        assert_eq!(
+            error_code(&response),
+            Some("BAD_USER_INPUT"),
+            "{query}: {response}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn queries_deeper_than_the_limit_are_refused() {
+    let app = spawn_app_with(|config| config.graphql.max_depth = 3).await;
+    let deep = "{ brands { edges { node { contentItems { edges { node { uuid } } } } } } }";
+    let response = app.graphql(Some(&service_token()), deep, json!({})).await;
+    assert_eq!(error_code(&response), Some("BAD_USER_INPUT"), "{response}");
+    assert!(
+        response["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nested too deep"),
+        "{response}"
+    );
 }

@@ -1,11 +1,14 @@
 //! Integration tests: the real gateway over real HTTP and websockets, against the real
 //! PostgreSQL, each test on its own database.
 
+mod analytics;
 mod auth;
 mod brands;
+mod content;
 mod fixtures;
 mod health;
 mod helpers;
+mod leaks;
 mod migrations;
 mod schema;
 mod seed;

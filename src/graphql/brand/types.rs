@@ -141,10 +141,11 @@ impl Brand {
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         filter: Option<ContentItemFilter>,
-        #[graphql(default)] order_by: ContentOrder,
+        #[graphql(desc = "Default: newest first.")] order_by: Option<ContentOrder>,
     ) -> ApiResult<NestedConnection<ContentItem>> {
         let filter = ContentFilter::from(filter.unwrap_or_default());
-        let spec = nested_spec(ctx, filter, order_by.sort(), first, after.as_deref())?;
+        let sort = order_by.unwrap_or_default().sort();
+        let spec = nested_spec(ctx, filter, sort, first, after.as_deref())?;
         nested_connection::<BrandContent, _>(
             ctx.loaders()?,
             self.0.id,

@@ -1,0 +1,217 @@
+//! The leak matrix: for every query path, a caller sees nothing of a brand they do not
+//! belong to, and nothing at all without a token.
+
+use brandgraph::graphql::ids::{NodeKind, encode};
+use brandgraph::seed::{DEMO_TENANT, brands, users};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, error_code, service_token, spawn_app, user_token};
+
+/// A second tenant with one brand whose owner is `RIVAL`.
+const RIVAL: Uuid = Uuid::from_u128(0xdead_0000_0000_4000_8000_0000_0000_0001);
+const RIVAL_BRAND: Uuid = Uuid::from_u128(0xdead_0000_0000_4000_8000_0000_0000_0002);
+
+async fn seed_two_tenants(app: &TestApp) {
+    app.seed_demo().await;
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO tenants (id, name) VALUES ('{t}', 'Rival Inc');
+             INSERT INTO users (id, email) VALUES ('{RIVAL}', 'rival@rival.test');
+             INSERT INTO brands (id, tenant_id, name, slug) VALUES ('{RIVAL_BRAND}', '{t}', 'Rival Brand', 'aurora-coffee');
+             INSERT INTO brand_members (user_id, brand_id, role) VALUES ('{RIVAL}', '{RIVAL_BRAND}', 'owner');
+             INSERT INTO content_items (brand_id, type, content) VALUES ('{RIVAL_BRAND}', 'post', '{{}}');",
+            t = Uuid::from_u128(0xdead_0000_0000_4000_8000_0000_0000_0003),
+        ))
+        .await
+        .unwrap();
+}
+
+/// One id of each kind that belongs to the demo brand `brand`.
+async fn ids_of_brand(app: &TestApp, brand: Uuid) -> Vec<(NodeKind, Uuid)> {
+    let mut ids = vec![(NodeKind::Brand, brand)];
+    for (kind, table) in [
+        (NodeKind::ContentItem, "content_items"),
+        (NodeKind::MediaAsset, "media_assets"),
+        (NodeKind::PostApproval, "post_approvals"),
+    ] {
+        let row = app
+            .db
+            .query_one_raw(Statement::from_string(
+                app.db.get_database_backend(),
+                format!("SELECT id FROM {table} WHERE brand_id = '{brand}' ORDER BY id LIMIT 1"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        ids.push((kind, row.try_get_by_index(0).unwrap()));
+    }
+    ids
+}
+
+/// Every query path that can reach a brand, aimed at `brand`.
+fn paths(brand: Uuid, ids: &[(NodeKind, Uuid)]) -> Vec<(String, Value)> {
+    let full = "uuid name members { user { uuid } } contentItems { totalCount edges { node { uuid latestApproval { uuid } } } }
+                mediaAssets { totalCount edges { node { uuid } } } approvals { totalCount edges { node { uuid } } }
+                storageQuota { usedBytes } goals { uuid } analyticsSummary(days: 366) { totals { rows } }
+                analytics(from: \"2026-01-01\", to: \"2026-12-31\") { uuid } scheduledContent { totalCount }";
+    let mut paths = vec![
+        (
+            "{ viewer { memberships { brandId } } }".to_string(),
+            json!({}),
+        ),
+        (
+            format!("{{ brands(first: 100) {{ totalCount edges {{ node {{ {full} }} }} }} }}"),
+            json!({}),
+        ),
+        (
+            "query($t: UUID!) { brands(filter: { tenantId: $t }) { totalCount edges { node { uuid } } } }".to_string(),
+            json!({ "t": DEMO_TENANT }),
+        ),
+        (
+            format!("query($id: ID!) {{ brand(id: $id) {{ {full} }} }}"),
+            json!({ "id": brand }),
+        ),
+        (
+            format!(
+                "query($t: UUID!) {{ brandBySlug(tenantId: $t, slug: \"aurora-coffee\") {{ {full} }} }}"
+            ),
+            json!({ "t": DEMO_TENANT }),
+        ),
+    ];
+    for (kind, id) in ids {
+        paths.push((
+            "query($id: ID!) { node(id: $id) { id } }".to_string(),
+            json!({ "id": encode(*kind, *id) }),
+        ));
+    }
+    paths
+}
+
+fn mentions(response: &Value, ids: &[(NodeKind, Uuid)]) -> Vec<String> {
+    let text = response.to_string();
+    ids.iter()
+        .filter(|(kind, id)| {
+            text.contains(&id.to_string()) || text.contains(encode(*kind, *id).as_str())
+        })
+        .map(|(kind, id)| format!("{} {id}", kind.name()))
+        .collect()
+}
+
+#[tokio::test]
+async fn outsiders_and_other_tenants_see_nothing_of_a_brand() {
+    let app = spawn_app().await;
+    seed_two_tenants(&app).await;
+    let secret = ids_of_brand(&app, brands::AURORA).await;
+
+    for (who, user) in [("outsider", users::OUTSIDER), ("rival tenant owner", RIVAL)] {
+        let token = user_token(user);
+        for (query, variables) in paths(brands::AURORA, &secret) {
+            let response = app.graphql(Some(&token), &query, variables).await;
+            assert!(
+                response.get("errors").is_none(),
+                "{who}: {query}: {response}"
+            );
+            let leaked = mentions(&response, &secret);
+            assert!(
+                leaked.is_empty(),
+                "{who} saw {leaked:?} through {query}: {response}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn members_of_one_brand_see_nothing_of_their_tenants_other_brands() {
+    let app = spawn_app().await;
+    seed_two_tenants(&app).await;
+    // Max Member belongs to Aurora only; Cascade is the same tenant's.
+    let secret = ids_of_brand(&app, brands::CASCADE).await;
+    let token = user_token(users::MEMBER);
+    for (query, variables) in paths(brands::CASCADE, &secret) {
+        let response = app.graphql(Some(&token), &query, variables).await;
+        let leaked = mentions(&response, &secret);
+        assert!(
+            leaked.is_empty(),
+            "member saw {leaked:?} through {query}: {response}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_role_of_a_brand_and_the_service_role_see_all_of_it() {
+    let app = spawn_app().await;
+    seed_two_tenants(&app).await;
+    let visible = ids_of_brand(&app, brands::AURORA).await;
+    for token in [
+        user_token(users::OWNER),
+        user_token(users::ADMIN),
+        user_token(users::MANAGER),
+        user_token(users::MEMBER),
+        user_token(users::VIEWER),
+        service_token(),
+    ] {
+        for (kind, id) in &visible {
+            let response = app
+                .graphql(
+                    Some(&token),
+                    "query($id: ID!) { node(id: $id) { id } }",
+                    json!({ "id": encode(*kind, *id) }),
+                )
+                .await;
+            assert_eq!(
+                response["data"]["node"]["id"],
+                encode(*kind, *id).0,
+                "{response}"
+            );
+        }
+        let brand = app
+            .graphql(
+                Some(&token),
+                "query($id: ID!) { brand(id: $id) { contentItems { totalCount } } }",
+                json!({ "id": brands::AURORA }),
+            )
+            .await;
+        assert_eq!(
+            brand["data"]["brand"]["contentItems"]["totalCount"], 24,
+            "{brand}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn anonymous_callers_get_unauthenticated_on_every_path() {
+    let app = spawn_app().await;
+    seed_two_tenants(&app).await;
+    let secret = ids_of_brand(&app, brands::AURORA).await;
+    for (query, variables) in paths(brands::AURORA, &secret) {
+        let response = app.graphql(None, &query, variables).await;
+        assert_eq!(
+            error_code(&response),
+            Some("UNAUTHENTICATED"),
+            "{query}: {response}"
+        );
+        assert!(mentions(&response, &secret).is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_rival_tenant_with_the_same_slug_is_told_apart() {
+    let app = spawn_app().await;
+    seed_two_tenants(&app).await;
+    let rival_tenant = Uuid::from_u128(0xdead_0000_0000_4000_8000_0000_0000_0003);
+    let query = "query($t: UUID!) { brandBySlug(tenantId: $t, slug: \"aurora-coffee\") { uuid } }";
+    let own = app
+        .graphql(
+            Some(&user_token(RIVAL)),
+            query,
+            json!({ "t": rival_tenant }),
+        )
+        .await;
+    assert_eq!(own["data"]["brandBySlug"]["uuid"], RIVAL_BRAND.to_string());
+    let other = app
+        .graphql(Some(&user_token(RIVAL)), query, json!({ "t": DEMO_TENANT }))
+        .await;
+    assert_eq!(other["data"]["brandBySlug"], Value::Null);
+}
