@@ -13,3 +13,5 @@ mod migrations;
 mod schema;
 mod seed;
 mod statements;
+mod websocket;
+mod ws_client;

@@ -1,0 +1,110 @@
+//! A small websocket GraphQL client for tests (`graphql-transport-ws` or legacy `graphql-ws`).
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Message, http::HeaderValue};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::helpers::TestApp;
+
+pub const TRANSPORT_WS: &str = "graphql-transport-ws";
+pub const LEGACY_WS: &str = "graphql-ws";
+
+pub struct WsClient {
+    socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub protocol: &'static str,
+}
+
+/// What the server did next.
+#[derive(Debug)]
+pub enum WsEvent {
+    Message(Value),
+    Closed(Option<CloseFrame>),
+}
+
+impl WsClient {
+    /// Opens the socket and sends `connection_init` with `payload`; does not wait for the ack.
+    pub async fn open(app: &TestApp, protocol: &'static str, payload: Value) -> Self {
+        let mut request = format!("ws://{}/graphql/ws", app.addr)
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("sec-websocket-protocol", HeaderValue::from_static(protocol));
+        let (socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("ws connect");
+        let mut client = Self { socket, protocol };
+        client
+            .send(json!({ "type": "connection_init", "payload": payload }))
+            .await;
+        client
+    }
+
+    /// Opens, authenticates with `token`, and waits for `connection_ack`.
+    pub async fn connect(app: &TestApp, protocol: &'static str, token: &str) -> Self {
+        let mut client = Self::open(
+            app,
+            protocol,
+            json!({ "Authorization": format!("Bearer {token}") }),
+        )
+        .await;
+        match client.next().await {
+            WsEvent::Message(message) if message["type"] == "connection_ack" => client,
+            other => panic!("expected connection_ack, got {other:?}"),
+        }
+    }
+
+    pub async fn send(&mut self, message: Value) {
+        self.socket
+            .send(Message::Text(message.to_string().into()))
+            .await
+            .expect("ws send");
+    }
+
+    /// Starts an operation (`subscribe` or legacy `start`).
+    pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+        let kind = if self.protocol == TRANSPORT_WS {
+            "subscribe"
+        } else {
+            "start"
+        };
+        self.send(json!({ "id": id, "type": kind, "payload": { "query": query, "variables": variables } }))
+            .await;
+    }
+
+    /// The next data message or close, skipping pings and keep-alives; panics after 10 s.
+    pub async fn next(&mut self) -> WsEvent {
+        self.next_within(Duration::from_secs(10))
+            .await
+            .expect("no websocket message within 10 s")
+    }
+
+    /// Like [`next`](Self::next) but gives up (returning `None`) after `wait`.
+    pub async fn next_within(&mut self, wait: Duration) -> Option<WsEvent> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .ok()?;
+            match message {
+                None => return Some(WsEvent::Closed(None)),
+                Some(Err(_)) => return Some(WsEvent::Closed(None)),
+                Some(Ok(Message::Close(frame))) => return Some(WsEvent::Closed(frame)),
+                Some(Ok(Message::Text(text))) => {
+                    let value: Value = serde_json::from_str(&text).expect("json message");
+                    if matches!(value["type"].as_str(), Some("ping" | "ka" | "pong")) {
+                        continue;
+                    }
+                    return Some(WsEvent::Message(value));
+                }
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+}
