@@ -110,6 +110,10 @@ pub struct GraphqlConfig {
     /// Serve introspection (GraphiQL needs it).
     #[arg(long, env = "BRANDGRAPH_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
+
+    /// Most rows one `ingestAnalytics` call may carry.
+    #[arg(long, env = "BRANDGRAPH_INGEST_MAX_BATCH", default_value_t = 1000)]
+    pub ingest_max_batch: usize,
 }
 
 impl Default for GraphqlConfig {
@@ -118,6 +122,7 @@ impl Default for GraphqlConfig {
             max_depth: 12,
             max_complexity: 50_000,
             introspection: true,
+            ingest_max_batch: 1000,
         }
     }
 }

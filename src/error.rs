@@ -34,6 +34,7 @@ pub enum ApiError {
         field: Option<&'static str>,
     },
     Conflict(String),
+    QuotaExceeded(String),
     Internal(Arc<dyn std::error::Error + Send + Sync>),
 }
 
@@ -65,7 +66,10 @@ impl ApiError {
     /// What the client reads. Internal causes are never part of it.
     pub fn message(&self) -> String {
         match self {
-            Self::Unauthenticated(m) | Self::Forbidden(m) | Self::Conflict(m) => m.clone(),
+            Self::Unauthenticated(m)
+            | Self::Forbidden(m)
+            | Self::Conflict(m)
+            | Self::QuotaExceeded(m) => m.clone(),
             Self::NotFound(what) => format!("{what} not found"),
             Self::BadUserInput { message, .. } => message.clone(),
             Self::Internal(_) => "internal error".into(),
@@ -79,6 +83,7 @@ impl ApiError {
             Self::NotFound(_) => code::NOT_FOUND,
             Self::BadUserInput { .. } => code::BAD_USER_INPUT,
             Self::Conflict(_) => code::CONFLICT,
+            Self::QuotaExceeded(_) => code::QUOTA_EXCEEDED,
             Self::Internal(_) => code::INTERNAL,
         }
     }
@@ -86,8 +91,51 @@ impl ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
-        Self::internal(err)
+        from_constraint(&err).unwrap_or_else(|| Self::internal(err))
     }
+}
+
+/// Constraint violations and lost races become client errors, by constraint name.
+fn from_constraint(err: &sea_orm::DbErr) -> Option<ApiError> {
+    use sea_orm::{DbErr, RuntimeErr};
+    let (DbErr::Query(RuntimeErr::SqlxError(sqlx)) | DbErr::Exec(RuntimeErr::SqlxError(sqlx))) =
+        err
+    else {
+        return None;
+    };
+    let sea_orm::sqlx::Error::Database(db) = sqlx.as_ref() else {
+        return None;
+    };
+    let constraint = db.constraint().unwrap_or_default();
+    let column = |suffix: &str| {
+        constraint
+            .strip_suffix(suffix)
+            .and_then(|rest| rest.rsplit('_').next())
+            .unwrap_or("input")
+            .to_string()
+    };
+    let error = match (db.code().as_deref(), constraint) {
+        (_, "storage_quotas_used_bytes_check") => {
+            ApiError::QuotaExceeded("the brand's storage quota is exhausted".into())
+        }
+        (_, "unique_slug_per_tenant") => {
+            ApiError::Conflict("a brand with this slug already exists in the tenant".into())
+        }
+        (Some("23505"), _) => ApiError::Conflict(format!("{} already exists", column("_key"))),
+        (Some("23514"), _) => ApiError::BadUserInput {
+            message: format!("{} has a value that is not allowed", column("_check")),
+            field: None,
+        },
+        (Some("23503"), _) => ApiError::BadUserInput {
+            message: "a referenced object does not exist".into(),
+            field: None,
+        },
+        (Some("40001" | "40P01"), _) => {
+            ApiError::Conflict("a concurrent change won; retry the request".into())
+        }
+        _ => return None,
+    };
+    Some(error)
 }
 
 impl From<Arc<sea_orm::DbErr>> for ApiError {

@@ -1,5 +1,12 @@
 //! Business rules over `&impl ConnectionTrait`, independent of GraphQL.
 
+pub mod access;
 pub mod analytics;
+pub mod assets;
+pub mod audit;
 pub mod brands;
+pub mod content;
+pub mod goals;
+pub mod ingest;
+pub mod lifecycle;
 pub mod status;

@@ -4,6 +4,7 @@ use async_graphql::Context;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::Viewer;
+use crate::domain::audit::AuditContext;
 use crate::error::ApiResult;
 use crate::loaders::Loaders;
 
@@ -12,6 +13,7 @@ pub trait RequestContext {
     fn db(&self) -> ApiResult<&DatabaseConnection>;
     fn viewer(&self) -> ApiResult<&Viewer>;
     fn loaders(&self) -> ApiResult<&Loaders>;
+    fn audit(&self) -> ApiResult<&AuditContext>;
 }
 
 impl RequestContext for Context<'_> {
@@ -23,5 +25,8 @@ impl RequestContext for Context<'_> {
     }
     fn loaders(&self) -> ApiResult<&Loaders> {
         Ok(self.data::<Loaders>()?)
+    }
+    fn audit(&self) -> ApiResult<&AuditContext> {
+        Ok(self.data::<AuditContext>()?)
     }
 }

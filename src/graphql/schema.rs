@@ -1,9 +1,12 @@
 //! Builds the executable schema. Building never touches the database: the connection is
 //! attached as data, so `brandgraph schema` can print the SDL offline.
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
+use super::analytics::AnalyticsMutation;
+use super::asset::AssetMutation;
 use super::brand::BrandQuery;
+use super::content::ContentMutation;
 use super::identity::ViewerQuery;
 use super::node::NodeQuery;
 use crate::config::GraphqlConfig;
@@ -12,13 +15,16 @@ use crate::config::GraphqlConfig;
 #[derive(MergedObject, Default)]
 pub struct Query(ViewerQuery, BrandQuery, NodeQuery);
 
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// Every mutation field, merged from the domain modules.
+#[derive(MergedObject, Default)]
+pub struct Mutation(ContentMutation, AssetMutation, AnalyticsMutation);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// The schema with its limits; callers add `.data(..)` and `.finish()`.
-pub fn build_schema(
-    config: &GraphqlConfig,
-) -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    let builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+pub fn build_schema(config: &GraphqlConfig) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(config.clone())
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity);
     if config.introspection {

@@ -4,26 +4,33 @@
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
 use async_graphql::{Data, ErrorExtensions, Pos};
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
-use axum::extract::{RawQuery, State, WebSocketUpgrade};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, RawQuery, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::auth::{Principal, Viewer, bearer_token};
+use crate::domain::audit::AuditContext;
 use crate::error::ApiError;
 use crate::loaders::Loaders;
 use crate::state::AppState;
 
 pub async fn post_graphql(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     request: GraphQLRequest,
 ) -> GraphQLResponse {
-    execute(&state, &headers, request.into_inner()).await.into()
+    execute(&state, peer, &headers, request.into_inner())
+        .await
+        .into()
 }
 
 /// GraphiQL for a browser; otherwise a query from the URL (GraphQL-over-HTTP, queries only).
 pub async fn get_graphql(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -53,7 +60,7 @@ pub async fn get_graphql(
         )
             .into_response();
     }
-    GraphQLResponse::from(execute(&state, &headers, request).await).into_response()
+    GraphQLResponse::from(execute(&state, peer, &headers, request).await).into_response()
 }
 
 /// True when every operation of the document is a query (or it does not parse: the
@@ -71,6 +78,7 @@ fn is_query_only(request: &async_graphql::Request) -> bool {
 
 async fn execute(
     state: &AppState,
+    peer: SocketAddr,
     headers: &HeaderMap,
     request: async_graphql::Request,
 ) -> async_graphql::Response {
@@ -85,10 +93,33 @@ async fn execute(
             ]);
         }
     };
+    let audit = audit_context(&principal, Some(peer), headers);
     let request = request
         .data(Viewer::new(principal, state.db.clone()))
-        .data(Loaders::new(&state.db));
+        .data(Loaders::new(&state.db))
+        .data(audit);
     with_error_codes(state.schema.execute(request).await)
+}
+
+/// Who is calling and from where, for audit rows. The client address is the first
+/// `X-Forwarded-For` hop when a proxy sets it, else the peer address.
+fn audit_context(
+    principal: &Option<Principal>,
+    peer: Option<SocketAddr>,
+    headers: &HeaderMap,
+) -> AuditContext {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let forwarded = header("x-forwarded-for")
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_string());
+    AuditContext {
+        user_id: match principal {
+            Some(Principal::User { id, .. }) => Some(*id),
+            _ => None,
+        },
+        ip_address: forwarded.or_else(|| peer.map(|p| p.ip().to_string())),
+        user_agent: header("user-agent").map(String::from),
+    }
 }
 
 /// Errors raised by async-graphql itself (syntax, validation, variable coercion, limits)
@@ -116,6 +147,8 @@ fn authenticate(
 /// comes in the `connection_init` payload as `Authorization: "Bearer …"` or `token`.
 pub async fn websocket(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
@@ -127,6 +160,7 @@ pub async fn websocket(
                 .on_connection_init(move |payload| async move {
                     let principal = authenticate_init(&state, &payload)?;
                     let mut data = Data::default();
+                    data.insert(audit_context(&principal, Some(peer), &headers));
                     data.insert(Viewer::new(principal, state.db.clone()));
                     data.insert(Loaders::new(&state.db));
                     Ok(data)

@@ -2,8 +2,8 @@
 //! database cloned from a migrated template; plus GraphQL-over-HTTP helpers.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use brandgraph::auth::jwt;
 use brandgraph::config::{AuthConfig, DatabaseConfig, GraphqlConfig, JwtAlgorithm, ServerConfig};
@@ -169,6 +169,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// SQL statements the app's pool has run (SeaORM's metric callback).
     pub statements: Arc<AtomicU64>,
+    /// The SQL text of every statement the app's pool has run.
+    pub sql_log: Arc<Mutex<Vec<String>>>,
     _shutdown: oneshot::Sender<()>,
     pub test_db: TestDb,
 }
@@ -185,9 +187,13 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
         .await
         .expect("connect");
     let statements = Arc::new(AtomicU64::new(0));
-    let counter = statements.clone();
-    db.set_metric_callback(move |_| {
+    let sql_log = Arc::new(Mutex::new(Vec::new()));
+    let (counter, log) = (statements.clone(), sql_log.clone());
+    db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut log) = log.lock() {
+            log.push(info.statement.sql.clone());
+        }
     });
     let app = App::build(&config, db.clone()).await.expect("build app");
     let addr = app.local_addr().expect("addr");
@@ -202,6 +208,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
         schema,
         http: reqwest::Client::new(),
         statements,
+        sql_log,
         _shutdown: shutdown,
         test_db,
     }
@@ -236,6 +243,35 @@ impl TestApp {
         let before = self.statements.load(Ordering::SeqCst);
         let response = self.graphql(token, query, variables).await;
         (response, self.statements.load(Ordering::SeqCst) - before)
+    }
+
+    /// Runs a GraphQL request and returns the SQL text of the statements it caused.
+    pub async fn graphql_logged(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (Value, Vec<String>) {
+        let before = self.sql_log.lock().unwrap().len();
+        let response = self.graphql(token, query, variables).await;
+        let log = self.sql_log.lock().unwrap()[before..].to_vec();
+        (response, log)
+    }
+
+    /// One scalar from SQL, as text.
+    pub async fn scalar(&self, sql: &str) -> String {
+        let row = self
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                sql,
+            ))
+            .await
+            .expect(sql)
+            .expect("one row");
+        row.try_get_by_index::<Option<String>>(0)
+            .expect("text")
+            .unwrap_or_default()
     }
 
     /// Seeds the demo dataset with a fixed anchor date.

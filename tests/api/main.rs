@@ -9,6 +9,7 @@ mod fixtures;
 mod health;
 mod helpers;
 mod leaks;
+mod lifecycle;
 mod migrations;
 mod schema;
 mod seed;

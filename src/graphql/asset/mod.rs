@@ -1,5 +1,7 @@
 //! Media assets, their usage and the brand's storage quota.
 
+mod mutation;
 mod types;
 
+pub use mutation::AssetMutation;
 pub use types::{MediaAsset, MediaAssetFilter, NEWEST_FIRST, StorageQuota};

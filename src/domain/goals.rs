@@ -1,0 +1,156 @@
+//! Analytics goals and their progress, recomputed in SQL from the metrics.
+
+use chrono::{DateTime, FixedOffset};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set,
+    Statement,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::access::require_role;
+use super::audit::{self, AuditContext, AuditEntry};
+use crate::auth::{Role, Viewer};
+use crate::error::{ApiError, ApiResult};
+use entity::analytics_goals;
+
+/// Metrics whose progress is a ratio of sums rather than a sum.
+const RATIOS: [(&str, &str, &str); 2] = [
+    ("ctr", "clicks", "impressions"),
+    ("engagementRate", "engagement", "reach"),
+];
+
+/// Recomputes `current` of every active goal of the brand: the sum of the metric over the
+/// brand's rows from the goal's creation day up to its deadline (`followers`: the highest
+/// value; `ctr` and `engagementRate`: ratio of the sums).
+pub async fn recompute_for_brand(db: &impl ConnectionTrait, brand_id: Uuid) -> ApiResult<()> {
+    let num = |m: &str| {
+        format!(
+            "CASE WHEN jsonb_typeof(m.metrics->'{m}') = 'number' THEN (m.metrics->>'{m}')::float8 END"
+        )
+    };
+    let mut cases = vec![format!("WHEN 'followers' THEN max({})", num("followers"))];
+    for (ratio, top, bottom) in RATIOS {
+        cases.push(format!(
+            "WHEN '{ratio}' THEN sum({}) / nullif(sum({}), 0)",
+            num(top),
+            num(bottom)
+        ));
+    }
+    let sql = format!(
+        "UPDATE analytics_goals g SET current = coalesce((
+           SELECT CASE g.metric {} ELSE sum(CASE WHEN jsonb_typeof(m.metrics->g.metric) = 'number'
+                                                THEN (m.metrics->>g.metric)::float8 END) END
+             FROM analytics_metrics m
+            WHERE m.brand_id = g.brand_id AND m.date BETWEEN g.created_at::date AND g.deadline::date), 0)
+          WHERE g.brand_id = $1 AND g.status = 'active'",
+        cases.join(" ")
+    );
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        [brand_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// A goal as a client states it.
+pub struct GoalInput {
+    pub brand_id: Uuid,
+    pub metric: String,
+    pub target: f64,
+    pub deadline: DateTime<FixedOffset>,
+    pub notes: Option<String>,
+}
+
+/// Creates or updates the brand's active goal for `metric` (admins and above).
+pub async fn upsert(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    ctx: &AuditContext,
+    input: GoalInput,
+) -> ApiResult<analytics_goals::Model> {
+    let GoalInput {
+        brand_id,
+        metric,
+        target,
+        deadline,
+        notes,
+    } = input;
+    require_role(viewer, brand_id, Role::Admin).await?;
+    let valid_metric = !metric.is_empty()
+        && metric.len() <= 100
+        && metric
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !valid_metric {
+        return Err(ApiError::bad_input(
+            "metric",
+            "metric must be a metric name such as reach",
+        ));
+    }
+    if !(target.is_finite() && target > 0.0) {
+        return Err(ApiError::bad_input(
+            "target",
+            "target must be a positive number",
+        ));
+    }
+    let existing = analytics_goals::Entity::find()
+        .filter(analytics_goals::Column::BrandId.eq(brand_id))
+        .filter(analytics_goals::Column::Metric.eq(metric.as_str()))
+        .filter(analytics_goals::Column::Status.eq("active"))
+        .one(db)
+        .await?;
+    let goal = match existing {
+        Some(goal) => {
+            let mut active: analytics_goals::ActiveModel = goal.into();
+            active.target = Set(target);
+            active.deadline = Set(deadline);
+            active.notes = Set(notes);
+            active.update(db).await?
+        }
+        None => {
+            let tenant_id: Option<Uuid> = db
+                .query_one_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT tenant_id FROM brands WHERE id = $1",
+                    [brand_id.into()],
+                ))
+                .await?
+                .and_then(|row| row.try_get_by_index(0).ok());
+            analytics_goals::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                brand_id: Set(brand_id),
+                tenant_id: Set(tenant_id),
+                metric: Set(metric),
+                target: Set(target),
+                current: Set(Some(0.0)),
+                deadline: Set(deadline),
+                status: Set("active".into()),
+                notes: Set(notes),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?
+        }
+    };
+    recompute_for_brand(db, brand_id).await?;
+    let goal = analytics_goals::Entity::find_by_id(goal.id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("goal"))?;
+    audit::record(
+        db,
+        ctx,
+        AuditEntry {
+            brand_id: Some(brand_id),
+            action: "goal.upsert",
+            resource_type: "analytics_goal",
+            resource_id: goal.id.to_string(),
+            metadata: json!({ "metric": goal.metric, "target": goal.target, "current": goal.current }),
+        },
+    )
+    .await?;
+    Ok(goal)
+}
