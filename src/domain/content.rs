@@ -392,7 +392,8 @@ pub async fn schedule(
         .collect::<ApiResult<Vec<_>>>()?;
     let status = status_of(&item)?;
     let needs_approval = item.approval_required.unwrap_or(true);
-    if !(status == ContentStatus::Draft && !needs_approval) {
+    let skips_approval = status == ContentStatus::Draft && !needs_approval;
+    if !skips_approval {
         lifecycle::check(status, ContentStatus::Scheduled)?;
     }
     let existing = scheduled_content::Entity::find()
