@@ -30,3 +30,14 @@ impl RequestContext for Context<'_> {
         Ok(self.data::<AuditContext>()?)
     }
 }
+
+/// Starts the transaction of a mutation. The caller's memberships are loaded first, on
+/// the pool: loading them later from inside the transaction would hold two connections
+/// per request, and enough concurrent mutations would then starve the pool.
+pub async fn begin_write(ctx: &Context<'_>) -> ApiResult<sea_orm::DatabaseTransaction> {
+    use sea_orm::TransactionTrait;
+    let viewer = ctx.viewer()?;
+    viewer.require_authenticated()?;
+    viewer.memberships().await?;
+    Ok(ctx.db()?.begin().await?)
+}

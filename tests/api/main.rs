@@ -2,12 +2,14 @@
 //! PostgreSQL, each test on its own database.
 
 mod analytics;
+mod assets;
 mod auth;
 mod brands;
 mod content;
 mod fixtures;
 mod health;
 mod helpers;
+mod ingest;
 mod leaks;
 mod lifecycle;
 mod migrations;

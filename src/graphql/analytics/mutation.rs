@@ -1,13 +1,12 @@
 use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use sea_orm::TransactionTrait;
 
 use super::AnalyticsGoal;
 use crate::config::GraphqlConfig;
 use crate::domain::goals::{self, GoalInput};
 use crate::domain::ingest::{self, MetricRow};
 use crate::error::ApiResult;
-use crate::graphql::context::RequestContext;
+use crate::graphql::context::{RequestContext, begin_write};
 use crate::graphql::ids::{NodeKind, decode_as};
 
 /// One day of metrics for a platform (and optionally a post).
@@ -59,7 +58,7 @@ impl AnalyticsMutation {
                 metadata: row.metadata.map(|m| m.0),
             })
             .collect();
-        let txn = ctx.db()?.begin().await?;
+        let txn = begin_write(ctx).await?;
         let outcome =
             ingest::ingest(&txn, ctx.viewer()?, ctx.audit()?, brand_id, rows, max_batch).await?;
         txn.commit().await?;
@@ -87,7 +86,7 @@ impl AnalyticsMutation {
             deadline,
             notes,
         };
-        let txn = ctx.db()?.begin().await?;
+        let txn = begin_write(ctx).await?;
         let goal = goals::upsert(&txn, ctx.viewer()?, ctx.audit()?, input).await?;
         txn.commit().await?;
         Ok(AnalyticsGoal(goal))

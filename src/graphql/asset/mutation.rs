@@ -1,10 +1,9 @@
 use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
-use sea_orm::TransactionTrait;
 
 use super::MediaAsset;
 use crate::domain::assets::{self, NewAsset, Registered};
 use crate::error::ApiResult;
-use crate::graphql::context::RequestContext;
+use crate::graphql::context::{RequestContext, begin_write};
 use crate::graphql::ids::{NodeKind, decode_as};
 
 /// Metadata of a file already stored elsewhere.
@@ -62,7 +61,7 @@ impl AssetMutation {
             metadata: input.metadata.map(|m| m.0),
             variants: input.variants.map(|v| v.0),
         };
-        let txn = ctx.db()?.begin().await?;
+        let txn = begin_write(ctx).await?;
         let registered = assets::register(&txn, ctx.viewer()?, ctx.audit()?, new).await?;
         txn.commit().await?;
         Ok(match registered {
@@ -80,7 +79,7 @@ impl AssetMutation {
     /// Archives an active asset and frees its quota (managers and above).
     async fn archive_media_asset(&self, ctx: &Context<'_>, id: ID) -> ApiResult<MediaAsset> {
         let id = decode_as(NodeKind::MediaAsset, &id)?;
-        let txn = ctx.db()?.begin().await?;
+        let txn = begin_write(ctx).await?;
         let asset = assets::archive(&txn, ctx.viewer()?, ctx.audit()?, id).await?;
         txn.commit().await?;
         Ok(MediaAsset(asset))
@@ -95,7 +94,7 @@ impl AssetMutation {
         context: Option<Json<serde_json::Value>>,
     ) -> ApiResult<MediaAsset> {
         let id = decode_as(NodeKind::MediaAsset, &asset_id)?;
-        let txn = ctx.db()?.begin().await?;
+        let txn = begin_write(ctx).await?;
         let asset = assets::record_usage(
             &txn,
             ctx.viewer()?,

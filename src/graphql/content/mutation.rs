@@ -1,12 +1,11 @@
 use async_graphql::{Context, ID, InputObject, Json, Object};
 use chrono::{DateTime, FixedOffset};
-use sea_orm::TransactionTrait;
 
 use super::{ContentItem, ScheduledContent};
 use crate::domain::content::{self, ContentChanges, Decision, NewContent, ReviewRequest};
 use crate::error::ApiResult;
 use crate::graphql::approval::PostApproval;
-use crate::graphql::context::RequestContext;
+use crate::graphql::context::{RequestContext, begin_write};
 use crate::graphql::ids::{NodeKind, decode_as};
 
 /// A new content item (created as a draft).
@@ -67,7 +66,7 @@ impl ContentMutation {
             approval_required: input.approval_required,
             media_urls: input.media_urls,
         };
-        let txn = ctx.db()?.begin().await?;
+        let txn = begin_write(ctx).await?;
         let item = content::create(&txn, ctx.viewer()?, ctx.audit()?, new).await?;
         txn.commit().await?;
         Ok(ContentItem(item))
@@ -88,7 +87,7 @@ impl ContentMutation {
             media_urls: input.media_urls,
         };
         let id = decode_as(NodeKind::ContentItem, &id)?;
-        let txn = ctx.db()?.begin().await?;
+        let txn = begin_write(ctx).await?;
         let item = content::update(&txn, ctx.viewer()?, ctx.audit()?, id, changes).await?;
         txn.commit().await?;
         Ok(ContentItem(item))
@@ -119,7 +118,7 @@ impl ContentMutation {
             deadline,
             priority,
         };
-        let txn = ctx.db()?.begin().await?;
+        let txn = begin_write(ctx).await?;
         let (_, approval) =
             content::submit_for_review(&txn, ctx.viewer()?, ctx.audit()?, id, request).await?;
         txn.commit().await?;
@@ -129,7 +128,7 @@ impl ContentMutation {
     /// Approves a post under review (managers and above).
     async fn approve_post(&self, ctx: &Context<'_>, id: ID) -> ApiResult<PostApproval> {
         let id = decode_as(NodeKind::ContentItem, &id)?;
-        let txn = ctx.db()?.begin().await?;
+        let txn = begin_write(ctx).await?;
         let (_, approval) =
             content::decide(&txn, ctx.viewer()?, ctx.audit()?, id, Decision::Approve).await?;
         txn.commit().await?;
@@ -144,7 +143,7 @@ impl ContentMutation {
         reason: String,
     ) -> ApiResult<PostApproval> {
         let id = decode_as(NodeKind::ContentItem, &id)?;
-        let txn = ctx.db()?.begin().await?;
+        let txn = begin_write(ctx).await?;
         let (_, approval) = content::decide(
             &txn,
             ctx.viewer()?,
@@ -167,7 +166,7 @@ impl ContentMutation {
         platforms: Vec<String>,
     ) -> ApiResult<ScheduledContent> {
         let id = decode_as(NodeKind::ContentItem, &id)?;
-        let txn = ctx.db()?.begin().await?;
+        let txn = begin_write(ctx).await?;
         let (_, entry) = content::schedule(
             &txn,
             ctx.viewer()?,
