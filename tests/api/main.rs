@@ -6,6 +6,7 @@ mod assets;
 mod auth;
 mod brands;
 mod content;
+mod errors;
 mod fixtures;
 mod health;
 mod helpers;
