@@ -127,6 +127,65 @@ impl Default for GraphqlConfig {
     }
 }
 
+/// The realtime side: how events are picked up, kept and fanned out.
+#[derive(Clone, Debug, clap::Args)]
+pub struct RealtimeConfig {
+    /// `notify` (LISTEN for the triggers' wake-ups) or `poll` (read every poll interval).
+    #[arg(
+        long,
+        env = "BRANDGRAPH_REALTIME_MODE",
+        value_enum,
+        default_value = "notify"
+    )]
+    pub realtime_mode: crate::realtime::RealtimeMode,
+
+    /// Poll interval in poll mode, in milliseconds.
+    #[arg(long, env = "BRANDGRAPH_POLL_INTERVAL_MS", default_value_t = 20)]
+    pub poll_interval_ms: u64,
+
+    /// How long change events are kept for `after` replays, in seconds (default 7 days).
+    #[arg(long, env = "BRANDGRAPH_EVENT_RETENTION_SECS", default_value_t = 7 * 24 * 3600)]
+    pub event_retention_secs: u64,
+
+    /// How often old change events are pruned, in seconds.
+    #[arg(long, env = "BRANDGRAPH_PRUNE_INTERVAL_SECS", default_value_t = 300)]
+    pub prune_interval_secs: u64,
+
+    /// Events a subscriber may fall behind before it is caught up from the database.
+    #[arg(long, env = "BRANDGRAPH_SUBSCRIBER_BUFFER", default_value_t = 256)]
+    pub subscriber_buffer: usize,
+
+    /// Subscriptions one websocket connection may hold.
+    #[arg(
+        long,
+        env = "BRANDGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION",
+        default_value_t = 100
+    )]
+    pub max_subscriptions_per_connection: usize,
+
+    /// Websocket connections one user may hold at once.
+    #[arg(
+        long,
+        env = "BRANDGRAPH_MAX_CONNECTIONS_PER_USER",
+        default_value_t = 50
+    )]
+    pub max_connections_per_user: usize,
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        Self {
+            realtime_mode: crate::realtime::RealtimeMode::Notify,
+            poll_interval_ms: 20,
+            event_retention_secs: 7 * 24 * 3600,
+            prune_interval_secs: 300,
+            subscriber_buffer: 256,
+            max_subscriptions_per_connection: 100,
+            max_connections_per_user: 50,
+        }
+    }
+}
+
 #[derive(Clone, Debug, clap::Args)]
 pub struct ServerConfig {
     /// Address to listen on (port 0 picks a free port).
@@ -141,6 +200,9 @@ pub struct ServerConfig {
 
     #[command(flatten)]
     pub graphql: GraphqlConfig,
+
+    #[command(flatten)]
+    pub realtime: RealtimeConfig,
 }
 
 #[cfg(test)]

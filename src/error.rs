@@ -16,6 +16,7 @@ pub mod code {
     pub const CONFLICT: &str = "CONFLICT";
     pub const QUOTA_EXCEEDED: &str = "QUOTA_EXCEEDED";
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    pub const CURSOR_EXPIRED: &str = "CURSOR_EXPIRED";
     pub const INTERNAL: &str = "INTERNAL";
 }
 
@@ -35,6 +36,8 @@ pub enum ApiError {
     },
     Conflict(String),
     QuotaExceeded(String),
+    RateLimited(String),
+    CursorExpired(String),
     Internal(Arc<dyn std::error::Error + Send + Sync>),
 }
 
@@ -69,7 +72,9 @@ impl ApiError {
             Self::Unauthenticated(m)
             | Self::Forbidden(m)
             | Self::Conflict(m)
-            | Self::QuotaExceeded(m) => m.clone(),
+            | Self::QuotaExceeded(m)
+            | Self::RateLimited(m)
+            | Self::CursorExpired(m) => m.clone(),
             Self::NotFound(what) => format!("{what} not found"),
             Self::BadUserInput { message, .. } => message.clone(),
             Self::Internal(_) => "internal error".into(),
@@ -84,6 +89,8 @@ impl ApiError {
             Self::BadUserInput { .. } => code::BAD_USER_INPUT,
             Self::Conflict(_) => code::CONFLICT,
             Self::QuotaExceeded(_) => code::QUOTA_EXCEEDED,
+            Self::RateLimited(_) => code::RATE_LIMITED,
+            Self::CursorExpired(_) => code::CURSOR_EXPIRED,
             Self::Internal(_) => code::INTERNAL,
         }
     }

@@ -18,6 +18,8 @@ pub mod graphql;
 pub mod http;
 /// Request-scoped dataloaders.
 pub mod loaders;
+/// Change capture, the fan-out hub and live subscriptions.
+pub mod realtime;
 /// The deterministic demo dataset.
 pub mod seed;
 /// Build the app, bind, serve, shut down.

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
@@ -11,6 +12,7 @@ use tokio::net::TcpListener;
 use crate::auth::JwtVerifier;
 use crate::config::ServerConfig;
 use crate::graphql::build_schema;
+use crate::realtime::Realtime;
 use crate::state::AppState;
 
 pub struct App {
@@ -20,13 +22,28 @@ pub struct App {
 
 impl App {
     /// Wires the app around an existing pool and binds `config.listen`.
+    ///
+    /// Starts the realtime listener and waits until it is connected, so the first
+    /// subscriber already gets live events.
     pub async fn build(config: &ServerConfig, db: DatabaseConnection) -> anyhow::Result<Self> {
         let jwt = Arc::new(JwtVerifier::from_config(&config.auth)?);
-        let schema = build_schema(&config.graphql).data(db.clone()).finish();
+        let realtime = Realtime::start(&db, &config.database.database_url, config.realtime.clone());
+        tokio::time::timeout(Duration::from_secs(30), realtime.hub.ready())
+            .await
+            .map_err(|_| anyhow::anyhow!("the realtime listener did not connect within 30 s"))?;
+        let schema = build_schema(&config.graphql)
+            .data(db.clone())
+            .data(realtime.clone())
+            .finish();
         let listener = TcpListener::bind(config.listen).await?;
         Ok(Self {
             listener,
-            state: AppState { db, schema, jwt },
+            state: AppState {
+                db,
+                schema,
+                jwt,
+                realtime,
+            },
         })
     }
 

@@ -6,10 +6,12 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::JwtVerifier;
 use crate::graphql::AppSchema;
+use crate::realtime::Realtime;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
     pub jwt: Arc<JwtVerifier>,
+    pub realtime: Realtime,
 }

@@ -36,6 +36,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("008_orchestration"),
     step!("009_change_events"),
     step!("010_maintenance"),
+    step!("011_change_capture"),
 ];
 
 impl MigrationName for SqlMigration {

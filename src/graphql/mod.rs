@@ -12,5 +12,6 @@ pub mod ids;
 pub mod node;
 pub mod pagination;
 pub mod schema;
+pub mod subscription;
 
 pub use schema::{AppSchema, build_schema};

@@ -1,7 +1,7 @@
 //! Builds the executable schema. Building never touches the database: the connection is
 //! attached as data, so `brandgraph schema` can print the SDL offline.
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, Schema, SchemaBuilder};
 
 use super::analytics::AnalyticsMutation;
 use super::asset::AssetMutation;
@@ -9,6 +9,7 @@ use super::brand::BrandQuery;
 use super::content::ContentMutation;
 use super::identity::ViewerQuery;
 use super::node::NodeQuery;
+use super::subscription::SubscriptionRoot;
 use crate::config::GraphqlConfig;
 
 /// Every query field, merged from the domain modules.
@@ -19,11 +20,11 @@ pub struct Query(ViewerQuery, BrandQuery, NodeQuery);
 #[derive(MergedObject, Default)]
 pub struct Mutation(ContentMutation, AssetMutation, AnalyticsMutation);
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, SubscriptionRoot>;
 
 /// The schema with its limits; callers add `.data(..)` and `.finish()`.
-pub fn build_schema(config: &GraphqlConfig) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub fn build_schema(config: &GraphqlConfig) -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
+    let builder = Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
         .data(config.clone())
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity);

@@ -6,13 +6,18 @@ use async_graphql::{Data, ErrorExtensions, Pos};
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use std::net::SocketAddr;
 
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use axum::extract::{ConnectInfo, RawQuery, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
 
 use crate::auth::{Principal, Viewer, bearer_token};
 use crate::domain::audit::AuditContext;
 use crate::error::ApiError;
+use crate::graphql::subscription::SubscriptionBudget;
 use crate::loaders::Loaders;
 use crate::state::AppState;
 
@@ -143,8 +148,12 @@ fn authenticate(
         .transpose()
 }
 
-/// Websocket subscriptions (`graphql-transport-ws` and legacy `graphql-ws`). The token
-/// comes in the `connection_init` payload as `Authorization: "Bearer …"` or `token`.
+/// Websocket subscriptions (`graphql-transport-ws` and legacy `graphql-ws`).
+///
+/// The first message must be `connection_init` with the token in its payload
+/// (`{"Authorization": "Bearer …"}` or `{"token": "…"}`). It is checked here, before the
+/// GraphQL protocol starts, so a refused connection is closed with a proper code: 4401
+/// without a token, 4403 with a bad one, 4429 when the user has too many connections.
 pub async fn websocket(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -154,32 +163,100 @@ pub async fn websocket(
 ) -> Response {
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            let schema = state.schema.clone();
-            GraphQLWebSocket::new(stream, schema, protocol)
-                .on_connection_init(move |payload| async move {
-                    let principal = authenticate_init(&state, &payload)?;
-                    let mut data = Data::default();
-                    data.insert(audit_context(&principal, Some(peer), &headers));
-                    data.insert(Viewer::new(principal, state.db.clone()));
-                    data.insert(Loaders::new(&state.db));
-                    Ok(data)
-                })
-                .serve()
-        })
+        .on_upgrade(move |socket| serve_websocket(state, peer, headers, protocol, socket))
+}
+
+async fn serve_websocket(
+    state: AppState,
+    peer: SocketAddr,
+    headers: HeaderMap,
+    protocol: GraphQLProtocol,
+    socket: WebSocket,
+) {
+    let (mut sink, mut stream) = socket.split();
+    let init = tokio::time::timeout(Duration::from_secs(10), stream.next()).await;
+    let Ok(Some(Ok(Message::Text(first)))) = init else {
+        let _ = close(&mut sink, 4408, "connection_init not received").await;
+        return;
+    };
+    let payload = serde_json::from_str::<serde_json::Value>(&first)
+        .ok()
+        .filter(|message| message["type"] == "connection_init")
+        .map(|message| message["payload"].clone());
+    let Some(payload) = payload else {
+        let _ = close(&mut sink, 4400, "the first message must be connection_init").await;
+        return;
+    };
+    let principal = match authenticate_init(&state, &payload) {
+        Ok(Some(principal)) => principal,
+        Ok(None) => {
+            let _ = close(
+                &mut sink,
+                4401,
+                "authentication required: send a token in connection_init",
+            )
+            .await;
+            return;
+        }
+        Err(err) => {
+            let _ = close(&mut sink, 4403, &err.message()).await;
+            return;
+        }
+    };
+    let _connection = match &principal {
+        Principal::User { id, .. } => match state.realtime.open_connection(*id) {
+            Some(guard) => Some(guard),
+            None => {
+                let _ = close(&mut sink, 4429, "too many connections for this user").await;
+                return;
+            }
+        },
+        Principal::Service { .. } => None,
+    };
+
+    let mut data = Data::default();
+    data.insert(audit_context(
+        &Some(principal.clone()),
+        Some(peer),
+        &headers,
+    ));
+    data.insert(Viewer::new(Some(principal), state.db.clone()));
+    data.insert(Loaders::new(&state.db));
+    data.insert(SubscriptionBudget::new(
+        state.realtime.config.max_subscriptions_per_connection,
+    ));
+    // Hand the already-read connection_init back to the protocol handler, which answers
+    // it with connection_ack.
+    let replayed =
+        futures_util::stream::once(async move { Ok(Message::Text(first)) }).chain(stream);
+    GraphQLWebSocket::new_with_pair(sink, replayed, state.schema.clone(), protocol)
+        .on_connection_init(move |_| async move { Ok(data) })
+        .serve()
+        .await;
+}
+
+async fn close(
+    sink: &mut futures_util::stream::SplitSink<WebSocket, Message>,
+    code: u16,
+    reason: &str,
+) -> Result<(), axum::Error> {
+    sink.send(Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.chars().take(120).collect::<String>().into(),
+    })))
+    .await
 }
 
 fn authenticate_init(
     state: &AppState,
     payload: &serde_json::Value,
-) -> async_graphql::Result<Option<Principal>> {
+) -> Result<Option<Principal>, ApiError> {
     let field = |name: &str| payload.get(name).and_then(|v| v.as_str());
-    let principal = if let Some(header) = field("Authorization").or(field("authorization")) {
+    if let Some(header) = field("Authorization").or(field("authorization")) {
         authenticate(state, Some(header))
     } else if let Some(token) = field("token").or(field("authToken")) {
         state.jwt.verify(token).map(Some)
     } else {
         Ok(None)
-    };
-    principal.map_err(|err| err.extend())
+    }
 }

@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 use migration::MigratorTrait;
 use serde_json::{Value, json};
 
+use crate::realtime::ListenerStatus;
 use crate::state::AppState;
 
 /// The process is up.
@@ -11,8 +12,16 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The database answers and every migration has been applied.
+/// The database answers, every migration has been applied and the realtime listener is
+/// connected.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let listener = state.realtime.hub.status();
+    if listener != ListenerStatus::Ready {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "ready": false, "listener": listener.as_str() })),
+        );
+    }
     if let Err(err) = state.db.ping().await {
         tracing::warn!(error = %err, "readiness: database unreachable");
         return (
@@ -23,7 +32,9 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
     match migration::Migrator::get_pending_migrations(&state.db).await {
         Ok(pending) if pending.is_empty() => (
             StatusCode::OK,
-            Json(json!({ "ready": true, "database": "ok", "migrations": "current" })),
+            Json(
+                json!({ "ready": true, "database": "ok", "migrations": "current", "listener": "ready" }),
+            ),
         ),
         Ok(pending) => (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -187,26 +187,7 @@ impl Loader<SummaryKey> for SummaryLoader {
                 .query_all_raw(summary_statement(&brands, days, platform.as_deref()))
                 .await
                 .map_err(Arc::new)?;
-            let mut summaries: HashMap<Uuid, Summary> = HashMap::new();
-            for row in rows {
-                let brand: Uuid = row.try_get("", "brand_id").map_err(Arc::new)?;
-                let mut totals = MetricTotals {
-                    followers: row.try_get("", "followers").map_err(Arc::new)?,
-                    rows: row.try_get("", "row_count").map_err(Arc::new)?,
-                    ..MetricTotals::default()
-                };
-                for (slot, name) in totals.sums.iter_mut().zip(SUMMED_METRICS) {
-                    *slot = row.try_get("", name).map_err(Arc::new)?;
-                }
-                let is_total: i32 = row.try_get("", "is_total").map_err(Arc::new)?;
-                let summary = summaries.entry(brand).or_default();
-                if is_total == 1 {
-                    summary.totals = totals;
-                } else {
-                    let platform: String = row.try_get("", "platform").map_err(Arc::new)?;
-                    summary.by_platform.push((platform, totals));
-                }
-            }
+            let mut summaries = summaries_from_rows(rows).map_err(Arc::new)?;
             for brand in brands {
                 let key = SummaryKey {
                     brand,
@@ -218,4 +199,31 @@ impl Loader<SummaryKey> for SummaryLoader {
         }
         Ok(result)
     }
+}
+
+/// Reads the rows of [`summary_statement`] into one summary per brand.
+pub fn summaries_from_rows(
+    rows: Vec<sea_orm::QueryResult>,
+) -> Result<HashMap<Uuid, Summary>, sea_orm::DbErr> {
+    let mut summaries: HashMap<Uuid, Summary> = HashMap::new();
+    for row in rows {
+        let brand: Uuid = row.try_get("", "brand_id")?;
+        let mut totals = MetricTotals {
+            followers: row.try_get("", "followers")?,
+            rows: row.try_get("", "row_count")?,
+            ..MetricTotals::default()
+        };
+        for (slot, name) in totals.sums.iter_mut().zip(SUMMED_METRICS) {
+            *slot = row.try_get("", name)?;
+        }
+        let is_total: i32 = row.try_get("", "is_total")?;
+        let summary = summaries.entry(brand).or_default();
+        if is_total == 1 {
+            summary.totals = totals;
+        } else {
+            let platform: String = row.try_get("", "platform")?;
+            summary.by_platform.push((platform, totals));
+        }
+    }
+    Ok(summaries)
 }

@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use brandgraph::auth::jwt;
-use brandgraph::config::{AuthConfig, DatabaseConfig, GraphqlConfig, JwtAlgorithm, ServerConfig};
+use brandgraph::config::{
+    AuthConfig, DatabaseConfig, GraphqlConfig, JwtAlgorithm, RealtimeConfig, ServerConfig,
+};
 use brandgraph::startup::App;
 use migration::MigratorTrait;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -158,6 +160,7 @@ pub fn server_config(database_url: String) -> ServerConfig {
             jwt_leeway_secs: 0,
         },
         graphql: GraphqlConfig::default(),
+        realtime: RealtimeConfig::default(),
     }
 }
 

@@ -34,20 +34,45 @@ async fn the_token_in_connection_init_identifies_the_caller_in_both_protocols() 
 }
 
 #[tokio::test]
-async fn without_a_token_the_websocket_caller_is_anonymous() {
+async fn a_connection_init_without_a_token_is_closed_with_4401() {
     let app = spawn_app().await;
     let mut client = WsClient::open(&app, TRANSPORT_WS, json!({})).await;
-    assert!(matches!(client.next().await, WsEvent::Message(m) if m["type"] == "connection_ack"));
-    client
-        .subscribe("1", "{ brands { totalCount } }", json!({}))
-        .await;
     match client.next().await {
-        WsEvent::Message(message) => {
-            assert_eq!(
-                message["payload"]["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
-                "{message}"
-            );
-        }
+        WsEvent::Closed(Some(frame)) => assert_eq!(u16::from(frame.code), 4401, "{frame:?}"),
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_connection_init_with_a_bad_token_is_closed_with_4403() {
+    let app = spawn_app().await;
+    for protocol in [TRANSPORT_WS, LEGACY_WS] {
+        let mut client =
+            WsClient::open(&app, protocol, json!({ "Authorization": "Bearer garbage" })).await;
+        match client.next().await {
+            WsEvent::Closed(Some(frame)) => {
+                assert_eq!(u16::from(frame.code), 4403, "{frame:?}");
+                assert!(frame.reason.contains("invalid token"), "{frame:?}");
+            }
+            other => panic!("{protocol}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_user_may_hold_only_so_many_connections() {
+    let app =
+        crate::helpers::spawn_app_with(|config| config.realtime.max_connections_per_user = 2).await;
+    app.seed_demo().await;
+    let token = user_token(users::MEMBER);
+    let _first = WsClient::connect(&app, TRANSPORT_WS, &token).await;
+    let second = WsClient::connect(&app, TRANSPORT_WS, &token).await;
+    let mut third = WsClient::open(&app, TRANSPORT_WS, json!({ "token": token })).await;
+    match third.next().await {
+        WsEvent::Closed(Some(frame)) => assert_eq!(u16::from(frame.code), 4429),
+        other => panic!("{other:?}"),
+    }
+    drop(second);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let _again = WsClient::connect(&app, TRANSPORT_WS, &token).await;
 }

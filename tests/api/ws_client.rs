@@ -24,7 +24,7 @@ pub struct WsClient {
 #[derive(Debug)]
 pub enum WsEvent {
     Message(Value),
-    Closed(#[allow(dead_code)] Option<CloseFrame>),
+    Closed(Option<CloseFrame>),
 }
 
 impl WsClient {

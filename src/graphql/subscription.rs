@@ -1,0 +1,372 @@
+//! Subscriptions: live approval, content-status and analytics events of one brand, and a
+//! shared live `analyticsSummary`. Each event carries a `cursor`; passing it back as
+//! `after` (e.g. after a reconnect) replays what was missed, then continues live.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_graphql::{Context, Enum, ID, SimpleObject, Subscription};
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::{Stream, StreamExt};
+use uuid::Uuid;
+
+use crate::auth::Principal;
+use crate::domain::analytics::{Platform, summary_days};
+use crate::domain::status::{ApprovalStatus, ContentStatus};
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::analytics::AnalyticsSummary;
+use crate::graphql::context::RequestContext;
+use crate::graphql::ids::{self, NodeKind};
+use crate::loaders::analytics::SummaryKey;
+use crate::realtime::events::{ChangeEvent, Topic};
+use crate::realtime::stream::{StreamSpec, events};
+use crate::realtime::{Realtime, retention};
+
+/// How many subscriptions one websocket connection holds; part of the connection's data.
+#[derive(Clone)]
+pub struct SubscriptionBudget {
+    used: Arc<AtomicUsize>,
+    max: usize,
+}
+
+impl SubscriptionBudget {
+    pub fn new(max: usize) -> Self {
+        Self {
+            used: Arc::default(),
+            max,
+        }
+    }
+
+    fn take(&self) -> ApiResult<BudgetGuard> {
+        let previous = self.used.fetch_add(1, Ordering::SeqCst);
+        if previous >= self.max {
+            self.used.fetch_sub(1, Ordering::SeqCst);
+            return Err(ApiError::RateLimited(format!(
+                "at most {} subscriptions per connection",
+                self.max
+            )));
+        }
+        Ok(BudgetGuard(self.used.clone()))
+    }
+}
+
+/// Returns its subscription to the budget when the stream ends.
+struct BudgetGuard(Arc<AtomicUsize>);
+
+impl Drop for BudgetGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The kind of change.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeOp {
+    /// Created.
+    Insert,
+    /// Changed.
+    Update,
+    /// Removed.
+    Delete,
+}
+
+fn op_of(event: &ChangeEvent) -> ChangeOp {
+    match event.op.as_str() {
+        "insert" => ChangeOp::Insert,
+        "delete" => ChangeOp::Delete,
+        _ => ChangeOp::Update,
+    }
+}
+
+/// An approval was requested or decided.
+#[derive(SimpleObject)]
+pub struct ApprovalEvent {
+    /// Pass as `after` to resume after this event.
+    cursor: String,
+    /// What happened.
+    op: ChangeOp,
+    /// The approval (global id).
+    approval_id: ID,
+    /// The content item under review (global id).
+    post_id: Option<ID>,
+    /// The approval's status after the change.
+    status: Option<ApprovalStatus>,
+    /// Whether the approval is locked.
+    locked: bool,
+    /// When the change committed.
+    occurred_at: DateTime<Utc>,
+}
+
+/// A content item changed status.
+#[derive(SimpleObject)]
+pub struct ContentStatusEvent {
+    /// Pass as `after` to resume after this event.
+    cursor: String,
+    /// What happened.
+    op: ChangeOp,
+    /// The content item (global id).
+    content_item_id: ID,
+    /// The status after the change.
+    status: Option<ContentStatus>,
+    /// The status before the change (null for new items).
+    previous_status: Option<ContentStatus>,
+    /// When the change committed.
+    occurred_at: DateTime<Utc>,
+}
+
+/// Metric rows of one platform were written.
+#[derive(SimpleObject)]
+pub struct AnalyticsEvent {
+    /// Pass as `after` to resume after this event.
+    cursor: String,
+    /// `INSERT` for new rows, `UPDATE` for changed ones.
+    op: ChangeOp,
+    /// The platform.
+    platform: String,
+    /// Rows written.
+    rows: i64,
+    /// Earliest day written.
+    #[graphql(name = "from")]
+    first_day: Option<NaiveDate>,
+    /// Latest day written.
+    #[graphql(name = "to")]
+    last_day: Option<NaiveDate>,
+    /// When the change committed.
+    occurred_at: DateTime<Utc>,
+}
+
+fn uuid_in(event: &ChangeEvent, field: &str) -> Option<Uuid> {
+    event.payload[field]
+        .as_str()
+        .and_then(|s| Uuid::parse_str(s).ok())
+}
+
+fn text_in<'a>(event: &'a ChangeEvent, field: &str) -> Option<&'a str> {
+    event.payload[field].as_str()
+}
+
+impl From<&ChangeEvent> for ApprovalEvent {
+    fn from(event: &ChangeEvent) -> Self {
+        Self {
+            cursor: event.seq.to_string(),
+            op: op_of(event),
+            approval_id: ids::encode(NodeKind::PostApproval, event.entity_id.unwrap_or_default()),
+            post_id: uuid_in(event, "post_id").map(|id| ids::encode(NodeKind::ContentItem, id)),
+            status: text_in(event, "status").and_then(ApprovalStatus::parse),
+            locked: event.payload["locked"].as_bool().unwrap_or(false),
+            occurred_at: event.created_at,
+        }
+    }
+}
+
+impl From<&ChangeEvent> for ContentStatusEvent {
+    fn from(event: &ChangeEvent) -> Self {
+        Self {
+            cursor: event.seq.to_string(),
+            op: op_of(event),
+            content_item_id: ids::encode(
+                NodeKind::ContentItem,
+                event.entity_id.unwrap_or_default(),
+            ),
+            status: text_in(event, "status").and_then(ContentStatus::parse),
+            previous_status: text_in(event, "previous_status").and_then(ContentStatus::parse),
+            occurred_at: event.created_at,
+        }
+    }
+}
+
+impl From<&ChangeEvent> for AnalyticsEvent {
+    fn from(event: &ChangeEvent) -> Self {
+        let date = |field| text_in(event, field).and_then(|d| d.parse().ok());
+        Self {
+            cursor: event.seq.to_string(),
+            op: op_of(event),
+            platform: text_in(event, "platform").unwrap_or_default().to_string(),
+            rows: event.payload["rows"].as_i64().unwrap_or(0),
+            first_day: date("from"),
+            last_day: date("to"),
+            occurred_at: event.created_at,
+        }
+    }
+}
+
+/// Checks access and builds the lossless event stream of one topic of one brand.
+async fn brand_events(
+    ctx: &Context<'_>,
+    topic: Topic,
+    brand_id: &ID,
+    after: Option<String>,
+    filter: Option<Box<dyn Fn(&ChangeEvent) -> bool + Send + Sync>>,
+) -> ApiResult<impl Stream<Item = ApiResult<Arc<ChangeEvent>>> + use<>> {
+    let brand = ids::decode_as(NodeKind::Brand, brand_id)?;
+    let viewer = ctx.viewer()?;
+    let principal = viewer.require_authenticated()?.clone();
+    if !viewer.can_see(brand).await? {
+        return Err(ApiError::NotFound("brand"));
+    }
+    let realtime = ctx.data::<Realtime>()?;
+    let db = ctx.db()?.clone();
+    let guard = match ctx.data_opt::<SubscriptionBudget>() {
+        Some(budget) => Some(budget.take()?),
+        None => None,
+    };
+    let after = match after {
+        None => realtime.hub.watermark() - 1,
+        Some(cursor) => {
+            let seq: i64 = cursor
+                .parse()
+                .ok()
+                .filter(|seq: &i64| *seq >= 0)
+                .ok_or_else(|| ApiError::bad_input("after", "not a valid cursor"))?;
+            if seq < retention::pruned_through(&db).await? {
+                return Err(ApiError::CursorExpired(
+                    "events after this cursor were pruned; reload the state and subscribe without `after`".into(),
+                ));
+            }
+            seq
+        }
+    };
+    let expires_at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(principal.expires_at());
+    let remaining = expires_at
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    let spec = StreamSpec {
+        topic,
+        brand,
+        after,
+        user: match principal {
+            Principal::User { id, .. } => Some(id),
+            Principal::Service { .. } => None,
+        },
+        deadline: Some(tokio::time::Instant::now() + remaining),
+        filter,
+    };
+    Ok(events(realtime.hub.clone(), db, spec).map(move |item| {
+        let _held_until_the_stream_ends = &guard;
+        item
+    }))
+}
+
+#[derive(Default)]
+pub struct SubscriptionRoot;
+
+#[Subscription]
+impl SubscriptionRoot {
+    /// Approvals of the brand's content as they are requested and decided.
+    async fn approval_updated(
+        &self,
+        ctx: &Context<'_>,
+        brand_id: ID,
+        #[graphql(desc = "Resume after this cursor (replays what was missed).")] after: Option<
+            String,
+        >,
+    ) -> Result<impl Stream<Item = ApiResult<ApprovalEvent>> + use<>, ApiError> {
+        let stream = brand_events(ctx, Topic::Approval, &brand_id, after, None).await?;
+        Ok(stream.map(|item| item.map(|event| ApprovalEvent::from(event.as_ref()))))
+    }
+
+    /// Status changes of the brand's content items.
+    async fn content_status_changed(
+        &self,
+        ctx: &Context<'_>,
+        brand_id: ID,
+        #[graphql(desc = "Resume after this cursor (replays what was missed).")] after: Option<
+            String,
+        >,
+    ) -> Result<impl Stream<Item = ApiResult<ContentStatusEvent>> + use<>, ApiError> {
+        let stream = brand_events(ctx, Topic::ContentStatus, &brand_id, after, None).await?;
+        Ok(stream.map(|item| item.map(|event| ContentStatusEvent::from(event.as_ref()))))
+    }
+
+    /// Metric writes for the brand (optionally one platform).
+    async fn analytics_updated(
+        &self,
+        ctx: &Context<'_>,
+        brand_id: ID,
+        #[graphql(desc = "Only this platform.")] platform: Option<String>,
+        #[graphql(desc = "Resume after this cursor (replays what was missed).")] after: Option<
+            String,
+        >,
+    ) -> Result<impl Stream<Item = ApiResult<AnalyticsEvent>> + use<>, ApiError> {
+        let platform = platform
+            .map(|p| Platform::parse(&p))
+            .transpose()?
+            .map(Platform::into_inner);
+        let filter: Option<Box<dyn Fn(&ChangeEvent) -> bool + Send + Sync>> =
+            platform.map(|platform| {
+                Box::new(move |event: &ChangeEvent| {
+                    event.payload["platform"].as_str() == Some(platform.as_str())
+                }) as Box<dyn Fn(&ChangeEvent) -> bool + Send + Sync>
+            });
+        let stream = brand_events(ctx, Topic::Analytics, &brand_id, after, filter).await?;
+        Ok(stream.map(|item| item.map(|event| AnalyticsEvent::from(event.as_ref()))))
+    }
+
+    /// The brand's `analyticsSummary`, pushed now and after every change (bursts coalesced).
+    /// One computation per (brand, days, platform) is shared by all its subscribers.
+    async fn analytics_summary(
+        &self,
+        ctx: &Context<'_>,
+        brand_id: ID,
+        #[graphql(default = 30, desc = "Window length, 1 to 366 days.")] days: i32,
+        #[graphql(desc = "Only this platform.")] platform: Option<String>,
+    ) -> Result<impl Stream<Item = ApiResult<AnalyticsSummary>> + use<>, ApiError> {
+        let brand = ids::decode_as(NodeKind::Brand, &brand_id)?;
+        let days = summary_days(days)?;
+        let platform = platform
+            .map(|p| Platform::parse(&p))
+            .transpose()?
+            .map(Platform::into_inner);
+        let viewer = ctx.viewer()?;
+        let principal = viewer.require_authenticated()?.clone();
+        if !viewer.can_see(brand).await? {
+            return Err(ApiError::NotFound("brand"));
+        }
+        let guard = match ctx.data_opt::<SubscriptionBudget>() {
+            Some(budget) => Some(budget.take()?),
+            None => None,
+        };
+        let realtime = ctx.data::<Realtime>()?;
+        let key = SummaryKey {
+            brand,
+            days,
+            platform,
+        };
+        let updates = realtime.summaries.watch(&realtime.hub, ctx.db()?, key);
+        let expires_at =
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(principal.expires_at());
+        let remaining = expires_at
+            .duration_since(std::time::SystemTime::now())
+            .unwrap_or_default();
+        let deadline = tokio::time::Instant::now() + remaining;
+        // State: the receiver and the last version sent (None once the stream has ended).
+        let stream = futures_util::stream::unfold(
+            (updates, Some(0u64)),
+            move |(mut updates, last)| async move {
+                let last = last?;
+                loop {
+                    let current = updates.borrow_and_update().clone();
+                    if let Some(computed) = current
+                        && computed.version > last
+                    {
+                        let summary = AnalyticsSummary {
+                            days,
+                            summary: computed.summary.clone(),
+                        };
+                        return Some((Ok(summary), (updates, Some(computed.version))));
+                    }
+                    tokio::select! {
+                        changed = updates.changed() => if changed.is_err() { return None },
+                        () = tokio::time::sleep_until(deadline) => {
+                            return Some((Err(ApiError::unauthenticated("token expired")), (updates, None)));
+                        }
+                    }
+                }
+            },
+        );
+        Ok(stream.map(move |item| {
+            let _held_until_the_stream_ends = &guard;
+            item
+        }))
+    }
+}

@@ -1,0 +1,202 @@
+//! One subscriber's event stream: replay from its cursor, then live, lossless.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use futures_util::Stream;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::time::Instant;
+use uuid::Uuid;
+
+use super::events::{COLUMNS, ChangeEvent, Topic};
+use super::hub::Hub;
+use crate::error::{ApiError, ApiResult};
+
+const REPLAY_PAGE: i64 = 500;
+
+/// What a subscriber wants.
+pub struct StreamSpec {
+    pub topic: Topic,
+    pub brand: Uuid,
+    /// Deliver events with a seq above this.
+    pub after: i64,
+    /// The subscribing user: their removal from the brand ends the stream.
+    pub user: Option<Uuid>,
+    /// When the subscriber's token expires.
+    pub deadline: Option<Instant>,
+    /// Only events for which this holds (e.g. one platform).
+    pub filter: Option<Box<dyn Fn(&ChangeEvent) -> bool + Send + Sync>>,
+}
+
+struct State {
+    hub: Hub,
+    db: DatabaseConnection,
+    spec: StreamSpec,
+    events: broadcast::Receiver<Arc<ChangeEvent>>,
+    members: Option<broadcast::Receiver<Arc<ChangeEvent>>>,
+    /// Highest seq queued or delivered.
+    seen: i64,
+    queue: VecDeque<Arc<ChangeEvent>>,
+    catch_up: bool,
+    done: bool,
+}
+
+/// Events of `spec.topic` for `spec.brand` after `spec.after`, in seq order, each once.
+/// Ends with `UNAUTHENTICATED` when the token expires and with `NOT_FOUND` when the user
+/// leaves the brand.
+pub fn events(
+    hub: Hub,
+    db: DatabaseConnection,
+    spec: StreamSpec,
+) -> impl Stream<Item = ApiResult<Arc<ChangeEvent>>> + Send {
+    // Subscribe before reading the watermark, so nothing published from now on is missed.
+    let events = hub.subscribe(spec.topic, spec.brand);
+    let members = spec
+        .user
+        .map(|_| hub.subscribe(Topic::Membership, spec.brand));
+    let state = State {
+        hub,
+        db,
+        seen: spec.after,
+        spec,
+        events,
+        members,
+        queue: VecDeque::new(),
+        catch_up: true,
+        done: false,
+    };
+    futures_util::stream::unfold(state, |mut state| async move {
+        let item = state.next().await?;
+        Some((item, state))
+    })
+}
+
+impl State {
+    async fn next(&mut self) -> Option<ApiResult<Arc<ChangeEvent>>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            if let Some(event) = self.queue.pop_front() {
+                if self.spec.filter.as_ref().is_none_or(|keep| keep(&event)) {
+                    return Some(Ok(event));
+                }
+                continue;
+            }
+            if self.catch_up {
+                self.catch_up = false;
+                if let Err(err) = self.replay().await {
+                    self.done = true;
+                    return Some(Err(err));
+                }
+                continue;
+            }
+            if let Some(ended) = self.wait().await {
+                self.done = true;
+                return ended;
+            }
+        }
+    }
+
+    /// Waits for the next live event, lag, membership change or expiry. `Some(..)` ends
+    /// the stream with that last item.
+    async fn wait(&mut self) -> Option<Option<ApiResult<Arc<ChangeEvent>>>> {
+        let deadline = self.spec.deadline;
+        let expired = async move {
+            match deadline {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        let membership = async {
+            match self.members.as_mut() {
+                Some(members) => members.recv().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = expired => Some(Some(Err(ApiError::unauthenticated("token expired")))),
+            received = self.events.recv() => match received {
+                Ok(event) => {
+                    if event.seq > self.seen {
+                        self.seen = event.seq;
+                        self.queue.push_back(event);
+                    }
+                    None
+                }
+                Err(RecvError::Lagged(_)) => {
+                    self.hub.stats().lagged.fetch_add(1, Ordering::Relaxed);
+                    self.catch_up = true;
+                    None
+                }
+                Err(RecvError::Closed) => Some(None),
+            },
+            change = membership => {
+                let concerns_us = match &change {
+                    Ok(event) => event.entity_id == self.spec.user,
+                    Err(RecvError::Lagged(_)) => true,
+                    Err(RecvError::Closed) => false,
+                };
+                if concerns_us && !self.still_member().await {
+                    return Some(Some(Err(ApiError::NotFound("brand"))));
+                }
+                None
+            }
+        }
+    }
+
+    async fn still_member(&self) -> bool {
+        let Some(user) = self.spec.user else {
+            return true;
+        };
+        let statement = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT 1 FROM brand_members WHERE user_id = $1 AND brand_id = $2",
+            [user.into(), self.spec.brand.into()],
+        );
+        // On a database error keep the stream; the next change re-checks.
+        self.db
+            .query_one_raw(statement)
+            .await
+            .map_or(true, |row| row.is_some())
+    }
+
+    /// Reads `(seen, watermark)` from `change_events` into the queue.
+    async fn replay(&mut self) -> ApiResult<()> {
+        let until = self.hub.watermark();
+        loop {
+            if self.seen + 1 >= until {
+                return Ok(());
+            }
+            let statement = Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                format!(
+                    "SELECT {COLUMNS} FROM change_events
+                      WHERE topic = $1 AND brand_id = $2 AND seq > $3 AND seq < $4
+                      ORDER BY seq LIMIT {REPLAY_PAGE}"
+                ),
+                [
+                    self.spec.topic.as_str().into(),
+                    self.spec.brand.into(),
+                    self.seen.into(),
+                    until.into(),
+                ],
+            );
+            let rows = self.db.query_all_raw(statement).await?;
+            let full_page = rows.len() as i64 == REPLAY_PAGE;
+            for row in &rows {
+                if let Some(event) = ChangeEvent::from_query_result(row)? {
+                    self.hub.stats().replayed.fetch_add(1, Ordering::Relaxed);
+                    self.seen = event.seq;
+                    self.queue.push_back(Arc::new(event));
+                }
+            }
+            if !full_page {
+                self.seen = self.seen.max(until - 1);
+                return Ok(());
+            }
+        }
+    }
+}
