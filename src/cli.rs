@@ -38,7 +38,7 @@ enum Command {
     /// Migrate the database, then serve GraphQL.
     Serve {
         #[command(flatten)]
-        server: ServerConfig,
+        server: Box<ServerConfig>,
         /// Seed the demo dataset (if absent) and print a token and an example query.
         #[arg(long)]
         demo: bool,
@@ -88,7 +88,7 @@ enum MigrateAction {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     telemetry::init(&cli.log, cli.log_json);
     match cli.command {
-        Command::Serve { server, demo } => serve(server, demo).await,
+        Command::Serve { server, demo } => serve(*server, demo).await,
         Command::Migrate { database, action } => {
             db::ensure_database_exists(&database).await?;
             let conn = db::connect(&database).await?;

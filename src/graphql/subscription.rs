@@ -19,7 +19,7 @@ use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{self, NodeKind};
 use crate::loaders::analytics::SummaryKey;
 use crate::realtime::events::{ChangeEvent, Topic};
-use crate::realtime::stream::{StreamSpec, events};
+use crate::realtime::stream::{EventFilter, StreamSpec, events};
 use crate::realtime::{Realtime, retention};
 
 /// How many subscriptions one websocket connection holds; part of the connection's data.
@@ -196,7 +196,7 @@ async fn brand_events(
     topic: Topic,
     brand_id: &ID,
     after: Option<String>,
-    filter: Option<Box<dyn Fn(&ChangeEvent) -> bool + Send + Sync>>,
+    filter: Option<EventFilter>,
 ) -> ApiResult<impl Stream<Item = ApiResult<Arc<ChangeEvent>>> + use<>> {
     let brand = ids::decode_as(NodeKind::Brand, brand_id)?;
     let viewer = ctx.viewer()?;
@@ -292,12 +292,11 @@ impl SubscriptionRoot {
             .map(|p| Platform::parse(&p))
             .transpose()?
             .map(Platform::into_inner);
-        let filter: Option<Box<dyn Fn(&ChangeEvent) -> bool + Send + Sync>> =
-            platform.map(|platform| {
-                Box::new(move |event: &ChangeEvent| {
-                    event.payload["platform"].as_str() == Some(platform.as_str())
-                }) as Box<dyn Fn(&ChangeEvent) -> bool + Send + Sync>
-            });
+        let filter: Option<EventFilter> = platform.map(|platform| {
+            Box::new(move |event: &ChangeEvent| {
+                event.payload["platform"].as_str() == Some(platform.as_str())
+            }) as Box<dyn Fn(&ChangeEvent) -> bool + Send + Sync>
+        });
         let stream = brand_events(ctx, Topic::Analytics, &brand_id, after, filter).await?;
         Ok(stream.map(|item| item.map(|event| AnalyticsEvent::from(event.as_ref()))))
     }

@@ -221,7 +221,7 @@ async fn read_and_publish(
         // Check whether the current gap's writers finished *before* reading, so the read
         // below sees everything they committed.
         let gap_settled = match sequencer.gap_snapshot() {
-            Some(snapshot) => settled(client, &snapshot.to_string()).await?,
+            Some(snapshot) => settled(client, snapshot).await?,
             None => false,
         };
         let gap_at = sequencer.next_seq();

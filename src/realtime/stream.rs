@@ -16,6 +16,9 @@ use crate::error::{ApiError, ApiResult};
 
 const REPLAY_PAGE: i64 = 500;
 
+/// Keeps only the events a subscriber asked for.
+pub type EventFilter = Box<dyn Fn(&ChangeEvent) -> bool + Send + Sync>;
+
 /// What a subscriber wants.
 pub struct StreamSpec {
     pub topic: Topic,
@@ -27,7 +30,7 @@ pub struct StreamSpec {
     /// When the subscriber's token expires.
     pub deadline: Option<Instant>,
     /// Only events for which this holds (e.g. one platform).
-    pub filter: Option<Box<dyn Fn(&ChangeEvent) -> bool + Send + Sync>>,
+    pub filter: Option<EventFilter>,
 }
 
 struct State {
