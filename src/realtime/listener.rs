@@ -155,13 +155,12 @@ async fn session(
 /// progress at that moment has finished (a lower seq of theirs could still appear; from
 /// then on it is settled and reachable through replay).
 async fn starting_position(client: &Client) -> Result<Sequencer, ListenerError> {
-    let row = client
-        .query_one(
-            "SELECT coalesce(max(seq), 0), pg_current_snapshot()::text FROM change_events",
-            &[],
-        )
-        .await?;
-    let (max_seq, snapshot): (i64, String) = (row.get(0), row.get(1));
+    let max_seq: i64 = client
+        .query_one("SELECT coalesce(max(seq), 0) FROM change_events", &[])
+        .await?
+        .get(0);
+    // Taken after the read, for the reason given in `read`.
+    let snapshot = in_flight(client).await?;
     let started = tokio::time::Instant::now();
     while !settled(client, &snapshot).await? {
         if started.elapsed() > Duration::from_secs(10) {
@@ -173,36 +172,52 @@ async fn starting_position(client: &Client) -> Result<Sequencer, ListenerError> 
     Ok(Sequencer::new(max_seq))
 }
 
-/// Whether every transaction in progress at `snapshot` has finished.
-async fn settled(client: &Client, snapshot: &str) -> Result<bool, ListenerError> {
+/// The transactions holding an xid right now, as a comma-separated list.
+///
+/// Every transaction holds an exclusive lock on its own xid until it has ended and its
+/// commit is visible, so `pg_locks` lists exactly the writers still in flight. (The
+/// in-progress list of `pg_current_snapshot()` is not enough: since PostgreSQL 14 it omits
+/// running transactions newer than the last completed one.)
+async fn in_flight(client: &Client) -> Result<String, ListenerError> {
     let row = client
         .query_one(
-            "SELECT coalesce(bool_and(pg_xact_status(x) IS DISTINCT FROM 'in progress'), true)
-               FROM pg_snapshot_xip($1::text::pg_snapshot) AS x",
-            &[&snapshot],
+            "SELECT coalesce(string_agg(transactionid::text, ','), '') FROM pg_locks
+              WHERE locktype = 'transactionid' AND mode = 'ExclusiveLock' AND granted",
+            &[],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+/// Whether every transaction of an [`in_flight`] list has ended.
+async fn settled(client: &Client, in_flight: &str) -> Result<bool, ListenerError> {
+    if in_flight.is_empty() {
+        return Ok(true);
+    }
+    let row = client
+        .query_one(
+            "SELECT NOT EXISTS (
+               SELECT 1 FROM pg_locks
+                WHERE locktype = 'transactionid' AND mode = 'ExclusiveLock' AND granted
+                  AND transactionid::text = ANY (string_to_array($1, ',')))",
+            &[&in_flight],
         )
         .await?;
     Ok(row.get(0))
 }
 
 async fn read(client: &Client, from: i64) -> Result<(Vec<ChangeEvent>, String), ListenerError> {
-    // One statement, so the rows and the snapshot agree.
     let rows = client
         .query(
-            &format!(
-                "SELECT {COLUMNS}, pg_current_snapshot()::text FROM change_events
-                  WHERE seq >= $1 ORDER BY seq LIMIT {READ_LIMIT}"
-            ),
+            &format!("SELECT {COLUMNS} FROM change_events WHERE seq >= $1 ORDER BY seq LIMIT {READ_LIMIT}"),
             &[&from],
         )
         .await?;
-    let snapshot = match rows.first() {
-        Some(row) => row.try_get::<_, String>(7)?,
-        None => client
-            .query_one("SELECT pg_current_snapshot()::text", &[])
-            .await?
-            .get(0),
-    };
+    // The in-flight list is taken *after* the read: a seq missing below a row the read saw
+    // was allocated by a transaction that had started before the read, so if it is still
+    // running it is in this list, and once the list has drained a later read sees
+    // everything it committed.
+    let snapshot = in_flight(client).await?;
     let mut events = Vec::with_capacity(rows.len());
     for row in &rows {
         if let Some(event) = ChangeEvent::from_row(row)? {
@@ -229,7 +244,15 @@ async fn read_and_publish(
         let full = events.len() as i64 == READ_LIMIT;
         let mut released = sequencer.accept(events, &snapshot);
         if gap_settled && sequencer.has_gap() && sequencer.next_seq() == gap_at {
-            released.extend(sequencer.abandon_gap(&snapshot));
+            let resumed = sequencer.abandon_gap(&snapshot);
+            if let Some(first) = resumed.first() {
+                tracing::debug!(
+                    from = gap_at,
+                    to = first.seq - 1,
+                    "skipped seqs that will never commit"
+                );
+            }
+            released.extend(resumed);
         }
         let progressed = !released.is_empty();
         hub.publish(released, sequencer.next_seq());

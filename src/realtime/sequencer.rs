@@ -4,11 +4,12 @@
 //! transaction still in progress (it will appear later) or one that rolled back (it never
 //! will). Releasing 6 early would skip 5 for good, so the sequencer holds every event
 //! above a gap. A gap is resolved when either the missing rows arrive, or every
-//! transaction that was in progress when the gap was first seen has finished — after
-//! that, a fresh read that still lacks them proves they will never exist.
+//! transaction that was in flight when the gap was first seen has ended — after that, a
+//! fresh read that still lacks them proves they will never exist.
 //!
-//! This module is pure bookkeeping; the listener does the reads and asks
-//! [`Sequencer::gap_snapshot`] which snapshot to check for completion.
+//! This module is pure bookkeeping; the listener does the reads and records, for each
+//! read, the set of transactions in flight just after it (an opaque string here, called
+//! the gap's *snapshot*); [`Sequencer::gap_snapshot`] says which set must drain.
 
 use std::collections::BTreeMap;
 

@@ -174,6 +174,8 @@ pub struct TestApp {
     pub statements: Arc<AtomicU64>,
     /// The SQL text of every statement the app's pool has run.
     pub sql_log: Arc<Mutex<Vec<String>>>,
+    /// The app's realtime hub.
+    pub hub: brandgraph::realtime::Hub,
     _shutdown: oneshot::Sender<()>,
     pub test_db: TestDb,
 }
@@ -183,6 +185,10 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
+    brandgraph::telemetry::init(
+        "warn,brandgraph=info,brandgraph::realtime::listener=debug",
+        false,
+    );
     let test_db = TestDb::migrated().await;
     let mut config = server_config(test_db.url());
     adjust(&mut config);
@@ -201,6 +207,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
     let app = App::build(&config, db.clone()).await.expect("build app");
     let addr = app.local_addr().expect("addr");
     let schema = app.state().schema.clone();
+    let hub = app.state().realtime.hub.clone();
     let (shutdown, stopped) = oneshot::channel::<()>();
     tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
@@ -212,6 +219,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
         http: reqwest::Client::new(),
         statements,
         sql_log,
+        hub,
         _shutdown: shutdown,
         test_db,
     }
@@ -277,12 +285,30 @@ impl TestApp {
             .unwrap_or_default()
     }
 
+    /// Waits until the realtime listener has released every committed change event, so a
+    /// subscription made now starts after all of them.
+    pub async fn settle_realtime(&self) {
+        for _ in 0..500 {
+            let max: i64 = self
+                .scalar("SELECT coalesce(max(seq), 0)::text FROM change_events")
+                .await
+                .parse()
+                .expect("seq");
+            if self.hub.watermark() > max {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the realtime listener did not catch up");
+    }
+
     /// Seeds the demo dataset with a fixed anchor date.
     pub async fn seed_demo(&self) {
         let anchor = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
         brandgraph::seed::seed_demo(&self.db, anchor)
             .await
             .expect("seed");
+        self.settle_realtime().await;
     }
 }
 

@@ -14,6 +14,7 @@ mod ingest;
 mod leaks;
 mod lifecycle;
 mod migrations;
+mod realtime;
 mod schema;
 mod seed;
 mod statements;

@@ -30,7 +30,16 @@ pub enum WsEvent {
 impl WsClient {
     /// Opens the socket and sends `connection_init` with `payload`; does not wait for the ack.
     pub async fn open(app: &TestApp, protocol: &'static str, payload: Value) -> Self {
-        let mut request = format!("ws://{}/graphql/ws", app.addr)
+        Self::open_at(app.addr, protocol, payload).await
+    }
+
+    /// Like [`open`](Self::open), to a gateway at `addr`.
+    pub async fn open_at(
+        addr: std::net::SocketAddr,
+        protocol: &'static str,
+        payload: Value,
+    ) -> Self {
+        let mut request = format!("ws://{addr}/graphql/ws")
             .into_client_request()
             .unwrap();
         request
@@ -48,8 +57,17 @@ impl WsClient {
 
     /// Opens, authenticates with `token`, and waits for `connection_ack`.
     pub async fn connect(app: &TestApp, protocol: &'static str, token: &str) -> Self {
-        let mut client = Self::open(
-            app,
+        Self::connect_at(app.addr, protocol, token).await
+    }
+
+    /// Like [`connect`](Self::connect), to a gateway at `addr`.
+    pub async fn connect_at(
+        addr: std::net::SocketAddr,
+        protocol: &'static str,
+        token: &str,
+    ) -> Self {
+        let mut client = Self::open_at(
+            addr,
             protocol,
             json!({ "Authorization": format!("Bearer {token}") }),
         )
@@ -76,6 +94,19 @@ impl WsClient {
         };
         self.send(json!({ "id": id, "type": kind, "payload": { "query": query, "variables": variables } }))
             .await;
+    }
+
+    /// The payload of the next `next`/`data` message of any operation; panics on anything
+    /// else or after 10 s.
+    pub async fn next_data(&mut self) -> Value {
+        match self.next().await {
+            WsEvent::Message(message)
+                if matches!(message["type"].as_str(), Some("next" | "data")) =>
+            {
+                message["payload"].clone()
+            }
+            other => panic!("expected data, got {other:?}"),
+        }
     }
 
     /// The next data message or close, skipping pings and keep-alives; panics after 10 s.
