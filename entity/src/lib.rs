@@ -30,6 +30,7 @@ pub mod platform_sync_logs;
 pub mod post_approvals;
 pub mod publish_jobs;
 pub mod publishing_logs;
+pub mod realtime_state;
 pub mod scheduled_content;
 pub mod social_posts;
 pub mod storage_quotas;

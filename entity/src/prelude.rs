@@ -28,6 +28,7 @@ pub use super::platform_sync_logs::Entity as PlatformSyncLogs;
 pub use super::post_approvals::Entity as PostApprovals;
 pub use super::publish_jobs::Entity as PublishJobs;
 pub use super::publishing_logs::Entity as PublishingLogs;
+pub use super::realtime_state::Entity as RealtimeState;
 pub use super::scheduled_content::Entity as ScheduledContent;
 pub use super::social_posts::Entity as SocialPosts;
 pub use super::storage_quotas::Entity as StorageQuotas;

@@ -250,7 +250,8 @@ async fn brand_events(
 #[derive(Default)]
 pub struct SubscriptionRoot;
 
-#[Subscription]
+/// Live events, over the websocket endpoint `/graphql/ws`.
+#[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Approvals of the brand's content as they are requested and decided.
     async fn approval_updated(

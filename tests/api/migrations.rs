@@ -5,8 +5,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 use crate::helpers::TestDb;
 
-/// The tables of seed 002's target schema, plus `users` (for Supabase's auth.users) and
-/// the realtime outbox.
+/// The tables of seed 002's target schema, plus `users` (for Supabase's auth.users), the
+/// realtime outbox and its retention marker.
 const TARGET_TABLES: &[&str] = &[
     "tenants",
     "users",
@@ -46,6 +46,7 @@ const TARGET_TABLES: &[&str] = &[
     "social_posts",
     "platform_reviews",
     "change_events",
+    "realtime_state",
 ];
 
 async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {
