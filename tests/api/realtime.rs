@@ -584,3 +584,56 @@ async fn a_subscriber_that_overflows_its_buffer_is_caught_up_from_the_database()
         "nothing extra"
     );
 }
+
+#[tokio::test]
+async fn poll_mode_delivers_without_any_notify() {
+    let app = spawn_app_with(|config| {
+        config.realtime.realtime_mode = brandgraph::realtime::RealtimeMode::Poll;
+        config.realtime.poll_interval_ms = 10;
+    })
+    .await;
+    admin_exec(&format!(
+        "ALTER DATABASE {} SET brandgraph.notify = 'off'",
+        app.test_db.name
+    ))
+    .await;
+    app.seed_demo().await;
+    let mut client = approvals_of(&app, users::MANAGER, brands::AURORA, None).await;
+    // A fresh connection picks up the database setting: this write sends no NOTIFY.
+    let db = app.test_db.connect().await;
+    let notify = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT current_setting('brandgraph.notify', true)",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<String>(0)
+        .unwrap();
+    assert_eq!(notify, "off");
+    db.execute_unprepared(&format!(
+        "INSERT INTO post_approvals (brand_id, status) VALUES ('{}', 'pending')",
+        brands::AURORA
+    ))
+    .await
+    .unwrap();
+    let event = client.next_data().await;
+    assert_eq!(
+        event["data"]["approvalUpdated"]["status"], "PENDING",
+        "{event}"
+    );
+    db.close().await.ok();
+}
+
+#[tokio::test]
+async fn readyz_reports_the_listener() {
+    let app = spawn_app().await;
+    let body: Value = reqwest::get(app.url("/readyz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["listener"], "ready", "{body}");
+}
