@@ -140,12 +140,14 @@ async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {
         tracing::warn!("using the built-in development JWT secret; set JWT_SECRET in production");
     }
     db::ensure_database_exists(&config.database).await?;
-    let conn = db::connect(&config.database).await?;
+    let mut conn = db::connect(&config.database).await?;
+    let metrics = std::sync::Arc::new(crate::metrics::Metrics::default());
+    metrics.instrument(&mut conn);
     db::migrate_up(&conn).await?;
     if demo {
         seed::seed_demo(&conn, chrono::Utc::now().date_naive()).await?;
     }
-    let app = startup::App::build(&config, conn).await?;
+    let app = startup::App::build(&config, conn, metrics).await?;
     let addr = app.local_addr()?;
     tracing::info!(%addr, "brandgraph listening");
     if demo {

@@ -18,6 +18,8 @@ pub mod graphql;
 pub mod http;
 /// Request-scoped dataloaders.
 pub mod loaders;
+/// Counters served at `/metrics`.
+pub mod metrics;
 /// Change capture, the fan-out hub and live subscriptions.
 pub mod realtime;
 /// The deterministic demo dataset.

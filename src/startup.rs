@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use crate::auth::JwtVerifier;
 use crate::config::ServerConfig;
 use crate::graphql::build_schema;
+use crate::metrics::Metrics;
 use crate::realtime::Realtime;
 use crate::state::AppState;
 
@@ -25,7 +26,12 @@ impl App {
     ///
     /// Starts the realtime listener and waits until it is connected, so the first
     /// subscriber already gets live events.
-    pub async fn build(config: &ServerConfig, db: DatabaseConnection) -> anyhow::Result<Self> {
+    /// `metrics` is the counter set the pool was instrumented with (see [`Metrics::instrument`]).
+    pub async fn build(
+        config: &ServerConfig,
+        db: DatabaseConnection,
+        metrics: Arc<Metrics>,
+    ) -> anyhow::Result<Self> {
         let jwt = Arc::new(JwtVerifier::from_config(&config.auth)?);
         let realtime = Realtime::start(&db, &config.database.database_url, config.realtime.clone());
         tokio::time::timeout(Duration::from_secs(30), realtime.hub.ready())
@@ -43,6 +49,7 @@ impl App {
                 schema,
                 jwt,
                 realtime,
+                metrics,
             },
         })
     }

@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::JwtVerifier;
 use crate::graphql::AppSchema;
+use crate::metrics::Metrics;
 use crate::realtime::Realtime;
 
 #[derive(Clone)]
@@ -14,4 +15,5 @@ pub struct AppState {
     pub schema: AppSchema,
     pub jwt: Arc<JwtVerifier>,
     pub realtime: Realtime,
+    pub metrics: Arc<Metrics>,
 }

@@ -87,6 +87,10 @@ async fn execute(
     headers: &HeaderMap,
     request: async_graphql::Request,
 ) -> async_graphql::Response {
+    state
+        .metrics
+        .graphql_requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or("invalid"));

@@ -65,3 +65,24 @@ async fn readyz_fails_while_a_migration_is_pending() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["migrations"], "1 pending");
 }
+
+#[tokio::test]
+async fn metrics_count_graphql_requests() {
+    let app = spawn_app().await;
+    app.graphql(None, "{ __typename }", serde_json::json!({}))
+        .await;
+    let body = reqwest::get(app.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        body.contains("brandgraph_graphql_requests_total 1"),
+        "{body}"
+    );
+    assert!(
+        body.contains("# TYPE brandgraph_sql_statements_total counter"),
+        "{body}"
+    );
+}

@@ -204,7 +204,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
             log.push(info.statement.sql.clone());
         }
     });
-    let app = App::build(&config, db.clone()).await.expect("build app");
+    let app = App::build(&config, db.clone(), Arc::default())
+        .await
+        .expect("build app");
     let addr = app.local_addr().expect("addr");
     let schema = app.state().schema.clone();
     let hub = app.state().realtime.hub.clone();
