@@ -7,7 +7,7 @@ scripts/ensure-postgres.sh
 
 # Databases left behind by an interrupted earlier run.
 psql -h 127.0.0.1 -U postgres -d postgres -Atc \
-  "SELECT datname FROM pg_database WHERE datname LIKE 'bg\_test\_%'" |
+  "SELECT datname FROM pg_database WHERE datname LIKE 'bg\_test\_%' OR datname = 'bg_bench_smoke'" |
   while read -r db; do psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; done
 
 cargo test --workspace "$@"

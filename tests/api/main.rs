@@ -4,6 +4,7 @@
 mod analytics;
 mod assets;
 mod auth;
+mod bench;
 mod brands;
 mod content;
 mod errors;

@@ -1,0 +1,202 @@
+//! Subscription fan-out: N websocket subscribers, events written at a fixed rate, every
+//! delivery timed from just before its transaction was sent to its arrival.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::{SinkExt, StreamExt};
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+use serde_json::{Value, json};
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use uuid::Uuid;
+
+use super::Args;
+use super::gateway::Gateway;
+use super::load::Context;
+use super::report::percentile;
+
+pub struct FanoutResult {
+    pub subscribers: usize,
+    pub spread: String,
+    pub deliveries: u64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    pub lost: u64,
+    pub duplicated: u64,
+    pub rss_idle_kib: u64,
+    pub rss_subscribed_kib: u64,
+    pub kib_per_subscriber: f64,
+}
+
+const SUBSCRIBE: &str =
+    "subscription($brand: ID!) { approvalUpdated(brandId: $brand) { approvalId } }";
+
+fn approval_uuid(global: &str) -> Option<Uuid> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(global).ok()?).ok()?;
+    Uuid::parse_str(text.strip_prefix("PostApproval:")?).ok()
+}
+
+/// Opens one subscriber and returns its reader, which collects (approval, arrival) until stopped.
+async fn subscriber(
+    addr: std::net::SocketAddr,
+    token: &str,
+    brand: Uuid,
+    mut stop: watch::Receiver<bool>,
+) -> anyhow::Result<tokio::task::JoinHandle<Vec<(Uuid, Instant)>>> {
+    let mut request = format!("ws://{addr}/graphql/ws").into_client_request()?;
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+    let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
+    socket.send(Message::Text(init.to_string().into())).await?;
+    loop {
+        match socket.next().await {
+            Some(Ok(Message::Text(text))) if text.contains("connection_ack") => break,
+            Some(Ok(_)) => continue,
+            other => anyhow::bail!("no connection_ack: {other:?}"),
+        }
+    }
+    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIBE, "variables": { "brand": brand } } });
+    socket
+        .send(Message::Text(subscribe.to_string().into()))
+        .await?;
+    Ok(tokio::spawn(async move {
+        let mut received = Vec::new();
+        loop {
+            tokio::select! {
+                _ = stop.changed() => break,
+                message = socket.next() => match message {
+                    Some(Ok(Message::Text(text))) => {
+                        let arrived = Instant::now();
+                        if let Ok(value) = serde_json::from_str::<Value>(&text)
+                            && let Some(id) = value["payload"]["data"]["approvalUpdated"]["approvalId"].as_str().and_then(approval_uuid)
+                        {
+                            received.push((id, arrived));
+                        }
+                    }
+                    Some(Ok(_)) => {}
+                    _ => break,
+                }
+            }
+        }
+        let _ = socket.close(None).await;
+        received
+    }))
+}
+
+pub async fn run(
+    gateway: &Gateway,
+    ctx: &Context,
+    database_url: &str,
+    subscribers: usize,
+    spread: bool,
+    args: &Args,
+) -> anyhow::Result<FanoutResult> {
+    let brands = if spread { ctx.brands.len() } else { 1 };
+    println!("fan-out: opening {subscribers} subscribers over {brands} brand(s) ...");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_idle_kib = gateway.rss_kib();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut readers = Vec::with_capacity(subscribers);
+    let mut per_brand: HashMap<Uuid, u64> = HashMap::new();
+    let mut brand_of = Vec::with_capacity(subscribers);
+    for chunk in (0..subscribers).collect::<Vec<_>>().chunks(100) {
+        let opened = futures_util::future::join_all(chunk.iter().map(|&j| {
+            let (brand, token) = &ctx.brands[j % brands];
+            subscriber(gateway.addr, token, *brand, stop_rx.clone())
+        }))
+        .await;
+        for (offset, reader) in opened.into_iter().enumerate() {
+            let brand = ctx.brands[chunk[offset] % brands].0;
+            readers.push(reader?);
+            brand_of.push(brand);
+            *per_brand.entry(brand).or_default() += 1;
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let rss_subscribed_kib = gateway.rss_kib();
+
+    // Produce: every 10 ms one transaction with rate/100 approvals, brands in turn.
+    let db = Database::connect(database_url).await?;
+    let per_tick = (args.event_rate / 100).max(1);
+    let ticks = args.fanout_secs * 100;
+    let mut produced: HashMap<Uuid, (Uuid, Instant)> = HashMap::new();
+    let mut next_brand = 0usize;
+    let mut interval = tokio::time::interval(Duration::from_millis(10));
+    for _ in 0..ticks {
+        interval.tick().await;
+        let mut values = Vec::new();
+        let sent = Instant::now();
+        for _ in 0..per_tick {
+            let brand = ctx.brands[next_brand % brands].0;
+            next_brand += 1;
+            let id = Uuid::new_v4();
+            values.push(format!("('{id}', '{brand}', 'pending')"));
+            produced.insert(id, (brand, sent));
+        }
+        db.execute_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!(
+                "INSERT INTO post_approvals (id, brand_id, status) VALUES {}",
+                values.join(", ")
+            ),
+        ))
+        .await?;
+    }
+    let expected: u64 = produced
+        .values()
+        .map(|(brand, _)| per_brand.get(brand).copied().unwrap_or(0))
+        .sum();
+
+    // Let the last deliveries arrive.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let _ = stop_tx.send(true);
+    let mut latencies = Vec::with_capacity(expected as usize);
+    let (mut unique, mut duplicated) = (0u64, 0u64);
+    for (reader, brand) in readers.into_iter().zip(brand_of) {
+        let received = reader.await.unwrap_or_default();
+        let mut seen = std::collections::HashSet::with_capacity(received.len());
+        for (id, arrived) in received {
+            let Some((event_brand, sent)) = produced.get(&id) else {
+                continue;
+            };
+            if *event_brand != brand {
+                continue;
+            }
+            if seen.insert(id) {
+                unique += 1;
+                latencies.push(arrived.saturating_duration_since(*sent).as_micros() as u64);
+            } else {
+                duplicated += 1;
+            }
+        }
+    }
+    db.close().await?;
+    latencies.sort_unstable();
+    Ok(FanoutResult {
+        subscribers,
+        spread: if spread {
+            format!("{brands} brands")
+        } else {
+            "one brand".into()
+        },
+        deliveries: unique,
+        p50_ms: percentile(&latencies, 0.50),
+        p99_ms: percentile(&latencies, 0.99),
+        max_ms: latencies.last().map(|m| *m as f64 / 1000.0).unwrap_or(0.0),
+        lost: expected.saturating_sub(unique),
+        duplicated,
+        rss_idle_kib,
+        rss_subscribed_kib,
+        kib_per_subscriber: rss_subscribed_kib.saturating_sub(rss_idle_kib) as f64
+            / subscribers.max(1) as f64,
+    })
+}

@@ -1,0 +1,124 @@
+//! The gateway under test, as its own process, and what can be read about it.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::process::{Child, Command};
+
+use super::Args;
+
+pub const SECRET: &str = "brandgraph-bench-secret";
+
+pub struct Gateway {
+    pub addr: SocketAddr,
+    child: Child,
+    http: reqwest::Client,
+}
+
+impl Gateway {
+    pub async fn start(args: &Args, database_url: &str) -> anyhow::Result<Self> {
+        let exe = match &args.gateway {
+            Some(path) => path.clone(),
+            None => std::env::current_exe()?.with_file_name("brandgraph"),
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+        let child = Command::new(&exe)
+            .args(["serve", "--listen", &addr.to_string()])
+            .env("DATABASE_URL", database_url)
+            .env("JWT_SECRET", SECRET)
+            .env("BRANDGRAPH_LOG", "warn")
+            .env("BRANDGRAPH_DB_POOL", "24")
+            .env("BRANDGRAPH_MAX_CONNECTIONS_PER_USER", "100000")
+            .env("BRANDGRAPH_SUBSCRIBER_BUFFER", "1024")
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| anyhow::anyhow!("starting {}: {e}", exe.display()))?;
+        let gateway = Self {
+            addr,
+            child,
+            http: reqwest::Client::new(),
+        };
+        for _ in 0..300 {
+            if let Ok(response) = gateway.http.get(gateway.url("/readyz")).send().await
+                && response.status().is_success()
+            {
+                println!("gateway {} ready (pid {})", exe.display(), gateway.pid());
+                return Ok(gateway);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        anyhow::bail!("the gateway did not become ready")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id().unwrap_or(0)
+    }
+
+    /// Resident memory of the gateway process, in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .ok()
+            .and_then(|status| {
+                status
+                    .lines()
+                    .find_map(|l| {
+                        l.strip_prefix("VmRSS:")
+                            .map(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+                    })
+                    .flatten()
+            })
+            .unwrap_or(0)
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.child.kill().await;
+    }
+}
+
+/// CPU seconds used so far by the gateway, this process and all PostgreSQL processes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CpuSample {
+    pub gateway: f64,
+    pub loadgen: f64,
+    pub postgres: f64,
+}
+
+fn cpu_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+pub fn cpu_sample(gateway_pid: u32) -> CpuSample {
+    let mut postgres = 0.0;
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(pid) = name
+                .to_str()
+                .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))
+            else {
+                continue;
+            };
+            if std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == "postgres")
+            {
+                postgres += cpu_seconds(pid).unwrap_or(0.0);
+            }
+        }
+    }
+    CpuSample {
+        gateway: cpu_seconds(&gateway_pid.to_string()).unwrap_or(0.0),
+        loadgen: cpu_seconds("self").unwrap_or(0.0),
+        postgres,
+    }
+}

@@ -1,0 +1,117 @@
+//! `bench`: loads a fixed dataset, starts the gateway (the `brandgraph` binary next to this
+//! one), drives it over real HTTP and websockets, and prints what it measured.
+//!
+//! ```text
+//! scripts/bench.sh                 # full scale, release build
+//! target/release/bench --smoke     # tiny scale, seconds
+//! ```
+
+mod dataset;
+mod fanout;
+mod gateway;
+mod load;
+mod report;
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+#[derive(Parser, Debug, Clone)]
+#[command(about = "Benchmark the brandgraph gateway")]
+pub struct Args {
+    /// PostgreSQL server (no database name).
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432")]
+    pub server: String,
+    /// Database the dataset lives in (created and loaded when absent or of another scale).
+    #[arg(long, default_value = "brandgraph_bench")]
+    pub database: String,
+    /// Tiny scale and short runs: checks that the bench works, measures nothing useful.
+    #[arg(long)]
+    pub smoke: bool,
+    /// Concurrent HTTP requests in flight.
+    #[arg(long, default_value_t = 32)]
+    pub concurrency: usize,
+    /// Timed seconds per query shape.
+    #[arg(long, default_value_t = 10)]
+    pub duration_secs: u64,
+    /// Subscriber counts for the fan-out runs.
+    #[arg(long, value_delimiter = ',', default_value = "1000,5000,10000")]
+    pub subscribers: Vec<usize>,
+    /// Events per second during fan-out runs.
+    #[arg(long, default_value_t = 1000)]
+    pub event_rate: u64,
+    /// Seconds of events per fan-out run.
+    #[arg(long, default_value_t = 5)]
+    pub fanout_secs: u64,
+    /// Skip the HTTP query runs.
+    #[arg(long)]
+    pub skip_queries: bool,
+    /// Skip the fan-out runs.
+    #[arg(long)]
+    pub skip_fanout: bool,
+    /// The gateway binary (default: `brandgraph` next to this executable).
+    #[arg(long)]
+    pub gateway: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = Args::parse();
+    if args.smoke {
+        args.duration_secs = 1;
+        args.subscribers = vec![40];
+        args.event_rate = 50;
+        args.fanout_secs = 1;
+        args.concurrency = args.concurrency.min(8);
+    }
+    let scale = if args.smoke {
+        dataset::Scale::SMOKE
+    } else {
+        dataset::Scale::FULL
+    };
+    println!(
+        "brandgraph bench: {} cores, scale {}",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+        scale.name
+    );
+
+    let url = format!("{}/{}", args.server, args.database);
+    dataset::ensure(&args.server, &args.database, &scale).await?;
+    let gateway = gateway::Gateway::start(&args, &url).await?;
+    let ctx = load::Context::new(&gateway, &url, &scale).await?;
+
+    if !args.skip_queries {
+        let mut rows = Vec::new();
+        for op in load::Op::ALL {
+            ctx.verify(op).await?;
+            rows.push(
+                ctx.run(
+                    op,
+                    args.concurrency,
+                    std::time::Duration::from_secs(args.duration_secs),
+                )
+                .await?,
+            );
+        }
+        report::print_queries(&rows, args.concurrency, args.duration_secs);
+        if rows.iter().any(|row| row.errors > 0) {
+            anyhow::bail!("some requests failed");
+        }
+    }
+    if !args.skip_fanout {
+        let mut rows = Vec::new();
+        for &subscribers in &args.subscribers {
+            for spread in [true, false] {
+                rows.push(fanout::run(&gateway, &ctx, &url, subscribers, spread, &args).await?);
+            }
+        }
+        report::print_fanout(&rows, args.event_rate, args.fanout_secs);
+        if rows.iter().any(|row| row.lost > 0 || row.duplicated > 0) {
+            anyhow::bail!("events were lost or duplicated");
+        }
+    }
+    gateway.stop().await;
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! Tables.
+
+use super::fanout::FanoutResult;
+use super::load::QueryResult;
+
+pub fn percentile(sorted_micros: &[u64], p: f64) -> f64 {
+    if sorted_micros.is_empty() {
+        return 0.0;
+    }
+    let index = ((sorted_micros.len() as f64 - 1.0) * p).round() as usize;
+    sorted_micros[index] as f64 / 1000.0
+}
+
+pub fn print_queries(rows: &[QueryResult], concurrency: usize, secs: u64) {
+    println!("\nHTTP queries ({concurrency} concurrent, {secs} s each):");
+    println!(
+        "| op | shape | req/s | p50 ms | p99 ms | errors | SQL stmts/req | CPU gateway / loadgen / postgres |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---|");
+    for row in rows {
+        println!(
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.2} | {:.0}% / {:.0}% / {:.0}% |",
+            row.op,
+            row.shape,
+            row.rps,
+            row.p50_ms,
+            row.p99_ms,
+            row.errors,
+            row.statements_per_request,
+            row.cpu.gateway,
+            row.cpu.loadgen,
+            row.cpu.postgres
+        );
+    }
+}
+
+pub fn print_fanout(rows: &[FanoutResult], rate: u64, secs: u64) {
+    println!(
+        "\nSubscription fan-out ({rate} events/s for {secs} s; latency from before COMMIT to receipt):"
+    );
+    println!(
+        "| subscribers | brands | deliveries | p50 ms | p99 ms | max ms | lost | duplicated | RSS idle MiB | RSS with subs MiB | KiB/sub |"
+    );
+    println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for row in rows {
+        println!(
+            "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {} | {} | {:.1} | {:.1} | {:.1} |",
+            row.subscribers,
+            row.spread,
+            row.deliveries,
+            row.p50_ms,
+            row.p99_ms,
+            row.max_ms,
+            row.lost,
+            row.duplicated,
+            row.rss_idle_kib as f64 / 1024.0,
+            row.rss_subscribed_kib as f64 / 1024.0,
+            row.kib_per_subscriber
+        );
+    }
+}
