@@ -215,3 +215,37 @@ async fn queries_deeper_than_the_limit_are_refused() {
         "{response}"
     );
 }
+
+#[tokio::test]
+async fn brands_can_be_paged_newest_first_and_cursors_keep_their_order() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let token = service_token();
+    let query = "query($after: String, $order: BrandOrder) {
+        brands(first: 2, after: $after, orderBy: $order) { pageInfo { hasNextPage endCursor } edges { node { name } } } }";
+    let first = app
+        .graphql(Some(&token), query, json!({ "order": "CREATED_AT_DESC" }))
+        .await;
+    assert_eq!(
+        names(&first),
+        ["Cascade Studio", "Borealis Outdoor"],
+        "{first}"
+    );
+    let cursor = first["data"]["brands"]["pageInfo"]["endCursor"].clone();
+    let second = app
+        .graphql(
+            Some(&token),
+            query,
+            json!({ "order": "CREATED_AT_DESC", "after": cursor }),
+        )
+        .await;
+    assert_eq!(names(&second), ["Aurora Coffee"], "{second}");
+    let mixed = app
+        .graphql(
+            Some(&token),
+            query,
+            json!({ "order": "NAME_ASC", "after": cursor }),
+        )
+        .await;
+    assert_eq!(error_code(&mixed), Some("BAD_USER_INPUT"));
+}

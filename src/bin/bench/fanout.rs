@@ -2,6 +2,8 @@
 //! delivery timed from just before its transaction was sent to its arrival.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -21,6 +23,7 @@ use super::load::Context;
 use super::report::percentile;
 
 pub struct FanoutResult {
+    pub rate: u64,
     pub subscribers: usize,
     pub spread: String,
     pub deliveries: u64,
@@ -48,6 +51,7 @@ async fn subscriber(
     token: &str,
     brand: Uuid,
     mut stop: watch::Receiver<bool>,
+    counter: Arc<AtomicU64>,
 ) -> anyhow::Result<tokio::task::JoinHandle<Vec<(Uuid, Instant)>>> {
     let mut request = format!("ws://{addr}/graphql/ws").into_client_request()?;
     request.headers_mut().insert(
@@ -80,6 +84,7 @@ async fn subscriber(
                             && let Some(id) = value["payload"]["data"]["approvalUpdated"]["approvalId"].as_str().and_then(approval_uuid)
                         {
                             received.push((id, arrived));
+                            counter.fetch_add(1, Ordering::Relaxed);
                         }
                     }
                     Some(Ok(_)) => {}
@@ -105,13 +110,20 @@ pub async fn run(
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_idle_kib = gateway.rss_kib();
     let (stop_tx, stop_rx) = watch::channel(false);
+    let received = Arc::new(AtomicU64::new(0));
     let mut readers = Vec::with_capacity(subscribers);
     let mut per_brand: HashMap<Uuid, u64> = HashMap::new();
     let mut brand_of = Vec::with_capacity(subscribers);
     for chunk in (0..subscribers).collect::<Vec<_>>().chunks(100) {
         let opened = futures_util::future::join_all(chunk.iter().map(|&j| {
             let (brand, token) = &ctx.brands[j % brands];
-            subscriber(gateway.addr, token, *brand, stop_rx.clone())
+            subscriber(
+                gateway.addr,
+                token,
+                *brand,
+                stop_rx.clone(),
+                received.clone(),
+            )
         }))
         .await;
         for (offset, reader) in opened.into_iter().enumerate() {
@@ -126,7 +138,12 @@ pub async fn run(
 
     // Produce: every 10 ms one transaction with rate/100 approvals, brands in turn.
     let db = Database::connect(database_url).await?;
-    let per_tick = (args.event_rate / 100).max(1);
+    let rate = if spread {
+        args.event_rate
+    } else {
+        args.one_brand_rate
+    };
+    let per_tick = (rate / 100).max(1);
     let ticks = args.fanout_secs * 100;
     let mut produced: HashMap<Uuid, (Uuid, Instant)> = HashMap::new();
     let mut next_brand = 0usize;
@@ -156,8 +173,20 @@ pub async fn run(
         .map(|(brand, _)| per_brand.get(brand).copied().unwrap_or(0))
         .sum();
 
-    // Let the last deliveries arrive.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Let the last deliveries arrive: until all are in, or nothing arrived for 2 s (60 s at most).
+    let drain_started = Instant::now();
+    let mut last = (received.load(Ordering::Relaxed), Instant::now());
+    while received.load(Ordering::Relaxed) < expected
+        && drain_started.elapsed() < Duration::from_secs(60)
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = received.load(Ordering::Relaxed);
+        if now != last.0 {
+            last = (now, Instant::now());
+        } else if last.1.elapsed() > Duration::from_secs(2) {
+            break;
+        }
+    }
     let _ = stop_tx.send(true);
     let mut latencies = Vec::with_capacity(expected as usize);
     let (mut unique, mut duplicated) = (0u64, 0u64);
@@ -182,6 +211,7 @@ pub async fn run(
     db.close().await?;
     latencies.sort_unstable();
     Ok(FanoutResult {
+        rate,
         subscribers,
         spread: if spread {
             format!("{brands} brands")

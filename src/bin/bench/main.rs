@@ -37,9 +37,12 @@ pub struct Args {
     /// Subscriber counts for the fan-out runs.
     #[arg(long, value_delimiter = ',', default_value = "1000,5000,10000")]
     pub subscribers: Vec<usize>,
-    /// Events per second during fan-out runs.
+    /// Events per second during fan-out runs with subscribers spread over all brands.
     #[arg(long, default_value_t = 1000)]
     pub event_rate: u64,
+    /// Events per second when every subscriber watches one brand (each event goes to all).
+    #[arg(long, default_value_t = 20)]
+    pub one_brand_rate: u64,
     /// Seconds of events per fan-out run.
     #[arg(long, default_value_t = 5)]
     pub fanout_secs: u64,
@@ -61,6 +64,7 @@ async fn main() -> anyhow::Result<()> {
         args.duration_secs = 1;
         args.subscribers = vec![40];
         args.event_rate = 50;
+        args.one_brand_rate = 50;
         args.fanout_secs = 1;
         args.concurrency = args.concurrency.min(8);
     }
@@ -107,7 +111,7 @@ async fn main() -> anyhow::Result<()> {
                 rows.push(fanout::run(&gateway, &ctx, &url, subscribers, spread, &args).await?);
             }
         }
-        report::print_fanout(&rows, args.event_rate, args.fanout_secs);
+        report::print_fanout(&rows, args.fanout_secs);
         if rows.iter().any(|row| row.lost > 0 || row.duplicated > 0) {
             anyhow::bail!("events were lost or duplicated");
         }

@@ -34,19 +34,20 @@ pub fn print_queries(rows: &[QueryResult], concurrency: usize, secs: u64) {
     }
 }
 
-pub fn print_fanout(rows: &[FanoutResult], rate: u64, secs: u64) {
+pub fn print_fanout(rows: &[FanoutResult], secs: u64) {
     println!(
-        "\nSubscription fan-out ({rate} events/s for {secs} s; latency from before COMMIT to receipt):"
+        "\nSubscription fan-out ({secs} s of events; latency from before the writing statement to receipt):"
     );
     println!(
-        "| subscribers | brands | deliveries | p50 ms | p99 ms | max ms | lost | duplicated | RSS idle MiB | RSS with subs MiB | KiB/sub |"
+        "| subscribers | brands | events/s | deliveries | p50 ms | p99 ms | max ms | lost | duplicated | RSS idle MiB | RSS with subs MiB | KiB/sub |"
     );
-    println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in rows {
         println!(
-            "| {} | {} | {} | {:.1} | {:.1} | {:.1} | {} | {} | {:.1} | {:.1} | {:.1} |",
+            "| {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {} | {} | {:.1} | {:.1} | {:.1} |",
             row.subscribers,
             row.spread,
+            row.rate,
             row.deliveries,
             row.p50_ms,
             row.p99_ms,

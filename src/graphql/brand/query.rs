@@ -1,20 +1,87 @@
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, ID, InputObject, Object};
-use sea_orm::sea_query::{Expr, extension::postgres::PgExpr};
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use sea_orm::sea_query::{Expr, SimpleExpr, extension::postgres::PgExpr};
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Brand;
 use crate::domain;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::graphql::connection::{ConnectionTotals, count_of, split_page};
 use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::pagination::{PageRequest, encode_cursor};
 use entity::brands;
 
-/// Brands ordered by name; the cursor is `(name, id)`.
+/// Brands in the requested order; the cursor is the sort key and id of the last brand.
 pub type BrandConnection = Connection<String, Brand, ConnectionTotals>;
+
+/// The order of `brands`.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default, Debug)]
+pub enum BrandOrder {
+    /// By name, A to Z (default).
+    #[default]
+    NameAsc,
+    /// Newest first.
+    CreatedAtDesc,
+}
+
+/// Where a page of brands continues: the order it belongs to, the sort value, the id.
+#[derive(Serialize, Deserialize)]
+struct BrandCursor {
+    #[serde(rename = "o")]
+    order: String,
+    #[serde(rename = "v")]
+    value: String,
+    #[serde(rename = "i")]
+    id: Uuid,
+}
+
+impl BrandOrder {
+    fn tag(self) -> &'static str {
+        match self {
+            Self::NameAsc => "name",
+            Self::CreatedAtDesc => "created",
+        }
+    }
+
+    fn cursor(self, brand: &brands::Model) -> String {
+        let value = match self {
+            Self::NameAsc => brand.name.clone(),
+            Self::CreatedAtDesc => brand.created_at.to_rfc3339(),
+        };
+        encode_cursor(&BrandCursor {
+            order: self.tag().into(),
+            value,
+            id: brand.id,
+        })
+    }
+
+    /// The keyset condition "after this cursor" in this order.
+    fn after(self, cursor: BrandCursor) -> ApiResult<SimpleExpr> {
+        if cursor.order != self.tag() {
+            return Err(ApiError::bad_input(
+                "after",
+                "the cursor belongs to another order",
+            ));
+        }
+        Ok(match self {
+            Self::NameAsc => Expr::cust_with_values(
+                "(name, id) > ($1, $2)",
+                [sea_orm::Value::from(cursor.value), cursor.id.into()],
+            ),
+            Self::CreatedAtDesc => {
+                let at = chrono::DateTime::parse_from_rfc3339(&cursor.value)
+                    .map_err(|_| ApiError::bad_input("after", "not a valid cursor"))?;
+                Expr::cust_with_values(
+                    "(created_at, id) < ($1, $2)",
+                    [sea_orm::Value::from(at), cursor.id.into()],
+                )
+            }
+        })
+    }
+}
 
 /// Narrows `brands`.
 #[derive(InputObject, Default)]
@@ -63,8 +130,10 @@ impl BrandQuery {
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         filter: Option<BrandFilter>,
+        #[graphql(desc = "Default: by name.")] order_by: Option<BrandOrder>,
     ) -> ApiResult<BrandConnection> {
-        let page = PageRequest::<(String, Uuid)>::parse(first, after.as_deref())?;
+        let order = order_by.unwrap_or_default();
+        let page = PageRequest::<BrandCursor>::parse(first, after.as_deref())?;
         let scope = ctx.viewer()?.brand_scope().await?;
         let filter = filter.unwrap_or_default();
 
@@ -80,24 +149,25 @@ impl BrandQuery {
         }
         let totals = ConnectionTotals::query(count_of(select.clone()));
 
-        if let Some((name, id)) = page.after {
-            select = select.filter(Expr::cust_with_values(
-                "(name, id) > ($1, $2)",
-                [sea_orm::Value::from(name), sea_orm::Value::from(id)],
-            ));
+        let has_previous = page.after.is_some();
+        if let Some(cursor) = page.after {
+            select = select.filter(order.after(cursor)?);
         }
-        let rows = select
-            .order_by_asc(brands::Column::Name)
-            .order_by_asc(brands::Column::Id)
-            .limit(page.limit + 1)
-            .all(ctx.db()?)
-            .await?;
+        select = match order {
+            BrandOrder::NameAsc => select
+                .order_by_asc(brands::Column::Name)
+                .order_by_asc(brands::Column::Id),
+            BrandOrder::CreatedAtDesc => select
+                .order_by_desc(brands::Column::CreatedAt)
+                .order_by_desc(brands::Column::Id),
+        };
+        let rows = select.limit(page.limit + 1).all(ctx.db()?).await?;
         let (rows, has_next) = split_page(rows, page.limit);
 
-        let mut connection = Connection::with_additional_fields(false, has_next, totals);
+        let mut connection = Connection::with_additional_fields(has_previous, has_next, totals);
         connection.edges.extend(
             rows.into_iter()
-                .map(|row| Edge::new(encode_cursor(&(&row.name, row.id)), Brand(row))),
+                .map(|row| Edge::new(order.cursor(&row), Brand(row))),
         );
         Ok(connection)
     }
