@@ -2,10 +2,12 @@
 //! [`Viewer`] and its brand roles).
 
 pub mod jwt;
+pub mod membership_cache;
 pub mod role;
 pub mod viewer;
 
 pub use jwt::{JwtVerifier, Principal};
+pub use membership_cache::MembershipCache;
 pub use role::Role;
 pub use viewer::{BrandScope, Viewer};
 

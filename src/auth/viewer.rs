@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-use super::{Principal, Role};
+use super::{MembershipCache, Principal, Role};
 use crate::error::{ApiError, ApiResult};
 use entity::brand_members;
 
@@ -32,6 +32,7 @@ pub struct Viewer {
     principal: Option<Principal>,
     db: DatabaseConnection,
     memberships: OnceCell<Arc<Memberships>>,
+    cache: Option<Arc<MembershipCache>>,
 }
 
 impl Viewer {
@@ -40,7 +41,14 @@ impl Viewer {
             principal,
             db,
             memberships: OnceCell::new(),
+            cache: None,
         }
+    }
+
+    /// Reads memberships through `cache` (kept fresh by change events).
+    pub fn with_cache(mut self, cache: Arc<MembershipCache>) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     pub fn principal(&self) -> Option<&Principal> {
@@ -72,6 +80,10 @@ impl Viewer {
         };
         self.memberships
             .get_or_try_init(|| async {
+                if let Some(cached) = self.cache.as_ref().and_then(|cache| cache.get(user_id)) {
+                    return Ok(cached);
+                }
+                let generation = self.cache.as_ref().map(|cache| cache.generation());
                 let rows: Vec<(Uuid, String)> = brand_members::Entity::find()
                     .select_only()
                     .column(brand_members::Column::BrandId)
@@ -80,11 +92,15 @@ impl Viewer {
                     .into_tuple()
                     .all(&self.db)
                     .await?;
-                let memberships = rows
-                    .into_iter()
-                    .filter_map(|(brand, role)| role.parse().ok().map(|role| (brand, role)))
-                    .collect();
-                Ok(Arc::new(memberships))
+                let memberships: Arc<Memberships> = Arc::new(
+                    rows.into_iter()
+                        .filter_map(|(brand, role)| role.parse().ok().map(|role| (brand, role)))
+                        .collect(),
+                );
+                if let (Some(cache), Some(generation)) = (&self.cache, generation) {
+                    cache.put(user_id, memberships.clone(), generation);
+                }
+                Ok(memberships)
             })
             .await
             .cloned()

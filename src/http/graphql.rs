@@ -104,7 +104,7 @@ async fn execute(
     };
     let audit = audit_context(&principal, Some(peer), headers);
     let request = request
-        .data(Viewer::new(principal, state.db.clone()))
+        .data(Viewer::new(principal, state.db.clone()).with_cache(state.realtime.hub.memberships()))
         .data(Loaders::new(&state.db))
         .data(audit);
     with_error_codes(state.schema.execute(request).await)

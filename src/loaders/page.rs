@@ -2,11 +2,11 @@
 //! connection (a brand's content items, an asset's usage, ...).
 //!
 //! All keys that share a page spec (filter, sort, cursor, size) are answered by one
-//! query that numbers each parent's rows with `row_number() OVER (PARTITION BY parent)`
-//! and keeps the first `limit + 1` (the extra row says whether a next page exists). Pages
-//! are keyset pages over `(sort column, id)`, never OFFSET. When the client selected
-//! `totalCount`, the same statement also counts each parent's filtered rows (a window
-//! `count(*)` taken before the cursor applies), so the count costs no extra round trip.
+//! statement: for every parent a LATERAL subquery reads its first `limit + 1` rows off the
+//! `(parent, sort, id)` index (the extra row says whether a next page exists). Pages are
+//! keyset pages over `(sort column, id)`, never OFFSET. When the client selected
+//! `totalCount`, the same statement also counts each parent's filtered rows, so the count
+//! costs no extra round trip.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -113,38 +113,82 @@ pub fn filtered<R: PagedRelation>(parents: &[Uuid], filter: &R::Filter) -> Selec
     R::apply_filter(select, filter)
 }
 
-fn page_statement<R: PagedRelation>(parents: &[Uuid], spec: &PageSpec<R::Filter>) -> Statement {
-    let dir = if spec.sort.descending { "DESC" } else { "ASC" };
-    let column = spec.sort.column;
-    let parent = R::parent_column().as_str();
-    let mut inner = filtered::<R>(parents, &spec.filter);
-    if spec.with_total {
-        inner = inner.column_as(
-            Expr::cust(format!("count(*) OVER (PARTITION BY {parent})")),
-            "page_total",
-        );
-    }
-    let inner = inner.build(DbBackend::Postgres);
-    let mut values = inner.values.map(|v| v.0).unwrap_or_default();
-    let after = match spec.after {
-        Some((value, id)) => {
-            let op = if spec.sort.descending { "<" } else { ">" };
-            values.push(sea_orm::Value::from(value));
-            values.push(sea_orm::Value::from(id));
-            let (v, i) = (values.len() - 1, values.len());
-            format!("WHERE ({column}, id) {op} (${v}, ${i})")
+/// Renumbers `$n` placeholders by `offset`, to splice one built statement into another.
+fn shift_placeholders(sql: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            let mut digits = String::new();
+            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                digits.push(*d);
+                chars.next();
+            }
+            out.push('$');
+            out.push_str(&(digits.parse::<usize>().unwrap_or(0) + offset).to_string());
+        } else {
+            out.push(c);
         }
-        None => String::new(),
+    }
+    out
+}
+
+/// One statement for all `parents`: for each parent (from an array parameter) a LATERAL
+/// subquery takes its first `limit + 1` rows straight off the `(parent, sort, id)` index,
+/// and, when asked, a second LATERAL subquery counts its filtered rows.
+fn page_statement<R: PagedRelation>(parents: &[Uuid], spec: &PageSpec<R::Filter>) -> Statement {
+    use sea_orm::{EntityName, QueryOrder};
+    let descending = spec.sort.descending;
+    let column = spec.sort.column;
+    let table = R::Entity::default().table_name().to_string();
+    let parent = R::parent_column().as_str();
+    let correlated = || Expr::cust(format!("\"{table}\".\"{parent}\" = parent.id"));
+
+    let mut page = R::apply_filter(R::Entity::find(), &spec.filter).filter(correlated());
+    if let Some((value, id)) = spec.after {
+        let op = if descending { "<" } else { ">" };
+        page = page.filter(Expr::cust_with_values(
+            format!("(\"{table}\".\"{column}\", \"{table}\".\"id\") {op} ($1, $2)"),
+            [sea_orm::Value::from(value), sea_orm::Value::from(id)],
+        ));
+    }
+    let order = if descending {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
     };
+    let page = page
+        .order_by(
+            Expr::cust(format!("\"{table}\".\"{column}\"")),
+            order.clone(),
+        )
+        .order_by(Expr::cust(format!("\"{table}\".\"id\"")), order)
+        .limit(spec.limit + 1)
+        .build(DbBackend::Postgres);
+    let mut values = page.values.map(|v| v.0).unwrap_or_default();
+    let mut sql_total = String::new();
+    let mut join_total = String::new();
+    if spec.with_total {
+        let count = R::apply_filter(R::Entity::find(), &spec.filter)
+            .filter(correlated())
+            .select_only()
+            .column_as(Expr::cust("count(*)"), "page_total")
+            .build(DbBackend::Postgres);
+        join_total = format!(
+            " CROSS JOIN LATERAL ({}) AS total",
+            shift_placeholders(&count.sql, values.len())
+        );
+        values.extend(count.values.map(|v| v.0).unwrap_or_default());
+        sql_total = ", total.page_total".into();
+    }
+    values.push(sea_orm::Value::from(parents.to_vec()));
+    let dir = if descending { "DESC" } else { "ASC" };
     let sql = format!(
-        "SELECT * FROM (
-           SELECT *, row_number() OVER (PARTITION BY {parent} ORDER BY {column} {dir}, id {dir}) AS page_row
-             FROM ({}) AS filtered {after}
-         ) AS numbered
-         WHERE page_row <= {}
-         ORDER BY {parent}, page_row",
-        inner.sql,
-        spec.limit + 1
+        "SELECT page.*{sql_total} FROM unnest(${}::uuid[]) AS parent(id)
+           CROSS JOIN LATERAL ({}) AS page{join_total}
+          ORDER BY page.{parent}, page.{column} {dir}, page.id {dir}",
+        values.len(),
+        page.sql
     );
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
 }

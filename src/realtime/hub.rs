@@ -16,6 +16,7 @@ use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
 use super::events::{ChangeEvent, Topic};
+use crate::auth::MembershipCache;
 
 /// The state of the LISTEN side, for `/readyz`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +51,7 @@ type Key = (Topic, Uuid);
 
 struct Inner {
     channels: Mutex<HashMap<Key, broadcast::Sender<Arc<ChangeEvent>>>>,
+    memberships: Arc<MembershipCache>,
     watermark: watch::Sender<i64>,
     status: watch::Sender<ListenerStatus>,
     buffer: usize,
@@ -69,6 +71,7 @@ impl Hub {
         Self {
             inner: Arc::new(Inner {
                 channels: Mutex::new(HashMap::new()),
+                memberships: Arc::default(),
                 watermark: watch::Sender::new(0),
                 status: watch::Sender::new(ListenerStatus::Starting),
                 buffer: buffer.max(1),
@@ -86,7 +89,16 @@ impl Hub {
     }
 
     pub fn set_status(&self, status: ListenerStatus) {
+        // Membership changes reach the cache only through published events.
+        self.inner
+            .memberships
+            .set_enabled(status == ListenerStatus::Ready);
         self.inner.status.send_replace(status);
+    }
+
+    /// The membership cache this hub keeps fresh.
+    pub fn memberships(&self) -> Arc<MembershipCache> {
+        self.inner.memberships.clone()
     }
 
     /// Resolves once the listener is connected and has its starting position.
@@ -134,6 +146,11 @@ impl Hub {
                 .unwrap_or_else(|e| e.into_inner());
             for event in events {
                 self.inner.stats.published.fetch_add(1, Ordering::Relaxed);
+                if event.topic == Topic::Membership
+                    && let Some(user) = event.entity_id
+                {
+                    self.inner.memberships.invalidate(user);
+                }
                 let Some(brand) = event.brand_id else {
                     continue;
                 };

@@ -215,3 +215,28 @@ async fn a_rival_tenant_with_the_same_slug_is_told_apart() {
         .await;
     assert_eq!(other["data"]["brandBySlug"], Value::Null);
 }
+
+#[tokio::test]
+async fn a_removed_member_loses_access_once_the_change_is_published() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let token = user_token(users::MEMBER);
+    let query = "query($id: ID!) { brand(id: $id) { name } }";
+    let vars = json!({ "id": brands::AURORA });
+    // Twice: the second answer may come from the membership cache.
+    for _ in 0..2 {
+        let seen = app.graphql(Some(&token), query, vars.clone()).await;
+        assert_eq!(seen["data"]["brand"]["name"], "Aurora Coffee", "{seen}");
+    }
+    app.db
+        .execute_unprepared(&format!(
+            "DELETE FROM brand_members WHERE user_id = '{}' AND brand_id = '{}'",
+            users::MEMBER,
+            brands::AURORA
+        ))
+        .await
+        .unwrap();
+    app.settle_realtime().await;
+    let gone = app.graphql(Some(&token), query, vars).await;
+    assert_eq!(gone["data"]["brand"], Value::Null, "{gone}");
+}
