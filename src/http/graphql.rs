@@ -165,8 +165,13 @@ pub async fn websocket(
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    // Small buffers: the defaults reserve 128 KiB per direction and connection, which is
+    // most of an idle subscriber's memory; GraphQL messages here are a few hundred bytes.
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_message_size(1024 * 1024)
         .on_upgrade(move |socket| serve_websocket(state, peer, headers, protocol, socket))
 }
 
