@@ -33,6 +33,9 @@ pub struct Viewer {
     db: DatabaseConnection,
     memberships: OnceCell<Arc<Memberships>>,
     cache: Option<Arc<MembershipCache>>,
+    /// Keep the first load for the viewer's lifetime (one request). A websocket
+    /// connection's viewer lives for hours and asks the cache every time instead.
+    memoize: bool,
 }
 
 impl Viewer {
@@ -42,6 +45,20 @@ impl Viewer {
             db,
             memberships: OnceCell::new(),
             cache: None,
+            memoize: true,
+        }
+    }
+
+    /// A viewer for a long-lived websocket connection: memberships come from `cache` on
+    /// every use, so role changes apply without reconnecting.
+    pub fn for_connection(
+        principal: Principal,
+        db: DatabaseConnection,
+        cache: Arc<MembershipCache>,
+    ) -> Self {
+        Self {
+            memoize: false,
+            ..Self::new(Some(principal), db).with_cache(cache)
         }
     }
 
@@ -78,32 +95,37 @@ impl Viewer {
         let Some(user_id) = self.user_id() else {
             return Ok(Arc::default());
         };
+        if !self.memoize {
+            return self.load_memberships(user_id).await;
+        }
         self.memberships
-            .get_or_try_init(|| async {
-                if let Some(cached) = self.cache.as_ref().and_then(|cache| cache.get(user_id)) {
-                    return Ok(cached);
-                }
-                let generation = self.cache.as_ref().map(|cache| cache.generation());
-                let rows: Vec<(Uuid, String)> = brand_members::Entity::find()
-                    .select_only()
-                    .column(brand_members::Column::BrandId)
-                    .column(brand_members::Column::Role)
-                    .filter(brand_members::Column::UserId.eq(user_id))
-                    .into_tuple()
-                    .all(&self.db)
-                    .await?;
-                let memberships: Arc<Memberships> = Arc::new(
-                    rows.into_iter()
-                        .filter_map(|(brand, role)| role.parse().ok().map(|role| (brand, role)))
-                        .collect(),
-                );
-                if let (Some(cache), Some(generation)) = (&self.cache, generation) {
-                    cache.put(user_id, memberships.clone(), generation);
-                }
-                Ok(memberships)
-            })
+            .get_or_try_init(|| self.load_memberships(user_id))
             .await
             .cloned()
+    }
+
+    async fn load_memberships(&self, user_id: Uuid) -> ApiResult<Arc<Memberships>> {
+        if let Some(cached) = self.cache.as_ref().and_then(|cache| cache.get(user_id)) {
+            return Ok(cached);
+        }
+        let generation = self.cache.as_ref().map(|cache| cache.generation());
+        let rows: Vec<(Uuid, String)> = brand_members::Entity::find()
+            .select_only()
+            .column(brand_members::Column::BrandId)
+            .column(brand_members::Column::Role)
+            .filter(brand_members::Column::UserId.eq(user_id))
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let memberships: Arc<Memberships> = Arc::new(
+            rows.into_iter()
+                .filter_map(|(brand, role)| role.parse().ok().map(|role| (brand, role)))
+                .collect(),
+        );
+        if let (Some(cache), Some(generation)) = (&self.cache, generation) {
+            cache.put(user_id, memberships.clone(), generation);
+        }
+        Ok(memberships)
     }
 
     /// The brands this viewer may see. Anonymous callers are rejected.

@@ -229,7 +229,11 @@ async fn serve_websocket(
         Some(peer),
         &headers,
     ));
-    data.insert(Viewer::new(Some(principal), state.db.clone()));
+    data.insert(Viewer::for_connection(
+        principal,
+        state.db.clone(),
+        state.realtime.hub.memberships(),
+    ));
     data.insert(Loaders::new(&state.db));
     data.insert(SubscriptionBudget::new(
         state.realtime.config.max_subscriptions_per_connection,

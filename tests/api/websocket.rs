@@ -76,3 +76,36 @@ async fn a_user_may_hold_only_so_many_connections() {
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let _again = WsClient::connect(&app, TRANSPORT_WS, &token).await;
 }
+
+#[tokio::test]
+async fn a_role_change_applies_to_an_open_connection_without_reconnecting() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let mut client = WsClient::connect(&app, TRANSPORT_WS, &user_token(users::MEMBER)).await;
+    let create = "mutation($brand: ID!) { createContentItem(input: { brandId: $brand, type: \"post\", content: {} }) { status } }";
+    let vars = json!({ "brand": brandgraph::seed::brands::AURORA });
+    client.subscribe("1", create, vars.clone()).await;
+    let allowed = client.next_data().await;
+    assert_eq!(
+        allowed["data"]["createContentItem"]["status"], "DRAFT",
+        "{allowed}"
+    );
+    assert!(matches!(client.next().await, WsEvent::Message(m) if m["type"] == "complete"));
+
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE brand_members SET role = 'viewer' WHERE user_id = '{}' AND brand_id = '{}'",
+            users::MEMBER,
+            brandgraph::seed::brands::AURORA
+        ))
+        .await
+        .unwrap();
+    app.settle_realtime().await;
+    client.subscribe("2", create, vars).await;
+    let refused = client.next_data().await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{refused}"
+    );
+}

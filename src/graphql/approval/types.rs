@@ -15,11 +15,6 @@ type Timestamp = DateTime<FixedOffset>;
 /// One approval round of a content item.
 pub struct PostApproval(pub post_approvals::Model);
 
-async fn load_user(ctx: &Context<'_>, id: Option<Uuid>) -> ApiResult<Option<User>> {
-    let Some(id) = id else { return Ok(None) };
-    Ok(ctx.loaders()?.users.load_one(id).await?.map(User))
-}
-
 /// One approval round of a content item.
 #[Object]
 impl PostApproval {
@@ -54,7 +49,7 @@ impl PostApproval {
     }
     /// Who approved it.
     async fn approved_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
-        load_user(ctx, self.0.approved_by).await
+        User::load(ctx, self.0.approved_by).await
     }
     /// When it was rejected.
     async fn rejected_at(&self) -> Option<Timestamp> {
@@ -62,7 +57,7 @@ impl PostApproval {
     }
     /// Who rejected it.
     async fn rejected_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
-        load_user(ctx, self.0.rejected_by).await
+        User::load(ctx, self.0.rejected_by).await
     }
     /// Why it was rejected.
     async fn rejection_reason(&self) -> Option<&str> {

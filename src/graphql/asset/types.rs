@@ -158,10 +158,7 @@ impl MediaUsage {
     }
     /// Who used it.
     async fn used_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
-        let Some(id) = self.0.used_by_user else {
-            return Ok(None);
-        };
-        Ok(ctx.loaders()?.users.load_one(id).await?.map(User))
+        User::load(ctx, self.0.used_by_user).await
     }
     /// Free-form context of the use.
     async fn context(&self) -> Option<Json<serde_json::Value>> {

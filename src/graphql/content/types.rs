@@ -78,11 +78,6 @@ impl ContentOrder {
     }
 }
 
-async fn load_user(ctx: &Context<'_>, id: Option<Uuid>) -> ApiResult<Option<User>> {
-    let Some(id) = id else { return Ok(None) };
-    Ok(ctx.loaders()?.users.load_one(id).await?.map(User))
-}
-
 /// A post, blog, caption, email or story of a brand.
 #[Object]
 impl ContentItem {
@@ -135,7 +130,7 @@ impl ContentItem {
     }
     /// Who approved it.
     async fn approved_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
-        load_user(ctx, self.0.approved_by).await
+        User::load(ctx, self.0.approved_by).await
     }
     /// When it was approved.
     async fn approved_at(&self) -> Option<Timestamp> {
@@ -155,7 +150,7 @@ impl ContentItem {
     }
     /// Its author.
     async fn created_by(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
-        load_user(ctx, self.0.created_by).await
+        User::load(ctx, self.0.created_by).await
     }
     /// Creation time.
     async fn created_at(&self) -> Timestamp {

@@ -39,6 +39,14 @@ impl Tenant {
 /// A person who signs in to the platform.
 pub struct User(pub users::Model);
 
+impl User {
+    /// The user a nullable reference column points at (batched through the users loader).
+    pub async fn load(ctx: &Context<'_>, id: Option<Uuid>) -> ApiResult<Option<User>> {
+        let Some(id) = id else { return Ok(None) };
+        Ok(ctx.loaders()?.users.load_one(id).await?.map(User))
+    }
+}
+
 /// A person who signs in to the platform.
 #[Object]
 impl User {
