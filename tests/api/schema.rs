@@ -52,3 +52,31 @@ async fn every_type_and_field_has_a_description() {
     }
     assert!(undocumented.is_empty(), "undocumented: {undocumented:#?}");
 }
+
+#[tokio::test]
+async fn introspection_can_be_switched_off() {
+    let app = crate::helpers::spawn_app_with(|config| config.graphql.introspection = false).await;
+    let response = app
+        .graphql(
+            None,
+            "{ __schema { types { name } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(
+        response["data"]["__schema"].is_null(),
+        "no schema is revealed: {response}"
+    );
+    let on = crate::helpers::spawn_app().await;
+    let served = on
+        .graphql(
+            None,
+            "{ __schema { types { name } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(
+        served["data"]["__schema"]["types"].is_array(),
+        "on by default: {served}"
+    );
+}
