@@ -147,28 +147,36 @@ async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {
     if demo {
         seed::seed_demo(&conn, chrono::Utc::now().date_naive()).await?;
     }
-    let app = startup::App::build(&config, conn, metrics).await?;
+    let mut app = startup::App::build(&config, conn, metrics).await?;
     let addr = app.local_addr()?;
     tracing::info!(%addr, "brandgraph listening");
     if demo {
-        print_demo_banner(&config, addr)?;
+        let token = demo_token(&config)?;
+        print_demo_banner(&token, addr);
+        app = app.with_graphiql_token(token);
     }
     app.run_until_stopped(startup::shutdown_signal()).await?;
     Ok(())
 }
 
-fn print_demo_banner(config: &ServerConfig, addr: std::net::SocketAddr) -> anyhow::Result<()> {
-    let token = jwt::mint_hs256(
+/// Olivia Owner's token, valid 7 days.
+fn demo_token(config: &ServerConfig) -> anyhow::Result<String> {
+    Ok(jwt::mint_hs256(
         &config.auth.jwt_secret,
         &jwt::claims_for(seed::users::OWNER, "authenticated", 7 * 86_400),
-    )?;
+    )?)
+}
+
+fn print_demo_banner(token: &str, addr: std::net::SocketAddr) {
     println!(
         "\nbrandgraph demo is up.\n\
          GraphiQL:  http://{addr}/graphql\n\
          Header:    {{\"Authorization\": \"Bearer {token}\"}}\n\
          (token of Olivia Owner, valid 7 days; `brandgraph token --help` mints others)\n\
          Try:\n  {{ viewer {{ user {{ displayName }} memberships {{ brandId role }} }}\n    \
-         brands(first: 5) {{ totalCount edges {{ node {{ name slug tenant {{ name }} }} }} }} }}\n"
+         brands(first: 5) {{ totalCount edges {{ node {{ name slug tenant {{ name }} }} }} }} }}\n\
+         Subscriptions in GraphiQL use this token automatically, e.g.\n  \
+         subscription {{ contentStatusChanged(brandId: \"{}\") {{ cursor status }} }}\n",
+        seed::brands::AURORA
     );
-    Ok(())
 }

@@ -50,8 +50,16 @@ impl App {
                 jwt,
                 realtime,
                 metrics,
+                graphiql_token: None,
             },
         })
+    }
+
+    /// Makes GraphiQL authenticate its subscriptions with `token` (demo mode only: the
+    /// token is written into the page).
+    pub fn with_graphiql_token(mut self, token: String) -> Self {
+        self.state.graphiql_token = Some(token);
+        self
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {

@@ -16,4 +16,6 @@ pub struct AppState {
     pub jwt: Arc<JwtVerifier>,
     pub realtime: Realtime,
     pub metrics: Arc<Metrics>,
+    /// A token GraphiQL's websocket sends in `connection_init` (set by `serve --demo`).
+    pub graphiql_token: Option<String>,
 }

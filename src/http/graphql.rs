@@ -45,13 +45,17 @@ pub async fn get_graphql(
         .is_some_and(|accept| accept.contains("text/html"));
     let query = query.unwrap_or_default();
     if query.is_empty() && wants_html {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql/ws")
-                .finish(),
-        )
-        .into_response();
+        let mut graphiql = GraphiQLSource::build()
+            .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws");
+        let authorization = state
+            .graphiql_token
+            .as_ref()
+            .map(|token| format!("Bearer {token}"));
+        if let Some(authorization) = &authorization {
+            graphiql = graphiql.ws_connection_param("Authorization", authorization);
+        }
+        return Html(graphiql.finish()).into_response();
     }
     let request = match async_graphql::http::parse_query_string(&query) {
         Ok(request) => request,
