@@ -185,10 +185,7 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
-    brandgraph::telemetry::init(
-        "warn,brandgraph=info,brandgraph::realtime::listener=debug",
-        false,
-    );
+    brandgraph::telemetry::init("warn", false);
     let test_db = TestDb::migrated().await;
     let mut config = server_config(test_db.url());
     adjust(&mut config);
