@@ -16,8 +16,9 @@ use uuid::Uuid;
 
 use super::access::require_role;
 use super::audit::{self, AuditContext, AuditEntry};
+use super::brands::scoped;
 use super::status::AssetStatus;
-use crate::auth::{BrandScope, Role, Viewer};
+use crate::auth::{Role, Viewer};
 use crate::error::{ApiError, ApiResult};
 use entity::{brands, media_assets, media_usage_logs};
 
@@ -170,15 +171,16 @@ async fn lock_visible(
     id: Uuid,
 ) -> ApiResult<media_assets::Model> {
     use sea_orm::QuerySelect;
-    let mut select = media_assets::Entity::find_by_id(id);
-    if let BrandScope::Only(brands) = viewer.brand_scope().await? {
-        select = select.filter(media_assets::Column::BrandId.is_in(brands));
-    }
-    select
-        .lock_exclusive()
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound("media asset"))
+    let scope = viewer.brand_scope().await?;
+    scoped(
+        media_assets::Entity::find_by_id(id),
+        &scope,
+        media_assets::Column::BrandId,
+    )
+    .lock_exclusive()
+    .one(db)
+    .await?
+    .ok_or(ApiError::NotFound("media asset"))
 }
 
 /// Archives an active asset and frees its quota.

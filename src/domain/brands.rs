@@ -7,13 +7,21 @@ use uuid::Uuid;
 use crate::auth::BrandScope;
 use entity::brands;
 
-/// The brands the scope may see.
-pub fn visible(scope: &BrandScope) -> Select<brands::Entity> {
-    let select = brands::Entity::find();
+/// Restricts `select` to rows whose `brand_column` is a brand the scope may see.
+pub fn scoped<E: EntityTrait>(
+    select: Select<E>,
+    scope: &BrandScope,
+    brand_column: E::Column,
+) -> Select<E> {
     match scope {
         BrandScope::All => select,
-        BrandScope::Only(ids) => select.filter(brands::Column::Id.is_in(ids.iter().copied())),
+        BrandScope::Only(ids) => select.filter(brand_column.is_in(ids.iter().copied())),
     }
+}
+
+/// The brands the scope may see.
+pub fn visible(scope: &BrandScope) -> Select<brands::Entity> {
+    scoped(brands::Entity::find(), scope, brands::Column::Id)
 }
 
 /// One brand by id, if the scope may see it.

@@ -22,9 +22,10 @@ use uuid::Uuid;
 use super::access::require_role;
 use super::analytics::Platform;
 use super::audit::{self, AuditContext, AuditEntry};
+use super::brands::scoped;
 use super::lifecycle;
 use super::status::{ApprovalStatus, ContentStatus};
-use crate::auth::{BrandScope, Role, Viewer};
+use crate::auth::{Role, Viewer};
 use crate::error::{ApiError, ApiResult};
 use entity::{approval_requests, content_items, post_approvals, scheduled_content};
 
@@ -92,15 +93,16 @@ pub async fn lock_visible(
     viewer: &Viewer,
     id: Uuid,
 ) -> ApiResult<content_items::Model> {
-    let mut select = content_items::Entity::find_by_id(id);
-    if let BrandScope::Only(brands) = viewer.brand_scope().await? {
-        select = select.filter(content_items::Column::BrandId.is_in(brands));
-    }
-    select
-        .lock_exclusive()
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound("content item"))
+    let scope = viewer.brand_scope().await?;
+    scoped(
+        content_items::Entity::find_by_id(id),
+        &scope,
+        content_items::Column::BrandId,
+    )
+    .lock_exclusive()
+    .one(db)
+    .await?
+    .ok_or(ApiError::NotFound("content item"))
 }
 
 async fn audit_change(

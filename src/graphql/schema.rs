@@ -26,6 +26,7 @@ pub type AppSchema = Schema<Query, Mutation, SubscriptionRoot>;
 pub fn build_schema(config: &GraphqlConfig) -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     let builder = Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
         .data(config.clone())
+        .extension(super::error_codes::ErrorCodes)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity);
     if config.introspection {

@@ -111,7 +111,7 @@ async fn execute(
         .data(Viewer::new(principal, state.db.clone()).with_cache(state.realtime.hub.memberships()))
         .data(Loaders::new(&state.db))
         .data(audit);
-    with_error_codes(state.schema.execute(request).await)
+    state.schema.execute(request).await
 }
 
 /// Who is calling and from where, for audit rows. The client address is the first
@@ -133,18 +133,6 @@ fn audit_context(
         ip_address: forwarded.or_else(|| peer.map(|p| p.ip().to_string())),
         user_agent: header("user-agent").map(String::from),
     }
-}
-
-/// Errors raised by async-graphql itself (syntax, validation, variable coercion, limits)
-/// carry no code; they are all the caller's mistake, so they get `BAD_USER_INPUT`.
-fn with_error_codes(mut response: async_graphql::Response) -> async_graphql::Response {
-    for error in &mut response.errors {
-        let extensions = error.extensions.get_or_insert_with(Default::default);
-        if extensions.get("code").is_none() {
-            extensions.set("code", crate::error::code::BAD_USER_INPUT);
-        }
-    }
-    response
 }
 
 fn authenticate(

@@ -301,6 +301,16 @@ impl TestApp {
         panic!("the realtime listener did not catch up");
     }
 
+    /// Deletes `user`'s membership of `brand` (its change event follows through the listener).
+    pub async fn remove_membership(&self, user: Uuid, brand: Uuid) {
+        self.db
+            .execute_unprepared(&format!(
+                "DELETE FROM brand_members WHERE user_id = '{user}' AND brand_id = '{brand}'"
+            ))
+            .await
+            .expect("delete membership");
+    }
+
     /// Seeds the demo dataset with a fixed anchor date.
     pub async fn seed_demo(&self) {
         let anchor = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();

@@ -228,14 +228,7 @@ async fn a_removed_member_loses_access_once_the_change_is_published() {
         let seen = app.graphql(Some(&token), query, vars.clone()).await;
         assert_eq!(seen["data"]["brand"]["name"], "Aurora Coffee", "{seen}");
     }
-    app.db
-        .execute_unprepared(&format!(
-            "DELETE FROM brand_members WHERE user_id = '{}' AND brand_id = '{}'",
-            users::MEMBER,
-            brands::AURORA
-        ))
-        .await
-        .unwrap();
+    app.remove_membership(users::MEMBER, brands::AURORA).await;
     app.settle_realtime().await;
     let gone = app.graphql(Some(&token), query, vars).await;
     assert_eq!(gone["data"]["brand"], Value::Null, "{gone}");

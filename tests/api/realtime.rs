@@ -466,14 +466,7 @@ async fn removing_a_membership_stops_that_users_events() {
     app.seed_demo().await;
     let mut client = approvals_of(&app, users::MEMBER, brands::AURORA, None).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
-    app.db
-        .execute_unprepared(&format!(
-            "DELETE FROM brand_members WHERE user_id = '{}' AND brand_id = '{}'",
-            users::MEMBER,
-            brands::AURORA
-        ))
-        .await
-        .unwrap();
+    app.remove_membership(users::MEMBER, brands::AURORA).await;
     let message = client.next_data().await;
     assert_eq!(
         message["errors"][0]["extensions"]["code"], "NOT_FOUND",

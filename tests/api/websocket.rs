@@ -109,3 +109,25 @@ async fn a_role_change_applies_to_an_open_connection_without_reconnecting() {
         "{refused}"
     );
 }
+
+#[tokio::test]
+async fn invalid_operations_over_a_websocket_carry_an_error_code_too() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let mut client = WsClient::connect(&app, TRANSPORT_WS, &user_token(users::MEMBER)).await;
+    client.subscribe("1", "{ nope }", json!({})).await;
+    match client.next().await {
+        WsEvent::Message(message) => {
+            let errors = if message["type"] == "error" {
+                &message["payload"]
+            } else {
+                &message["payload"]["errors"]
+            };
+            assert_eq!(
+                errors[0]["extensions"]["code"], "BAD_USER_INPUT",
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

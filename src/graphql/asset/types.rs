@@ -58,8 +58,7 @@ impl MediaAsset {
     }
     /// The brand it belongs to.
     async fn brand(&self, ctx: &Context<'_>) -> ApiResult<Brand> {
-        let brand = ctx.loaders()?.brands.load_one(self.0.brand_id).await?;
-        brand.map(Brand).ok_or(ApiError::NotFound("brand"))
+        Brand::load(ctx, self.0.brand_id).await
     }
     /// Category (`images`, `graphics`, `logos`, `videos`, ...).
     async fn category(&self) -> Option<&str> {

@@ -25,6 +25,14 @@ use entity::brands;
 /// A brand of a tenant: its identity, voice and everything published under it.
 pub struct Brand(pub brands::Model);
 
+impl Brand {
+    /// The brand an already visible row belongs to (batched through the brands loader).
+    pub async fn load(ctx: &Context<'_>, id: Uuid) -> ApiResult<Brand> {
+        let brand = ctx.loaders()?.brands.load_one(id).await?;
+        brand.map(Brand).ok_or(ApiError::NotFound("brand"))
+    }
+}
+
 /// A brand of a tenant: its identity, voice and everything published under it.
 #[Object]
 impl Brand {

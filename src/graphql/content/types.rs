@@ -91,8 +91,7 @@ impl ContentItem {
     }
     /// The brand it belongs to.
     async fn brand(&self, ctx: &Context<'_>) -> ApiResult<Brand> {
-        let brand = ctx.loaders()?.brands.load_one(self.0.brand_id).await?;
-        brand.map(Brand).ok_or(ApiError::NotFound("brand"))
+        Brand::load(ctx, self.0.brand_id).await
     }
     /// `post`, `blog`, `caption`, `email` or `story`.
     #[graphql(name = "type")]
