@@ -42,6 +42,9 @@ enum Command {
         /// Seed the demo dataset (if absent) and print a token and an example query.
         #[arg(long)]
         demo: bool,
+        /// Development mode: allows the built-in JWT secret on a loopback address.
+        #[arg(long, env = "BRANDGRAPH_DEV")]
+        dev: bool,
     },
     /// Apply or revert migrations.
     Migrate {
@@ -88,7 +91,7 @@ enum MigrateAction {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     telemetry::init(&cli.log, cli.log_json);
     match cli.command {
-        Command::Serve { server, demo } => serve(*server, demo).await,
+        Command::Serve { server, demo, dev } => serve(*server, demo, dev).await,
         Command::Migrate { database, action } => {
             db::ensure_database_exists(&database).await?;
             let conn = db::connect(&database).await?;
@@ -135,9 +138,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {
-    if config.auth.jwt_secret == DEV_JWT_SECRET {
-        tracing::warn!("using the built-in development JWT secret; set JWT_SECRET in production");
+async fn serve(config: ServerConfig, demo: bool, dev: bool) -> anyhow::Result<()> {
+    config.check_secrets(demo || dev)?;
+    if config.auth.uses_dev_secret() {
+        tracing::warn!("using the built-in development JWT secret (loopback only)");
     }
     db::ensure_database_exists(&config.database).await?;
     let mut conn = db::connect(&config.database).await?;
@@ -162,7 +166,7 @@ async fn serve(config: ServerConfig, demo: bool) -> anyhow::Result<()> {
 /// Olivia Owner's token, valid 7 days.
 fn demo_token(config: &ServerConfig) -> anyhow::Result<String> {
     Ok(jwt::mint_hs256(
-        &config.auth.jwt_secret,
+        config.auth.hs256_secret(),
         &jwt::claims_for(seed::users::OWNER, "authenticated", 7 * 86_400),
     )?)
 }

@@ -15,6 +15,19 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
         .sqlx_logging(false);
+    // Session settings of every pool connection: a runaway statement or a transaction left
+    // open cannot hold a connection (or its locks) for long.
+    let statement_timeout = config.statement_timeout_ms.to_string();
+    let idle_in_transaction = config.idle_in_transaction_timeout_ms.to_string();
+    options.map_sqlx_postgres_opts(move |opts| {
+        opts.options([
+            ("statement_timeout", statement_timeout.as_str()),
+            (
+                "idle_in_transaction_session_timeout",
+                idle_in_transaction.as_str(),
+            ),
+        ])
+    });
     Database::connect(options).await.map_err(|err| {
         anyhow::anyhow!(
             "cannot connect to {}: {err}",

@@ -17,6 +17,7 @@ pub mod code {
     pub const QUOTA_EXCEEDED: &str = "QUOTA_EXCEEDED";
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     pub const CURSOR_EXPIRED: &str = "CURSOR_EXPIRED";
+    pub const TIMEOUT: &str = "TIMEOUT";
     pub const INTERNAL: &str = "INTERNAL";
 }
 
@@ -38,6 +39,8 @@ pub enum ApiError {
     QuotaExceeded(String),
     RateLimited(String),
     CursorExpired(String),
+    /// The request or one of its statements ran longer than allowed and was cancelled.
+    Timeout(String),
     Internal(Arc<dyn std::error::Error + Send + Sync>),
 }
 
@@ -74,7 +77,8 @@ impl ApiError {
             | Self::Conflict(m)
             | Self::QuotaExceeded(m)
             | Self::RateLimited(m)
-            | Self::CursorExpired(m) => m.clone(),
+            | Self::CursorExpired(m)
+            | Self::Timeout(m) => m.clone(),
             Self::NotFound(what) => format!("{what} not found"),
             Self::BadUserInput { message, .. } => message.clone(),
             Self::Internal(_) => "internal error".into(),
@@ -91,6 +95,7 @@ impl ApiError {
             Self::QuotaExceeded(_) => code::QUOTA_EXCEEDED,
             Self::RateLimited(_) => code::RATE_LIMITED,
             Self::CursorExpired(_) => code::CURSOR_EXPIRED,
+            Self::Timeout(_) => code::TIMEOUT,
             Self::Internal(_) => code::INTERNAL,
         }
     }
@@ -137,6 +142,12 @@ fn from_constraint(err: &sea_orm::DbErr) -> Option<ApiError> {
             message: "a referenced object does not exist".into(),
             field: None,
         },
+        (Some("57014"), _) => {
+            ApiError::Timeout("a statement ran longer than allowed and was cancelled".into())
+        }
+        (Some("55P03"), _) => {
+            ApiError::Conflict("a concurrent change holds the rows; retry the request".into())
+        }
         (Some("40001" | "40P01"), _) => {
             ApiError::Conflict("a concurrent change won; retry the request".into())
         }

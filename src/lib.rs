@@ -20,6 +20,8 @@ pub mod http;
 pub mod loaders;
 /// Counters served at `/metrics`.
 pub mod metrics;
+/// Token-bucket rate limits per caller.
+pub mod rate_limit;
 /// Change capture, the fan-out hub and live subscriptions.
 pub mod realtime;
 /// The deterministic demo dataset.

@@ -9,17 +9,25 @@ use std::time::Duration;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
-use crate::auth::JwtVerifier;
+use crate::auth::{JwtVerifier, MembershipCache};
 use crate::config::ServerConfig;
 use crate::graphql::build_schema;
+use crate::graphql::context::WriteSettings;
+use crate::http::cors::OriginPolicy;
 use crate::metrics::Metrics;
+use crate::rate_limit::RateLimiter;
 use crate::realtime::Realtime;
 use crate::state::AppState;
 
 pub struct App {
     listener: TcpListener,
+    /// Where `/metrics` is served when not on the main listener.
+    ops_listener: Option<TcpListener>,
     state: AppState,
 }
+
+/// The default operations address when the main one is public.
+const DEFAULT_OPS_LISTEN: &str = "127.0.0.1:9464";
 
 impl App {
     /// Wires the app around an existing pool and binds `config.listen`.
@@ -33,23 +41,47 @@ impl App {
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Self> {
         let jwt = Arc::new(JwtVerifier::from_config(&config.auth)?);
-        let realtime = Realtime::start(&db, &config.database.database_url, config.realtime.clone());
+        let origins = OriginPolicy::new(&config.http.cors_origins)?;
+        let memberships = Arc::new(MembershipCache::default());
+        let realtime = Realtime::start(
+            &db,
+            &config.database.database_url,
+            config.realtime.clone(),
+            memberships.clone(),
+        );
         tokio::time::timeout(Duration::from_secs(30), realtime.hub.ready())
             .await
             .map_err(|_| anyhow::anyhow!("the realtime listener did not connect within 30 s"))?;
         let schema = build_schema(&config.graphql)
             .data(db.clone())
             .data(realtime.clone())
+            .data(WriteSettings {
+                lock_timeout: config.database.lock_timeout(),
+            })
             .finish();
         let listener = TcpListener::bind(config.listen).await?;
+        let ops_listen = match config.ops_listen {
+            Some(addr) => Some(addr),
+            None if config.listen.ip().is_loopback() => None,
+            None => Some(DEFAULT_OPS_LISTEN.parse()?),
+        };
+        let ops_listener = match ops_listen {
+            Some(addr) => Some(TcpListener::bind(addr).await?),
+            None => None,
+        };
         Ok(Self {
             listener,
+            ops_listener,
             state: AppState {
                 db,
                 schema,
                 jwt,
+                memberships,
                 realtime,
                 metrics,
+                http: Arc::new(config.http.clone()),
+                rate_limiter: RateLimiter::start(&config.http.rate_limit),
+                origins,
                 graphiql_token: None,
             },
         })
@@ -66,6 +98,11 @@ impl App {
         self.listener.local_addr()
     }
 
+    /// The operations address, when `/metrics` is not served on the main one.
+    pub fn ops_addr(&self) -> Option<SocketAddr> {
+        self.ops_listener.as_ref()?.local_addr().ok()
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }
@@ -74,13 +111,30 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let router = crate::http::router(self.state);
-        axum::serve(
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let ops = self.ops_listener.map(|listener| {
+            let router = crate::http::ops_router(self.state.clone());
+            let mut stopped = stopped.clone();
+            tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.wait_for(|stop| *stop).await;
+                    })
+                    .await
+            })
+        });
+        let router = crate::http::router(self.state, ops.is_none());
+        let served = axum::serve(
             self.listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        let _ = stop.send(true);
+        if let Some(ops) = ops {
+            let _ = ops.await;
+        }
+        served
     }
 }
 

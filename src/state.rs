@@ -4,9 +4,12 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::auth::JwtVerifier;
+use crate::auth::{JwtVerifier, MembershipCache};
+use crate::config::HttpConfig;
 use crate::graphql::AppSchema;
+use crate::http::cors::OriginPolicy;
 use crate::metrics::Metrics;
+use crate::rate_limit::RateLimiter;
 use crate::realtime::Realtime;
 
 #[derive(Clone)]
@@ -14,8 +17,13 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
     pub jwt: Arc<JwtVerifier>,
+    /// Users' brand roles, invalidated by the realtime hub.
+    pub memberships: Arc<MembershipCache>,
     pub realtime: Realtime,
     pub metrics: Arc<Metrics>,
+    pub http: Arc<HttpConfig>,
+    pub rate_limiter: RateLimiter,
+    pub origins: OriginPolicy,
     /// A token GraphiQL's websocket sends in `connection_init` (set by `serve --demo`).
     pub graphiql_token: Option<String>,
 }

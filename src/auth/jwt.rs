@@ -5,6 +5,9 @@
 //! any key is touched.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::RwLock;
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, jwk::JwkSet};
@@ -48,16 +51,102 @@ pub enum Principal {
 }
 
 impl Principal {
+    /// The token's `exp`, in seconds since the epoch.
     pub fn expires_at(&self) -> u64 {
         match self {
             Self::Service { expires_at } | Self::User { expires_at, .. } => *expires_at,
         }
     }
+
+    /// Whether the token has expired by now.
+    pub fn is_expired(&self) -> bool {
+        jsonwebtoken::get_current_timestamp() >= self.expires_at()
+    }
+
+    /// When the token expires, on the tokio clock (for timers that end what it opened).
+    pub fn deadline(&self) -> tokio::time::Instant {
+        let expires_at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(self.expires_at());
+        let remaining = expires_at
+            .duration_since(std::time::SystemTime::now())
+            .unwrap_or_default();
+        tokio::time::Instant::now() + remaining
+    }
 }
 
 enum Keys {
     Single(DecodingKey),
-    ByKid(HashMap<String, DecodingKey>),
+    ByKid(JwksFile),
+}
+
+/// A JWKS file, re-read when it changes or a token names a key it does not hold, so
+/// keys rotate without a restart. Checks are throttled to one per [`JWKS_RECHECK`]: a
+/// flood of tokens with made-up key ids costs one `stat` a second, not one read each.
+struct JwksFile {
+    path: PathBuf,
+    state: RwLock<JwksState>,
+}
+
+struct JwksState {
+    keys: HashMap<String, DecodingKey>,
+    modified: Option<SystemTime>,
+    checked: Instant,
+}
+
+const JWKS_RECHECK: Duration = Duration::from_secs(1);
+
+fn read_jwks(path: &Path) -> anyhow::Result<HashMap<String, DecodingKey>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading JWKS {}", path.display()))?;
+    let set: JwkSet = serde_json::from_str(&text).context("parsing JWKS")?;
+    let mut keys = HashMap::new();
+    for jwk in &set.keys {
+        let kid = jwk.common.key_id.clone().unwrap_or_default();
+        let key = DecodingKey::from_jwk(jwk).with_context(|| format!("JWKS key {kid}"))?;
+        keys.insert(kid, key);
+    }
+    Ok(keys)
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+impl JwksFile {
+    fn open(path: &Path) -> anyhow::Result<Self> {
+        Ok(Self {
+            path: path.to_path_buf(),
+            state: RwLock::new(JwksState {
+                keys: read_jwks(path)?,
+                modified: modified(path),
+                checked: Instant::now(),
+            }),
+        })
+    }
+
+    fn key(&self, kid: &str) -> Option<DecodingKey> {
+        {
+            let state = self.state.read().unwrap_or_else(|e| e.into_inner());
+            if state.checked.elapsed() < JWKS_RECHECK {
+                return state.keys.get(kid).cloned();
+            }
+        }
+        let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
+        if state.checked.elapsed() >= JWKS_RECHECK {
+            state.checked = Instant::now();
+            let now_modified = modified(&self.path);
+            if now_modified != state.modified || !state.keys.contains_key(kid) {
+                match read_jwks(&self.path) {
+                    Ok(keys) => {
+                        state.keys = keys;
+                        state.modified = now_modified;
+                    }
+                    // Keep serving the keys we have; a half-written file is retried soon.
+                    Err(err) => tracing::warn!(error = %err, "JWKS reload failed"),
+                }
+            }
+        }
+        state.keys.get(kid).cloned()
+    }
 }
 
 /// Verifies bearer tokens according to the configured algorithm, keys and claims.
@@ -79,21 +168,9 @@ impl JwtVerifier {
             &config.jwt_public_key_file,
         ) {
             (Algorithm::HS256, _, _) => {
-                Keys::Single(DecodingKey::from_secret(config.jwt_secret.as_bytes()))
+                Keys::Single(DecodingKey::from_secret(config.hs256_secret().as_bytes()))
             }
-            (_, Some(jwks_path), _) => {
-                let text = std::fs::read_to_string(jwks_path)
-                    .with_context(|| format!("reading JWKS {}", jwks_path.display()))?;
-                let set: JwkSet = serde_json::from_str(&text).context("parsing JWKS")?;
-                let mut keys = HashMap::new();
-                for jwk in &set.keys {
-                    let kid = jwk.common.key_id.clone().unwrap_or_default();
-                    let key =
-                        DecodingKey::from_jwk(jwk).with_context(|| format!("JWKS key {kid}"))?;
-                    keys.insert(kid, key);
-                }
-                Keys::ByKid(keys)
-            }
+            (_, Some(jwks_path), _) => Keys::ByKid(JwksFile::open(jwks_path)?),
             (_, None, Some(pem_path)) => {
                 let pem = std::fs::read(pem_path)
                     .with_context(|| format!("reading public key {}", pem_path.display()))?;
@@ -135,13 +212,15 @@ impl JwtVerifier {
     /// Verifies a token and says whom it speaks for. Every failure is `UNAUTHENTICATED`.
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
         let invalid = |reason: &str| ApiError::unauthenticated(format!("invalid token: {reason}"));
+        let by_kid;
         let key = match &self.keys {
             Keys::Single(key) => key,
-            Keys::ByKid(keys) => {
+            Keys::ByKid(jwks) => {
                 let header =
                     jsonwebtoken::decode_header(token).map_err(|_| invalid("malformed"))?;
                 let kid = header.kid.unwrap_or_default();
-                keys.get(&kid).ok_or_else(|| invalid("unknown key id"))?
+                by_kid = jwks.key(&kid).ok_or_else(|| invalid("unknown key id"))?;
+                &by_kid
             }
         };
         let data = jsonwebtoken::decode::<Claims>(token, key, &self.validation).map_err(|err| {

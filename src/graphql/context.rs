@@ -31,13 +31,35 @@ impl RequestContext for Context<'_> {
     }
 }
 
-/// Starts the transaction of a mutation. The caller's memberships are loaded first, on
-/// the pool: loading them later from inside the transaction would hold two connections
-/// per request, and enough concurrent mutations would then starve the pool.
-pub async fn begin_write(ctx: &Context<'_>) -> ApiResult<sea_orm::DatabaseTransaction> {
-    use sea_orm::TransactionTrait;
+/// How long a mutation waits for a row lock before it gives up (`lock_timeout`).
+#[derive(Clone, Copy)]
+pub struct WriteSettings {
+    pub lock_timeout: std::time::Duration,
+}
+
+/// Runs one mutation: opens its transaction, runs `work` in it and commits what it wrote;
+/// an error rolls everything back.
+///
+/// The caller's memberships are loaded first, on the pool: loading them later from
+/// inside the transaction would hold two connections per request, and enough concurrent
+/// mutations would then starve the pool.
+pub async fn write<T>(
+    ctx: &Context<'_>,
+    work: impl AsyncFnOnce(&sea_orm::DatabaseTransaction) -> ApiResult<T>,
+) -> ApiResult<T> {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
     let viewer = ctx.viewer()?;
     viewer.require_authenticated()?;
     viewer.memberships().await?;
-    Ok(ctx.db()?.begin().await?)
+    let txn = ctx.db()?.begin().await?;
+    if let Some(settings) = ctx.data_opt::<WriteSettings>() {
+        txn.execute_unprepared(&format!(
+            "SET LOCAL lock_timeout = {}",
+            settings.lock_timeout.as_millis()
+        ))
+        .await?;
+    }
+    let value = work(&txn).await?;
+    txn.commit().await?;
+    Ok(value)
 }

@@ -10,9 +10,11 @@ pub mod context;
 pub mod error_codes;
 pub mod identity;
 pub mod ids;
+pub mod limits;
 pub mod node;
 pub mod pagination;
 pub mod schema;
+pub mod session;
 pub mod subscription;
 
 pub use schema::{AppSchema, build_schema};

@@ -14,6 +14,24 @@ use crate::error::{ApiError, ApiResult};
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 pub const MAX_PAGE_SIZE: i32 = 100;
 
+/// Query cost of a connection: its page size times the cost of what each edge selects,
+/// plus one for the field itself. Out-of-range sizes are costed at the cap (they fail
+/// validation when resolved anyway).
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let rows = first.unwrap_or(DEFAULT_PAGE_SIZE).clamp(0, MAX_PAGE_SIZE) as usize;
+    1 + rows.saturating_mul(child_complexity)
+}
+
+/// Query cost of a daily series: the days it spans (at most 366) times what each row selects.
+pub fn range_cost(
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    child_complexity: usize,
+) -> usize {
+    let days = ((to - from).num_days() + 1).clamp(1, 367) as usize;
+    1 + days.saturating_mul(child_complexity)
+}
+
 /// Validated `first` / `after` of a forward page.
 #[derive(Debug, Clone)]
 pub struct PageRequest<K> {

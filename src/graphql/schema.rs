@@ -27,8 +27,9 @@ pub fn build_schema(config: &GraphqlConfig) -> SchemaBuilder<Query, Mutation, Su
     let builder = Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
         .data(config.clone())
         .extension(super::error_codes::ErrorCodes)
-        .limit_depth(config.max_depth)
-        .limit_complexity(config.max_complexity);
+        .extension(super::session::SocketOperations)
+        .extension(super::limits::DocumentLimits::new(config))
+        .limit_depth(config.max_depth);
     if config.introspection {
         builder
     } else {

@@ -190,15 +190,6 @@ impl From<&ChangeEvent> for AnalyticsEvent {
     }
 }
 
-/// When the caller's token expires, on the tokio clock.
-fn token_deadline(principal: &Principal) -> tokio::time::Instant {
-    let expires_at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(principal.expires_at());
-    let remaining = expires_at
-        .duration_since(std::time::SystemTime::now())
-        .unwrap_or_default();
-    tokio::time::Instant::now() + remaining
-}
-
 /// Checks access and builds the lossless event stream of one topic of one brand.
 async fn brand_events(
     ctx: &Context<'_>,
@@ -243,7 +234,7 @@ async fn brand_events(
             Principal::User { id, .. } => Some(id),
             Principal::Service { .. } => None,
         },
-        deadline: Some(token_deadline(&principal)),
+        deadline: Some(principal.deadline()),
         filter,
     };
     Ok(events(realtime.hub.clone(), db, spec).map(move |item| {
@@ -338,7 +329,7 @@ impl SubscriptionRoot {
             platform,
         };
         let updates = realtime.summaries.watch(&realtime.hub, ctx.db()?, key);
-        let deadline = token_deadline(&principal);
+        let deadline = principal.deadline();
         // State: the receiver and the last version sent (None once the stream has ended).
         let stream = futures_util::stream::unfold(
             (updates, Some(0u64)),

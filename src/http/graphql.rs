@@ -1,35 +1,183 @@
-//! GraphQL over HTTP (POST and GET) and over websockets, with the caller's identity
-//! attached to every request.
+//! GraphQL over HTTP (POST and GET) as the GraphQL-over-HTTP specification describes it:
+//! `application/graphql-response+json` or `application/json` as the client accepts,
+//! request errors as 400 without `data` in the former, always 200 in the latter. The
+//! body is refused above the size limit before it is buffered; the caller is
+//! authenticated and rate-limited before anything is parsed; the execution is cancelled
+//! at the request timeout.
 
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
-use async_graphql::{Data, ErrorExtensions, Pos};
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use std::net::SocketAddr;
 
-use std::time::Duration;
-
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use axum::extract::{ConnectInfo, RawQuery, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, StatusCode, header};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{ErrorExtensions, Pos, Variables};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
 
-use crate::auth::{Principal, Viewer, bearer_token};
-use crate::domain::audit::AuditContext;
+use super::client::{Caller, authenticate, identify};
+use crate::auth::Viewer;
 use crate::error::ApiError;
-use crate::graphql::subscription::SubscriptionBudget;
 use crate::loaders::Loaders;
+use crate::rate_limit::{rate_limited, retry_after_secs};
 use crate::state::AppState;
+
+/// The response media types of the GraphQL-over-HTTP spec.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Media {
+    GraphqlResponse,
+    Json,
+}
+
+impl Media {
+    const GRAPHQL_RESPONSE: &str = "application/graphql-response+json; charset=utf-8";
+    const JSON: &str = "application/json; charset=utf-8";
+
+    /// The first acceptable type the client lists; none listed means `application/json`.
+    fn negotiate(headers: &HeaderMap) -> Option<Self> {
+        let Some(accept) = headers.get(header::ACCEPT) else {
+            return Some(Self::Json);
+        };
+        let accept = accept.to_str().ok()?;
+        accept.split(',').find_map(
+            |item| match item.split(';').next().unwrap_or_default().trim() {
+                "application/graphql-response+json" => Some(Self::GraphqlResponse),
+                "application/json" | "application/*" | "*/*" => Some(Self::Json),
+                _ => None,
+            },
+        )
+    }
+
+    fn content_type(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Self::GraphqlResponse => Self::GRAPHQL_RESPONSE,
+            Self::Json => Self::JSON,
+        })
+    }
+}
+
+/// A JSON error body outside GraphQL execution (malformed HTTP request, limits).
+fn refusal(status: StatusCode, media: Media, error: &ApiError) -> Response {
+    let body = json!({ "errors": [{ "message": error.message(), "extensions": { "code": error.code() } }] });
+    let mut response = (status, body.to_string()).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, media.content_type());
+    response
+}
+
+fn bad_request(media: Media, message: &str) -> Response {
+    refusal(
+        StatusCode::BAD_REQUEST,
+        media,
+        &ApiError::BadUserInput {
+            message: message.into(),
+            field: None,
+        },
+    )
+}
+
+fn not_acceptable() -> Response {
+    refusal(
+        StatusCode::NOT_ACCEPTABLE,
+        Media::Json,
+        &ApiError::BadUserInput {
+            message: "accept application/graphql-response+json or application/json".into(),
+            field: None,
+        },
+    )
+}
 
 pub async fn post_graphql(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    execute(&state, peer, &headers, request.into_inner())
-        .await
-        .into()
+    body: Body,
+) -> Response {
+    let Some(media) = Media::negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return refusal(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            &ApiError::bad_input("content-type", "send the request as application/json"),
+        );
+    }
+    let caller = match admit(&state, peer, &headers, media) {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
+    let limit = state.http.max_body_bytes;
+    let too_large = || {
+        refusal(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            media,
+            &ApiError::bad_input("body", format!("the request body exceeds {limit} bytes")),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return too_large();
+    }
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(_) => return too_large(),
+    };
+    if bytes.is_empty() {
+        return bad_request(media, "the request body is empty");
+    }
+    let Ok(params) = serde_json::from_slice::<Value>(&bytes) else {
+        return bad_request(media, "the request body is not valid JSON");
+    };
+    let request = match request_from_json(params) {
+        Ok(request) => request,
+        Err(message) => return bad_request(media, message),
+    };
+    run(&state, caller, media, request).await
+}
+
+/// Checks the GraphQL request parameters' types, as the spec requires.
+fn request_from_json(params: Value) -> Result<async_graphql::Request, &'static str> {
+    let Value::Object(mut params) = params else {
+        return Err("the request body must be a JSON object");
+    };
+    let Some(Value::String(query)) = params.remove("query") else {
+        return Err("`query` must be a string");
+    };
+    let mut request = async_graphql::Request::new(query);
+    match params.remove("operationName") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(name)) => request = request.operation_name(name),
+        Some(_) => return Err("`operationName` must be a string"),
+    }
+    match params.remove("variables") {
+        None | Some(Value::Null) => {}
+        Some(variables @ Value::Object(_)) => {
+            request = request.variables(Variables::from_json(variables));
+        }
+        Some(_) => return Err("`variables` must be an object"),
+    }
+    match params.remove("extensions") {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(extensions)) => {
+            for (name, value) in extensions {
+                if let Ok(value) = async_graphql::Value::from_json(value) {
+                    request.extensions.insert(name, value);
+                }
+            }
+        }
+        Some(_) => return Err("`extensions` must be an object"),
+    }
+    Ok(request)
 }
 
 /// GraphiQL for a browser; otherwise a query from the URL (GraphQL-over-HTTP, queries only).
@@ -45,31 +193,45 @@ pub async fn get_graphql(
         .is_some_and(|accept| accept.contains("text/html"));
     let query = query.unwrap_or_default();
     if query.is_empty() && wants_html {
-        let mut graphiql = GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws");
-        let authorization = state
-            .graphiql_token
-            .as_ref()
-            .map(|token| format!("Bearer {token}"));
-        if let Some(authorization) = &authorization {
-            graphiql = graphiql.ws_connection_param("Authorization", authorization);
-        }
-        return Html(graphiql.finish()).into_response();
+        return graphiql(&state);
     }
+    let Some(media) = Media::negotiate(&headers) else {
+        return not_acceptable();
+    };
+    let caller = match admit(&state, peer, &headers, media) {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
     let request = match async_graphql::http::parse_query_string(&query) {
         Ok(request) => request,
-        Err(err) => return (StatusCode::BAD_REQUEST, err.to_string()).into_response(),
+        Err(_) => return bad_request(media, "the URL does not hold a valid GraphQL request"),
     };
     if !is_query_only(&request) {
-        return (
+        let mut response = refusal(
             StatusCode::METHOD_NOT_ALLOWED,
-            [(header::ALLOW, "POST")],
-            "mutations and subscriptions must use POST",
-        )
-            .into_response();
+            media,
+            &ApiError::bad_input("query", "mutations and subscriptions must use POST"),
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+        return response;
     }
-    GraphQLResponse::from(execute(&state, peer, &headers, request).await).into_response()
+    run(&state, caller, media, request).await
+}
+
+fn graphiql(state: &AppState) -> Response {
+    let mut graphiql = GraphiQLSource::build()
+        .endpoint("/graphql")
+        .subscription_endpoint("/graphql/ws");
+    let authorization = state
+        .graphiql_token
+        .as_ref()
+        .map(|token| format!("Bearer {token}"));
+    if let Some(authorization) = &authorization {
+        graphiql = graphiql.ws_connection_param("Authorization", authorization);
+    }
+    Html(graphiql.finish()).into_response()
 }
 
 /// True when every operation of the document is a query (or it does not parse: the
@@ -85,183 +247,94 @@ fn is_query_only(request: &async_graphql::Request) -> bool {
     }
 }
 
-async fn execute(
+/// Authenticates the caller and takes one operation from its rate bucket.
+#[allow(clippy::result_large_err)]
+fn admit(
     state: &AppState,
     peer: SocketAddr,
     headers: &HeaderMap,
+    media: Media,
+) -> Result<Caller, Response> {
+    let mut caller = identify(state, peer, headers);
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or("invalid"));
+    caller.principal = match authenticate(state, authorization) {
+        Ok(principal) => principal,
+        Err(err) => {
+            let status = match media {
+                Media::GraphqlResponse => StatusCode::UNAUTHORIZED,
+                Media::Json => StatusCode::OK,
+            };
+            let mut response = refusal(status, media, &err);
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return Err(response);
+        }
+    };
+    if let Err(wait) = state.rate_limiter.check(caller.rate_key()) {
+        let mut response = refusal(StatusCode::TOO_MANY_REQUESTS, media, &rate_limited(wait));
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(retry_after_secs(wait)),
+        );
+        return Err(response);
+    }
+    Ok(caller)
+}
+
+async fn run(
+    state: &AppState,
+    caller: Caller,
+    media: Media,
     request: async_graphql::Request,
-) -> async_graphql::Response {
+) -> Response {
     state
         .metrics
         .graphql_requests
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .map(|v| v.to_str().unwrap_or("invalid"));
-    let principal = match authenticate(state, authorization) {
-        Ok(principal) => principal,
-        Err(err) => {
-            return async_graphql::Response::from_errors(vec![
-                err.extend().into_server_error(Pos::default()),
-            ]);
-        }
-    };
-    let audit = audit_context(&principal, Some(peer), headers);
     let request = request
-        .data(Viewer::new(principal, state.db.clone()).with_cache(state.realtime.hub.memberships()))
-        .data(Loaders::new(&state.db))
-        .data(audit);
-    state.schema.execute(request).await
-}
-
-/// Who is calling and from where, for audit rows. The client address is the first
-/// `X-Forwarded-For` hop when a proxy sets it, else the peer address.
-fn audit_context(
-    principal: &Option<Principal>,
-    peer: Option<SocketAddr>,
-    headers: &HeaderMap,
-) -> AuditContext {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let forwarded = header("x-forwarded-for")
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().to_string());
-    AuditContext {
-        user_id: match principal {
-            Some(Principal::User { id, .. }) => Some(*id),
-            _ => None,
-        },
-        ip_address: forwarded.or_else(|| peer.map(|p| p.ip().to_string())),
-        user_agent: header("user-agent").map(String::from),
-    }
-}
-
-fn authenticate(
-    state: &AppState,
-    authorization: Option<&str>,
-) -> Result<Option<Principal>, ApiError> {
-    bearer_token(authorization)?
-        .map(|token| state.jwt.verify(token))
-        .transpose()
-}
-
-/// Websocket subscriptions (`graphql-transport-ws` and legacy `graphql-ws`).
-///
-/// The first message must be `connection_init` with the token in its payload
-/// (`{"Authorization": "Bearer …"}` or `{"token": "…"}`). It is checked here, before the
-/// GraphQL protocol starts, so a refused connection is closed with a proper code: 4401
-/// without a token, 4403 with a bad one, 4429 when the user has too many connections.
-pub async fn websocket(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    protocol: GraphQLProtocol,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    // Small buffers: the defaults reserve 128 KiB per direction and connection, which is
-    // most of an idle subscriber's memory; GraphQL messages here are a few hundred bytes.
-    upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
-        .max_message_size(1024 * 1024)
-        .on_upgrade(move |socket| serve_websocket(state, peer, headers, protocol, socket))
-}
-
-async fn serve_websocket(
-    state: AppState,
-    peer: SocketAddr,
-    headers: HeaderMap,
-    protocol: GraphQLProtocol,
-    socket: WebSocket,
-) {
-    let (mut sink, mut stream) = socket.split();
-    let init = tokio::time::timeout(Duration::from_secs(10), stream.next()).await;
-    let Ok(Some(Ok(Message::Text(first)))) = init else {
-        let _ = close(&mut sink, 4408, "connection_init not received").await;
-        return;
+        .data(caller.audit_context())
+        .data(Viewer::new(caller.principal, state.db.clone()).with_cache(state.memberships.clone()))
+        .data(Loaders::new(&state.db));
+    let timeout = state.http.request_timeout();
+    let Ok(response) = tokio::time::timeout(timeout, state.schema.execute(request)).await else {
+        let error = ApiError::Timeout(format!(
+            "the request did not finish within {} s and was cancelled",
+            timeout.as_secs()
+        ));
+        return refusal(StatusCode::GATEWAY_TIMEOUT, media, &error);
     };
-    let payload = serde_json::from_str::<serde_json::Value>(&first)
-        .ok()
-        .filter(|message| message["type"] == "connection_init")
-        .map(|message| message["payload"].clone());
-    let Some(payload) = payload else {
-        let _ = close(&mut sink, 4400, "the first message must be connection_init").await;
-        return;
-    };
-    let principal = match authenticate_init(&state, &payload) {
-        Ok(Some(principal)) => principal,
-        Ok(None) => {
-            let _ = close(
-                &mut sink,
-                4401,
-                "authentication required: send a token in connection_init",
-            )
-            .await;
-            return;
-        }
-        Err(err) => {
-            let _ = close(&mut sink, 4403, &err.message()).await;
-            return;
-        }
-    };
-    let _connection = match &principal {
-        Principal::User { id, .. } => match state.realtime.open_connection(*id) {
-            Some(guard) => Some(guard),
-            None => {
-                let _ = close(&mut sink, 4429, "too many connections for this user").await;
-                return;
+    graphql_response(media, response)
+}
+
+/// A request error (the document did not parse or validate, variables did not coerce):
+/// nothing was executed, so no error has a path and there is no data.
+fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty())
+}
+
+fn graphql_response(media: Media, response: async_graphql::Response) -> Response {
+    let request_error = is_request_error(&response);
+    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| {
+        json!({ "errors": [ApiError::internal(std::io::Error::other("unserialisable response"))
+            .extend()
+            .into_server_error(Pos::default())] })
+    });
+    let status = match media {
+        Media::GraphqlResponse if request_error => {
+            if let Value::Object(fields) = &mut body {
+                fields.remove("data");
             }
-        },
-        Principal::Service { .. } => None,
+            StatusCode::BAD_REQUEST
+        }
+        _ => StatusCode::OK,
     };
-
-    let mut data = Data::default();
-    data.insert(audit_context(
-        &Some(principal.clone()),
-        Some(peer),
-        &headers,
-    ));
-    data.insert(Viewer::for_connection(
-        principal,
-        state.db.clone(),
-        state.realtime.hub.memberships(),
-    ));
-    data.insert(Loaders::new(&state.db));
-    data.insert(SubscriptionBudget::new(
-        state.realtime.config.max_subscriptions_per_connection,
-    ));
-    // Hand the already-read connection_init back to the protocol handler, which answers
-    // it with connection_ack.
-    let replayed =
-        futures_util::stream::once(async move { Ok(Message::Text(first)) }).chain(stream);
-    GraphQLWebSocket::new_with_pair(sink, replayed, state.schema.clone(), protocol)
-        .on_connection_init(move |_| async move { Ok(data) })
-        .serve()
-        .await;
-}
-
-async fn close(
-    sink: &mut futures_util::stream::SplitSink<WebSocket, Message>,
-    code: u16,
-    reason: &str,
-) -> Result<(), axum::Error> {
-    sink.send(Message::Close(Some(CloseFrame {
-        code,
-        reason: reason.chars().take(120).collect::<String>().into(),
-    })))
-    .await
-}
-
-fn authenticate_init(
-    state: &AppState,
-    payload: &serde_json::Value,
-) -> Result<Option<Principal>, ApiError> {
-    let field = |name: &str| payload.get(name).and_then(|v| v.as_str());
-    if let Some(header) = field("Authorization").or(field("authorization")) {
-        authenticate(state, Some(header))
-    } else if let Some(token) = field("token").or(field("authToken")) {
-        state.jwt.verify(token).map(Some)
-    } else {
-        Ok(None)
-    }
+    let mut http = (status, body.to_string()).into_response();
+    http.headers_mut()
+        .insert(header::CONTENT_TYPE, media.content_type());
+    http
 }

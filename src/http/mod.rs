@@ -1,7 +1,10 @@
 //! The HTTP surface: routes and tower layers.
 
+pub mod client;
+pub mod cors;
 mod graphql;
 mod health;
+mod websocket;
 
 use axum::Router;
 use axum::http::HeaderName;
@@ -13,17 +16,23 @@ use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
+/// The public router. `/metrics` is on it only when `with_ops` (no separate ops address).
+pub fn router(state: AppState, with_ops: bool) -> Router {
+    let cors = state.origins.layer();
+    let mut router = Router::new()
         .route(
             "/graphql",
             get(graphql::get_graphql).post(graphql::post_graphql),
         )
-        .route("/graphql/ws", get(graphql::websocket))
+        .route("/graphql/ws", get(websocket::websocket))
         .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route("/metrics", get(health::metrics))
+        .route("/readyz", get(health::readyz));
+    if with_ops {
+        router = router.route("/metrics", get(health::metrics));
+    }
+    router
         .with_state(state)
+        .layer(cors)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             let request_id = request
@@ -34,4 +43,13 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("http", method = %request.method(), uri = %request.uri().path(), request_id)
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// Operational endpoints for a private address: metrics and probes.
+pub fn ops_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(health::metrics))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .with_state(state)
 }

@@ -67,11 +67,13 @@ pub struct Hub {
 impl Hub {
     /// `buffer` is each channel's capacity: how far a subscriber may fall behind before it
     /// is caught up from the database.
-    pub fn new(buffer: usize) -> Self {
+    /// `memberships` is the cache (owned by `auth`) this hub invalidates as membership
+    /// changes are published.
+    pub fn new(buffer: usize, memberships: Arc<MembershipCache>) -> Self {
         Self {
             inner: Arc::new(Inner {
                 channels: Mutex::new(HashMap::new()),
-                memberships: Arc::default(),
+                memberships,
                 watermark: watch::Sender::new(0),
                 status: watch::Sender::new(ListenerStatus::Starting),
                 buffer: buffer.max(1),
@@ -94,11 +96,6 @@ impl Hub {
             .memberships
             .set_enabled(status == ListenerStatus::Ready);
         self.inner.status.send_replace(status);
-    }
-
-    /// The membership cache this hub keeps fresh.
-    pub fn memberships(&self) -> Arc<MembershipCache> {
-        self.inner.memberships.clone()
     }
 
     /// Resolves once the listener is connected and has its starting position.

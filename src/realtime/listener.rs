@@ -17,18 +17,10 @@ use tokio_postgres::{AsyncMessage, Client, NoTls};
 use super::events::{COLUMNS, ChangeEvent};
 use super::hub::{Hub, ListenerStatus};
 use super::sequencer::Sequencer;
+use crate::config::RealtimeMode;
 
 pub const CHANNEL: &str = "brandgraph_events";
 const READ_LIMIT: i64 = 1000;
-
-/// How the listener learns of new events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum RealtimeMode {
-    /// LISTEN for the triggers' NOTIFY (and read every second as a safety net).
-    Notify,
-    /// Read every `poll_interval`; for write-heavy deployments that turn NOTIFY off.
-    Poll,
-}
 
 #[derive(Debug, Clone)]
 pub struct ListenerConfig {

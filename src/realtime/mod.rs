@@ -13,8 +13,8 @@ pub mod sequencer;
 pub mod stream;
 pub mod summary;
 
+pub use crate::config::RealtimeMode;
 pub use hub::{Hub, ListenerStatus};
-pub use listener::RealtimeMode;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,6 +23,7 @@ use std::time::Duration;
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
+use crate::auth::MembershipCache;
 use crate::config::RealtimeConfig;
 use summary::Summaries;
 
@@ -36,9 +37,15 @@ pub struct Realtime {
 }
 
 impl Realtime {
-    /// Starts the listener and the pruner.
-    pub fn start(db: &DatabaseConnection, database_url: &str, config: RealtimeConfig) -> Self {
-        let hub = Hub::new(config.subscriber_buffer);
+    /// Starts the listener and the pruner. The hub invalidates `memberships` as
+    /// `brand_members` changes arrive.
+    pub fn start(
+        db: &DatabaseConnection,
+        database_url: &str,
+        config: RealtimeConfig,
+        memberships: Arc<MembershipCache>,
+    ) -> Self {
+        let hub = Hub::new(config.subscriber_buffer, memberships);
         tokio::spawn(listener::run(
             hub.clone(),
             listener::ListenerConfig {

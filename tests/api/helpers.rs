@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use brandgraph::auth::jwt;
 use brandgraph::config::{
-    AuthConfig, DatabaseConfig, GraphqlConfig, JwtAlgorithm, RealtimeConfig, ServerConfig,
+    AuthConfig, DatabaseConfig, GraphqlConfig, HttpConfig, JwtAlgorithm, RateLimitConfig,
+    RealtimeConfig, ServerConfig,
 };
 use brandgraph::startup::App;
 use migration::MigratorTrait;
@@ -146,12 +147,13 @@ async fn ensure_template() -> String {
 pub fn server_config(database_url: String) -> ServerConfig {
     ServerConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
+        ops_listen: None,
         database: DatabaseConfig {
-            database_url,
             db_pool_size: 5,
+            ..DatabaseConfig::new(database_url)
         },
         auth: AuthConfig {
-            jwt_secret: TEST_SECRET.into(),
+            jwt_secret: Some(TEST_SECRET.into()),
             jwt_algorithm: JwtAlgorithm::Hs256,
             jwt_public_key_file: None,
             jwt_jwks_file: None,
@@ -161,6 +163,16 @@ pub fn server_config(database_url: String) -> ServerConfig {
         },
         graphql: GraphqlConfig::default(),
         realtime: RealtimeConfig::default(),
+        // Tests send bursts from one user and one address; the rate-limit test sets its own.
+        http: HttpConfig {
+            rate_limit: RateLimitConfig {
+                rate_limit_per_sec: 10_000,
+                rate_limit_burst: 10_000,
+                anonymous_rate_limit_per_sec: 10_000,
+                anonymous_rate_limit_burst: 10_000,
+            },
+            ..HttpConfig::default()
+        },
     }
 }
 

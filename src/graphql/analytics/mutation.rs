@@ -6,7 +6,7 @@ use crate::config::GraphqlConfig;
 use crate::domain::goals::{self, GoalInput};
 use crate::domain::ingest::{self, MetricRow};
 use crate::error::ApiResult;
-use crate::graphql::context::{RequestContext, begin_write};
+use crate::graphql::context::{RequestContext, write};
 use crate::graphql::ids::{NodeKind, decode_as};
 
 /// One day of metrics for a platform (and optionally a post).
@@ -58,10 +58,10 @@ impl AnalyticsMutation {
                 metadata: row.metadata.map(|m| m.0),
             })
             .collect();
-        let txn = begin_write(ctx).await?;
-        let outcome =
-            ingest::ingest(&txn, ctx.viewer()?, ctx.audit()?, brand_id, rows, max_batch).await?;
-        txn.commit().await?;
+        let outcome = write(ctx, async |txn| {
+            ingest::ingest(txn, ctx.viewer()?, ctx.audit()?, brand_id, rows, max_batch).await
+        })
+        .await?;
         Ok(IngestAnalyticsPayload {
             received: outcome.received,
             written: outcome.written,
@@ -86,9 +86,10 @@ impl AnalyticsMutation {
             deadline,
             notes,
         };
-        let txn = begin_write(ctx).await?;
-        let goal = goals::upsert(&txn, ctx.viewer()?, ctx.audit()?, input).await?;
-        txn.commit().await?;
+        let goal = write(ctx, async |txn| {
+            goals::upsert(txn, ctx.viewer()?, ctx.audit()?, input).await
+        })
+        .await?;
         Ok(AnalyticsGoal(goal))
     }
 }

@@ -3,7 +3,7 @@ use async_graphql::{Context, ID, InputObject, Json, Object, SimpleObject};
 use super::MediaAsset;
 use crate::domain::assets::{self, NewAsset, Registered};
 use crate::error::ApiResult;
-use crate::graphql::context::{RequestContext, begin_write};
+use crate::graphql::context::{RequestContext, write};
 use crate::graphql::ids::{NodeKind, decode_as};
 
 /// Metadata of a file already stored elsewhere.
@@ -61,9 +61,10 @@ impl AssetMutation {
             metadata: input.metadata.map(|m| m.0),
             variants: input.variants.map(|v| v.0),
         };
-        let txn = begin_write(ctx).await?;
-        let registered = assets::register(&txn, ctx.viewer()?, ctx.audit()?, new).await?;
-        txn.commit().await?;
+        let registered = write(ctx, async |txn| {
+            assets::register(txn, ctx.viewer()?, ctx.audit()?, new).await
+        })
+        .await?;
         Ok(match registered {
             Registered::Created(asset) => RegisterMediaAssetPayload {
                 asset: MediaAsset(asset),
@@ -79,9 +80,10 @@ impl AssetMutation {
     /// Archives an active asset and frees its quota (managers and above).
     async fn archive_media_asset(&self, ctx: &Context<'_>, id: ID) -> ApiResult<MediaAsset> {
         let id = decode_as(NodeKind::MediaAsset, &id)?;
-        let txn = begin_write(ctx).await?;
-        let asset = assets::archive(&txn, ctx.viewer()?, ctx.audit()?, id).await?;
-        txn.commit().await?;
+        let asset = write(ctx, async |txn| {
+            assets::archive(txn, ctx.viewer()?, ctx.audit()?, id).await
+        })
+        .await?;
         Ok(MediaAsset(asset))
     }
 
@@ -94,17 +96,18 @@ impl AssetMutation {
         context: Option<Json<serde_json::Value>>,
     ) -> ApiResult<MediaAsset> {
         let id = decode_as(NodeKind::MediaAsset, &asset_id)?;
-        let txn = begin_write(ctx).await?;
-        let asset = assets::record_usage(
-            &txn,
-            ctx.viewer()?,
-            ctx.audit()?,
-            id,
-            used_in,
-            context.map(|c| c.0),
-        )
+        let asset = write(ctx, async |txn| {
+            assets::record_usage(
+                txn,
+                ctx.viewer()?,
+                ctx.audit()?,
+                id,
+                used_in,
+                context.map(|c| c.0),
+            )
+            .await
+        })
         .await?;
-        txn.commit().await?;
         Ok(MediaAsset(asset))
     }
 }

@@ -122,6 +122,7 @@ impl MediaAsset {
         self.0.updated_at
     }
     /// Its usage log, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn usage(
         &self,
         ctx: &Context<'_>,

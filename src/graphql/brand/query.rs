@@ -124,6 +124,7 @@ impl BrandQuery {
     }
 
     /// The brands the caller may see, by name.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn brands(
         &self,
         ctx: &Context<'_>,

@@ -143,6 +143,7 @@ impl Brand {
             .collect())
     }
     /// Content items, newest first unless `orderBy` says otherwise.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn content_items(
         &self,
         ctx: &Context<'_>,
@@ -165,6 +166,7 @@ impl Brand {
         .await
     }
     /// Media assets, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn media_assets(
         &self,
         ctx: &Context<'_>,
@@ -194,6 +196,7 @@ impl Brand {
             .map(StorageQuota))
     }
     /// Approval rounds of the brand's content, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn approvals(
         &self,
         ctx: &Context<'_>,
@@ -216,6 +219,7 @@ impl Brand {
         .await
     }
     /// Daily metric rows between two dates (inclusive, at most 366 days), oldest first.
+    #[graphql(complexity = "crate::graphql::pagination::range_cost(from, to, child_complexity)")]
     async fn analytics(
         &self,
         ctx: &Context<'_>,
@@ -279,6 +283,7 @@ impl Brand {
             .collect())
     }
     /// Scheduled publications, earliest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn scheduled_content(
         &self,
         ctx: &Context<'_>,

@@ -5,7 +5,7 @@ use super::{ContentItem, ScheduledContent};
 use crate::domain::content::{self, ContentChanges, Decision, NewContent, ReviewRequest};
 use crate::error::ApiResult;
 use crate::graphql::approval::PostApproval;
-use crate::graphql::context::{RequestContext, begin_write};
+use crate::graphql::context::{RequestContext, write};
 use crate::graphql::ids::{NodeKind, decode_as};
 
 /// A new content item (created as a draft).
@@ -66,9 +66,10 @@ impl ContentMutation {
             approval_required: input.approval_required,
             media_urls: input.media_urls,
         };
-        let txn = begin_write(ctx).await?;
-        let item = content::create(&txn, ctx.viewer()?, ctx.audit()?, new).await?;
-        txn.commit().await?;
+        let item = write(ctx, async |txn| {
+            content::create(txn, ctx.viewer()?, ctx.audit()?, new).await
+        })
+        .await?;
         Ok(ContentItem(item))
     }
 
@@ -87,9 +88,10 @@ impl ContentMutation {
             media_urls: input.media_urls,
         };
         let id = decode_as(NodeKind::ContentItem, &id)?;
-        let txn = begin_write(ctx).await?;
-        let item = content::update(&txn, ctx.viewer()?, ctx.audit()?, id, changes).await?;
-        txn.commit().await?;
+        let item = write(ctx, async |txn| {
+            content::update(txn, ctx.viewer()?, ctx.audit()?, id, changes).await
+        })
+        .await?;
         Ok(ContentItem(item))
     }
 
@@ -118,20 +120,20 @@ impl ContentMutation {
             deadline,
             priority,
         };
-        let txn = begin_write(ctx).await?;
-        let (_, approval) =
-            content::submit_for_review(&txn, ctx.viewer()?, ctx.audit()?, id, request).await?;
-        txn.commit().await?;
+        let (_, approval) = write(ctx, async |txn| {
+            content::submit_for_review(txn, ctx.viewer()?, ctx.audit()?, id, request).await
+        })
+        .await?;
         Ok(PostApproval(approval))
     }
 
     /// Approves a post under review (managers and above).
     async fn approve_post(&self, ctx: &Context<'_>, id: ID) -> ApiResult<PostApproval> {
         let id = decode_as(NodeKind::ContentItem, &id)?;
-        let txn = begin_write(ctx).await?;
-        let (_, approval) =
-            content::decide(&txn, ctx.viewer()?, ctx.audit()?, id, Decision::Approve).await?;
-        txn.commit().await?;
+        let (_, approval) = write(ctx, async |txn| {
+            content::decide(txn, ctx.viewer()?, ctx.audit()?, id, Decision::Approve).await
+        })
+        .await?;
         Ok(PostApproval(approval))
     }
 
@@ -143,16 +145,17 @@ impl ContentMutation {
         reason: String,
     ) -> ApiResult<PostApproval> {
         let id = decode_as(NodeKind::ContentItem, &id)?;
-        let txn = begin_write(ctx).await?;
-        let (_, approval) = content::decide(
-            &txn,
-            ctx.viewer()?,
-            ctx.audit()?,
-            id,
-            Decision::Reject { reason },
-        )
+        let (_, approval) = write(ctx, async |txn| {
+            content::decide(
+                txn,
+                ctx.viewer()?,
+                ctx.audit()?,
+                id,
+                Decision::Reject { reason },
+            )
+            .await
+        })
         .await?;
-        txn.commit().await?;
         Ok(PostApproval(approval))
     }
 
@@ -166,17 +169,18 @@ impl ContentMutation {
         platforms: Vec<String>,
     ) -> ApiResult<ScheduledContent> {
         let id = decode_as(NodeKind::ContentItem, &id)?;
-        let txn = begin_write(ctx).await?;
-        let (_, entry) = content::schedule(
-            &txn,
-            ctx.viewer()?,
-            ctx.audit()?,
-            id,
-            scheduled_at,
-            platforms,
-        )
+        let (_, entry) = write(ctx, async |txn| {
+            content::schedule(
+                txn,
+                ctx.viewer()?,
+                ctx.audit()?,
+                id,
+                scheduled_at,
+                platforms,
+            )
+            .await
+        })
         .await?;
-        txn.commit().await?;
         Ok(ScheduledContent(entry))
     }
 }

@@ -1,10 +1,18 @@
 //! Typed configuration from flags and environment, with defaults that work on a
 //! developer machine (PostgreSQL on 127.0.0.1:5432, trust auth).
 
+mod http;
+
+pub use http::{HttpConfig, RateLimitConfig, WebsocketConfig};
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
-/// The development JWT secret used when none is configured. `serve` warns when it is in use.
+use secrecy::{ExposeSecret, SecretString};
+
+/// The development JWT secret used when none is configured. `serve` refuses it unless it
+/// runs with `--demo` or `--dev` on a loopback address.
 pub const DEV_JWT_SECRET: &str = "brandgraph-dev-secret-change-me";
 
 #[derive(Clone, clap::Args)]
@@ -20,6 +28,43 @@ pub struct DatabaseConfig {
     /// Maximum connections in the pool.
     #[arg(long, env = "BRANDGRAPH_DB_POOL", default_value_t = 20)]
     pub db_pool_size: u32,
+
+    /// `statement_timeout` of every pool connection, in milliseconds (0 = none).
+    #[arg(
+        long,
+        env = "BRANDGRAPH_STATEMENT_TIMEOUT_MS",
+        default_value_t = 15_000
+    )]
+    pub statement_timeout_ms: u64,
+
+    /// `idle_in_transaction_session_timeout` of every pool connection, in milliseconds.
+    #[arg(
+        long,
+        env = "BRANDGRAPH_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+        default_value_t = 30_000
+    )]
+    pub idle_in_transaction_timeout_ms: u64,
+
+    /// `lock_timeout` inside mutations' transactions, in milliseconds.
+    #[arg(long, env = "BRANDGRAPH_LOCK_TIMEOUT_MS", default_value_t = 5_000)]
+    pub lock_timeout_ms: u64,
+}
+
+impl DatabaseConfig {
+    /// A configuration for `url` with the default pool size and timeouts.
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            db_pool_size: 20,
+            statement_timeout_ms: 15_000,
+            idle_in_transaction_timeout_ms: 30_000,
+            lock_timeout_ms: 5_000,
+        }
+    }
+
+    pub fn lock_timeout(&self) -> Duration {
+        Duration::from_millis(self.lock_timeout_ms)
+    }
 }
 
 impl std::fmt::Debug for DatabaseConfig {
@@ -27,6 +72,12 @@ impl std::fmt::Debug for DatabaseConfig {
         f.debug_struct("DatabaseConfig")
             .field("database_url", &redact_url(&self.database_url))
             .field("db_pool_size", &self.db_pool_size)
+            .field("statement_timeout_ms", &self.statement_timeout_ms)
+            .field(
+                "idle_in_transaction_timeout_ms",
+                &self.idle_in_transaction_timeout_ms,
+            )
+            .field("lock_timeout_ms", &self.lock_timeout_ms)
             .finish()
     }
 }
@@ -54,9 +105,9 @@ pub enum JwtAlgorithm {
 
 #[derive(Clone, clap::Args)]
 pub struct AuthConfig {
-    /// Shared secret for HS256 tokens (Supabase's JWT secret).
-    #[arg(long, env = "JWT_SECRET", default_value = DEV_JWT_SECRET, hide_default_value = true)]
-    pub jwt_secret: String,
+    /// Shared secret for HS256 tokens (Supabase's JWT secret). Required in production.
+    #[arg(long, env = "JWT_SECRET", value_parser = parse_secret, hide_env_values = true)]
+    pub jwt_secret: Option<SecretString>,
 
     /// Signature algorithm accepted.
     #[arg(long, env = "JWT_ALGORITHM", value_enum, default_value = "hs256")]
@@ -83,6 +134,27 @@ pub struct AuthConfig {
     pub jwt_leeway_secs: u64,
 }
 
+fn parse_secret(value: &str) -> Result<SecretString, String> {
+    if value.is_empty() {
+        return Err("must not be empty".into());
+    }
+    Ok(SecretString::from(value))
+}
+
+impl AuthConfig {
+    /// The HS256 secret: the configured one, else the built-in development secret.
+    pub fn hs256_secret(&self) -> &str {
+        self.jwt_secret
+            .as_ref()
+            .map_or(DEV_JWT_SECRET, |secret| secret.expose_secret())
+    }
+
+    /// Whether HS256 tokens would be checked against the secret that is in the repository.
+    pub fn uses_dev_secret(&self) -> bool {
+        self.jwt_algorithm == JwtAlgorithm::Hs256 && self.hs256_secret() == DEV_JWT_SECRET
+    }
+}
+
 impl std::fmt::Debug for AuthConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuthConfig")
@@ -103,9 +175,22 @@ pub struct GraphqlConfig {
     #[arg(long, env = "BRANDGRAPH_MAX_DEPTH", default_value_t = 12)]
     pub max_depth: usize,
 
-    /// Maximum query complexity (each field counts 1, connections count `first` times their children).
-    #[arg(long, env = "BRANDGRAPH_MAX_COMPLEXITY", default_value_t = 50_000)]
-    pub max_complexity: usize,
+    /// Maximum query cost: each field counts 1, a connection counts `first` (default 20)
+    /// times its selection, a date range its days times its selection.
+    #[arg(long, env = "BRANDGRAPH_MAX_COST", default_value_t = 100_000)]
+    pub max_cost: usize,
+
+    /// Most operations one document may define.
+    #[arg(long, env = "BRANDGRAPH_MAX_OPERATIONS", default_value_t = 10)]
+    pub max_operations: usize,
+
+    /// Most aliased fields one document may contain.
+    #[arg(long, env = "BRANDGRAPH_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+
+    /// Most root fields one operation may select.
+    #[arg(long, env = "BRANDGRAPH_MAX_ROOT_FIELDS", default_value_t = 20)]
+    pub max_root_fields: usize,
 
     /// Serve introspection (GraphiQL needs it).
     #[arg(long, env = "BRANDGRAPH_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
@@ -120,11 +205,23 @@ impl Default for GraphqlConfig {
     fn default() -> Self {
         Self {
             max_depth: 12,
-            max_complexity: 50_000,
+            max_cost: 100_000,
+            max_operations: 10,
+            max_aliases: 30,
+            max_root_fields: 20,
             introspection: true,
             ingest_max_batch: 1000,
         }
     }
+}
+
+/// How the realtime listener learns of new events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RealtimeMode {
+    /// LISTEN for the triggers' NOTIFY (and read every second as a safety net).
+    Notify,
+    /// Read every poll interval; for write-heavy deployments that turn NOTIFY off.
+    Poll,
 }
 
 /// The realtime side: how events are picked up, kept and fanned out.
@@ -137,7 +234,7 @@ pub struct RealtimeConfig {
         value_enum,
         default_value = "notify"
     )]
-    pub realtime_mode: crate::realtime::RealtimeMode,
+    pub realtime_mode: RealtimeMode,
 
     /// Poll interval in poll mode, in milliseconds.
     #[arg(long, env = "BRANDGRAPH_POLL_INTERVAL_MS", default_value_t = 20)]
@@ -175,7 +272,7 @@ pub struct RealtimeConfig {
 impl Default for RealtimeConfig {
     fn default() -> Self {
         Self {
-            realtime_mode: crate::realtime::RealtimeMode::Notify,
+            realtime_mode: RealtimeMode::Notify,
             poll_interval_ms: 20,
             event_retention_secs: 7 * 24 * 3600,
             prune_interval_secs: 300,
@@ -192,6 +289,11 @@ pub struct ServerConfig {
     #[arg(long, env = "BRANDGRAPH_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
+    /// Address for operational endpoints (`/metrics`). Default: served on the main address
+    /// when that is loopback, else on 127.0.0.1:9464.
+    #[arg(long, env = "BRANDGRAPH_OPS_LISTEN")]
+    pub ops_listen: Option<SocketAddr>,
+
     #[command(flatten)]
     pub database: DatabaseConfig,
 
@@ -203,6 +305,25 @@ pub struct ServerConfig {
 
     #[command(flatten)]
     pub realtime: RealtimeConfig,
+
+    #[command(flatten)]
+    pub http: HttpConfig,
+}
+
+impl ServerConfig {
+    /// Refuses the built-in JWT secret (it is in the repository, so anyone could mint a
+    /// `service_role` token) unless development was asked for and only this machine can
+    /// connect.
+    pub fn check_secrets(&self, development: bool) -> anyhow::Result<()> {
+        if self.auth.uses_dev_secret() && !(development && self.listen.ip().is_loopback()) {
+            anyhow::bail!(
+                "JWT_SECRET is not set: the built-in development secret is only allowed with \
+                 --demo or --dev on a loopback address (listening on {})",
+                self.listen
+            );
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

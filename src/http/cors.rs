@@ -1,0 +1,62 @@
+//! Which browser origins may call the API: CORS for HTTP, the same list for websockets
+//! (a websocket is not subject to CORS, so a page on any site could otherwise open one
+//! with the visitor's cookies or stored token: cross-site websocket hijacking).
+
+use std::time::Duration;
+
+use axum::http::{HeaderMap, HeaderValue, Method, header};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+/// The configured origins, parsed once.
+#[derive(Clone, Debug, Default)]
+pub struct OriginPolicy {
+    any: bool,
+    allowed: Vec<HeaderValue>,
+}
+
+impl OriginPolicy {
+    pub fn new(origins: &[String]) -> anyhow::Result<Self> {
+        let mut policy = Self::default();
+        for origin in origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty()) {
+            if origin == "*" {
+                policy.any = true;
+            } else {
+                let origin = origin.trim_end_matches('/');
+                policy.allowed.push(
+                    HeaderValue::from_str(origin)
+                        .map_err(|_| anyhow::anyhow!("invalid CORS origin {origin:?}"))?,
+                );
+            }
+        }
+        Ok(policy)
+    }
+
+    /// Whether a request with these headers may proceed: requests without `Origin` do
+    /// not come from a browser page and are allowed.
+    pub fn admits(&self, headers: &HeaderMap) -> bool {
+        match headers.get(header::ORIGIN) {
+            None => true,
+            Some(origin) => self.any || self.allowed.contains(origin),
+        }
+    }
+
+    /// The CORS layer: preflights answered and cacheable for 10 minutes. `*` never
+    /// comes with credentials; listed origins may send the `Authorization` header.
+    pub fn layer(&self) -> CorsLayer {
+        let base = CorsLayer::new()
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::ACCEPT,
+                "x-request-id".parse().expect("header name"),
+            ])
+            .expose_headers([header::RETRY_AFTER, "x-request-id".parse().expect("name")])
+            .max_age(Duration::from_secs(600));
+        if self.any {
+            base.allow_origin(AllowOrigin::any())
+        } else {
+            base.allow_origin(AllowOrigin::list(self.allowed.clone()))
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! GraphQL over websockets (`graphql-transport-ws` and the legacy `graphql-ws`).
+//!
+//! The first message must be `connection_init` with the token in its payload
+//! (`{"Authorization": "Bearer …"}` or `{"token": "…"}`). It is checked here, before the
+//! GraphQL protocol starts, so a refused connection is closed with a proper code: 4401
+//! without a token, 4403 with a bad one, 4429 when the user has too many connections.
+//! Afterwards the socket is served by our own loop around async-graphql's protocol
+//! state machine, which adds what a public endpoint needs: the socket closes (4403) when
+//! the token expires, protocol pings keep it alive and a peer silent for the idle timeout
+//! is dropped (4408), and a peer that stops reading is dropped once a send stalls, so a
+//! slow reader cannot make the server hold its messages.
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use async_graphql::Data;
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols, WsMessage};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::SplitSink;
+use futures_util::{SinkExt, StreamExt};
+use tokio::time::Instant;
+
+use super::client::{Caller, authenticate, identify};
+use crate::auth::{Principal, Viewer};
+use crate::error::ApiError;
+use crate::graphql::session::SocketSession;
+use crate::graphql::subscription::SubscriptionBudget;
+use crate::loaders::Loaders;
+use crate::state::AppState;
+
+pub async fn websocket(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    if !state.origins.admits(&headers) {
+        return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+    }
+    let protocol = headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|offered| {
+            offered
+                .split(',')
+                .find_map(|p| WebSocketProtocols::from_str(p.trim()).ok())
+        });
+    let Some(protocol) = protocol else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "offer the graphql-transport-ws or graphql-ws subprotocol",
+        )
+            .into_response();
+    };
+    let caller = identify(&state, peer, &headers);
+    let limits = &state.http.websocket;
+    // Small buffers: GraphQL messages here are a few hundred bytes, and the defaults
+    // reserve 128 KiB per direction and connection.
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(limits.ws_max_message_bytes.max(64 * 1024) * 4)
+        .max_message_size(limits.ws_max_message_bytes)
+        .max_frame_size(limits.ws_max_message_bytes)
+        .on_upgrade(move |socket| serve(state, caller, protocol, socket))
+}
+
+type Sink = SplitSink<WebSocket, Message>;
+
+async fn close(sink: &mut Sink, code: u16, reason: &str) {
+    let frame = CloseFrame {
+        code,
+        reason: reason.chars().take(120).collect::<String>().into(),
+    };
+    let _ = sink.send(Message::Close(Some(frame))).await;
+}
+
+async fn serve(
+    state: AppState,
+    mut caller: Caller,
+    protocol: WebSocketProtocols,
+    socket: WebSocket,
+) {
+    let (mut sink, mut stream) = socket.split();
+    let init = tokio::time::timeout(Duration::from_secs(10), stream.next()).await;
+    let Ok(Some(Ok(Message::Text(first)))) = init else {
+        close(&mut sink, 4408, "connection_init not received").await;
+        return;
+    };
+    let payload = serde_json::from_str::<serde_json::Value>(&first)
+        .ok()
+        .filter(|message| message["type"] == "connection_init")
+        .map(|message| message["payload"].clone());
+    let Some(payload) = payload else {
+        close(&mut sink, 4400, "the first message must be connection_init").await;
+        return;
+    };
+    let principal = match authenticate_init(&state, &payload) {
+        Ok(Some(principal)) => principal,
+        Ok(None) => {
+            close(
+                &mut sink,
+                4401,
+                "authentication required: send a token in connection_init",
+            )
+            .await;
+            return;
+        }
+        Err(err) => {
+            close(&mut sink, 4403, &err.message()).await;
+            return;
+        }
+    };
+    let _connection = match &principal {
+        Principal::User { id, .. } => match state.realtime.open_connection(*id) {
+            Some(guard) => Some(guard),
+            None => {
+                close(&mut sink, 4429, "too many connections for this user").await;
+                return;
+            }
+        },
+        Principal::Service { .. } => None,
+    };
+    caller.principal = Some(principal.clone());
+    let deadline = principal.deadline();
+
+    let mut data = Data::default();
+    data.insert(caller.audit_context());
+    data.insert(SocketSession {
+        principal: principal.clone(),
+        rate_key: caller.rate_key(),
+        limiter: state.rate_limiter.clone(),
+    });
+    data.insert(Viewer::for_connection(
+        principal,
+        state.db.clone(),
+        state.memberships.clone(),
+    ));
+    data.insert(Loaders::new(&state.db));
+    data.insert(SubscriptionBudget::new(
+        state.realtime.config.max_subscriptions_per_connection,
+    ));
+
+    // Every frame from the peer (pongs included) counts as a sign of life.
+    let started = Instant::now();
+    let last_heard = Arc::new(AtomicU64::new(0));
+    let heard = last_heard.clone();
+    // Hand the already-read connection_init back to the protocol handler, which answers
+    // it with connection_ack.
+    let input = futures_util::stream::once(async move { Ok(Message::Text(first)) })
+        .chain(stream)
+        .inspect(move |_| heard.store(started.elapsed().as_millis() as u64, Ordering::Relaxed))
+        .take_while(|frame| futures_util::future::ready(frame.is_ok()))
+        .filter_map(|frame| {
+            futures_util::future::ready(match frame {
+                Ok(Message::Text(text)) => Some(axum::body::Bytes::from(text)),
+                Ok(Message::Binary(bytes)) => Some(bytes),
+                _ => None,
+            })
+        });
+    let outgoing = async_graphql::http::WebSocket::new(state.schema.clone(), input, protocol)
+        .on_connection_init(move |_| async move { Ok(data) });
+    tokio::pin!(outgoing);
+
+    let limits = &state.http.websocket;
+    let idle_timeout = Duration::from_secs(limits.ws_idle_timeout_secs.max(1));
+    let send_timeout = Duration::from_secs(limits.ws_send_timeout_secs.max(1));
+    let mut keepalive = tokio::time::interval(Duration::from_secs(limits.ws_keepalive_secs.max(1)));
+    keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let expiry = tokio::time::sleep_until(deadline);
+    tokio::pin!(expiry);
+    loop {
+        let message = tokio::select! {
+            message = outgoing.next() => match message {
+                Some(WsMessage::Text(text)) => Message::Text(text.into()),
+                Some(WsMessage::Close(code, reason)) => {
+                    close(&mut sink, code, &reason).await;
+                    return;
+                }
+                None => return,
+            },
+            _ = keepalive.tick() => {
+                let silent = started.elapsed()
+                    .saturating_sub(Duration::from_millis(last_heard.load(Ordering::Relaxed)));
+                if silent > idle_timeout {
+                    close(&mut sink, 4408, "idle timeout").await;
+                    return;
+                }
+                Message::Ping(axum::body::Bytes::new())
+            }
+            () = &mut expiry => {
+                close(&mut sink, 4403, "token expired").await;
+                return;
+            }
+        };
+        match tokio::time::timeout(send_timeout, sink.send(message)).await {
+            Ok(Ok(())) => {}
+            // The peer is gone or stopped reading: drop the connection and what it queued.
+            _ => return,
+        }
+    }
+}
+
+fn authenticate_init(
+    state: &AppState,
+    payload: &serde_json::Value,
+) -> Result<Option<Principal>, ApiError> {
+    let field = |name: &str| payload.get(name).and_then(|v| v.as_str());
+    if let Some(header) = field("Authorization").or(field("authorization")) {
+        authenticate(state, Some(header))
+    } else if let Some(token) = field("token").or(field("authToken")) {
+        state.jwt.verify(token).map(Some)
+    } else {
+        Ok(None)
+    }
+}

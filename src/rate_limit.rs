@@ -1,0 +1,104 @@
+//! Token buckets (governor's GCRA) per caller: one per user, one per client IP for
+//! anonymous callers. The service role (the trusted backend) is not limited.
+//! Used by HTTP requests and by every operation on a websocket.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use uuid::Uuid;
+
+use crate::auth::Principal;
+use crate::config::RateLimitConfig;
+use crate::error::ApiError;
+
+/// Whose bucket an operation is taken from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RateKey {
+    /// The trusted backend: not limited.
+    Service,
+    User(Uuid),
+    Anonymous(IpAddr),
+}
+
+impl RateKey {
+    pub fn of(principal: Option<&Principal>, client_ip: IpAddr) -> Self {
+        match principal {
+            Some(Principal::Service { .. }) => Self::Service,
+            Some(Principal::User { id, .. }) => Self::User(*id),
+            None => Self::Anonymous(client_ip),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct RateLimiter {
+    users: Option<Arc<DefaultKeyedRateLimiter<Uuid>>>,
+    anonymous: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
+}
+
+fn quota(per_sec: u32, burst: u32) -> Option<Quota> {
+    let per_sec = NonZeroU32::new(per_sec)?;
+    let burst = NonZeroU32::new(burst.max(1)).unwrap_or(per_sec);
+    Some(Quota::per_second(per_sec).allow_burst(burst))
+}
+
+impl RateLimiter {
+    /// Builds the buckets and starts a task that forgets idle callers, so memory stays
+    /// bounded by the callers of the last minutes.
+    pub fn start(config: &RateLimitConfig) -> Self {
+        let limiter = Self {
+            users: quota(config.rate_limit_per_sec, config.rate_limit_burst)
+                .map(|q| Arc::new(DefaultKeyedRateLimiter::keyed(q))),
+            anonymous: quota(
+                config.anonymous_rate_limit_per_sec,
+                config.anonymous_rate_limit_burst,
+            )
+            .map(|q| Arc::new(DefaultKeyedRateLimiter::keyed(q))),
+        };
+        let pruned = limiter.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                if let Some(users) = &pruned.users {
+                    users.retain_recent();
+                }
+                if let Some(anonymous) = &pruned.anonymous {
+                    anonymous.retain_recent();
+                }
+            }
+        });
+        limiter
+    }
+
+    /// Takes one operation from `key`'s bucket, or says how long to wait.
+    pub fn check(&self, key: RateKey) -> Result<(), Duration> {
+        let now = DefaultClock::default().now();
+        let outcome = match key {
+            RateKey::Service => return Ok(()),
+            RateKey::User(id) => self.users.as_ref().map(|l| l.check_key(&id)),
+            RateKey::Anonymous(ip) => self.anonymous.as_ref().map(|l| l.check_key(&ip)),
+        };
+        match outcome {
+            Some(Err(not_until)) => Err(not_until.wait_time_from(now)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The client error for a refused operation: `RATE_LIMITED` with the wait in whole seconds.
+pub fn rate_limited(wait: Duration) -> ApiError {
+    ApiError::RateLimited(format!(
+        "too many requests; retry in {} s",
+        retry_after_secs(wait)
+    ))
+}
+
+/// Whole seconds to wait (at least 1), for `Retry-After`.
+pub fn retry_after_secs(wait: Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+}
