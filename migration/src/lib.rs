@@ -37,6 +37,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("009_change_events"),
     step!("010_maintenance"),
     step!("011_change_capture"),
+    step!("012_hardening"),
 ];
 
 impl MigrationName for SqlMigration {

@@ -27,7 +27,7 @@ use super::lifecycle;
 use super::status::{ApprovalStatus, ContentStatus};
 use crate::auth::{Role, Viewer};
 use crate::error::{ApiError, ApiResult};
-use entity::{approval_requests, content_items, post_approvals, scheduled_content};
+use entity::{approval_requests, brand_members, content_items, post_approvals, scheduled_content};
 
 const CONTENT_TYPES: [&str; 5] = ["post", "blog", "caption", "email", "story"];
 
@@ -233,6 +233,21 @@ pub async fn submit_for_review(
     require_role(viewer, item.brand_id, Role::Member).await?;
     let status = status_of(&item)?;
     lifecycle::check(status, ContentStatus::PendingReview)?;
+    if let Some(assignee) = request.assigned_to {
+        // Same answer whether the user exists elsewhere or not at all: nothing leaks.
+        let is_member = brand_members::Entity::find()
+            .filter(brand_members::Column::BrandId.eq(item.brand_id))
+            .filter(brand_members::Column::UserId.eq(assignee))
+            .one(db)
+            .await?
+            .is_some();
+        if !is_member {
+            return Err(ApiError::bad_input(
+                "assignedTo",
+                "the reviewer must be a member of the brand",
+            ));
+        }
+    }
     let approval = post_approvals::ActiveModel {
         id: Set(Uuid::new_v4()),
         brand_id: Set(item.brand_id),

@@ -1,10 +1,7 @@
 //! Analytics goals and their progress, recomputed in SQL from the metrics.
 
 use chrono::{DateTime, FixedOffset};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set,
-    Statement,
-};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -96,47 +93,29 @@ pub async fn upsert(
             "target must be a positive number",
         ));
     }
-    let existing = analytics_goals::Entity::find()
-        .filter(analytics_goals::Column::BrandId.eq(brand_id))
-        .filter(analytics_goals::Column::Metric.eq(metric.as_str()))
-        .filter(analytics_goals::Column::Status.eq("active"))
-        .one(db)
-        .await?;
-    let goal = match existing {
-        Some(goal) => {
-            let mut active: analytics_goals::ActiveModel = goal.into();
-            active.target = Set(target);
-            active.deadline = Set(deadline);
-            active.notes = Set(notes);
-            active.update(db).await?
-        }
-        None => {
-            let tenant_id: Option<Uuid> = db
-                .query_one_raw(Statement::from_sql_and_values(
-                    DbBackend::Postgres,
-                    "SELECT tenant_id FROM brands WHERE id = $1",
-                    [brand_id.into()],
-                ))
-                .await?
-                .and_then(|row| row.try_get_by_index(0).ok());
-            analytics_goals::ActiveModel {
-                id: Set(Uuid::new_v4()),
-                brand_id: Set(brand_id),
-                tenant_id: Set(tenant_id),
-                metric: Set(metric),
-                target: Set(target),
-                current: Set(Some(0.0)),
-                deadline: Set(deadline),
-                status: Set("active".into()),
-                notes: Set(notes),
-                ..Default::default()
-            }
-            .insert(db)
-            .await?
-        }
-    };
+    // One statement, so two concurrent calls cannot both insert: the partial unique index
+    // (one active goal per brand and metric) turns the second into an update.
+    let goal_id: Uuid = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO analytics_goals (brand_id, tenant_id, metric, target, current, deadline, status, notes)
+             SELECT b.id, b.tenant_id, $2, $3, 0, $4, 'active', $5 FROM brands b WHERE b.id = $1
+             ON CONFLICT (brand_id, metric) WHERE status = 'active'
+             DO UPDATE SET target = EXCLUDED.target, deadline = EXCLUDED.deadline, notes = EXCLUDED.notes
+             RETURNING id",
+            [
+                brand_id.into(),
+                metric.into(),
+                target.into(),
+                deadline.into(),
+                notes.into(),
+            ],
+        ))
+        .await?
+        .ok_or(ApiError::NotFound("brand"))?
+        .try_get_by_index(0)?;
     recompute_for_brand(db, brand_id).await?;
-    let goal = analytics_goals::Entity::find_by_id(goal.id)
+    let goal = analytics_goals::Entity::find_by_id(goal_id)
         .one(db)
         .await?
         .ok_or(ApiError::NotFound("goal"))?;

@@ -19,6 +19,7 @@ use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{self, NodeKind};
 use crate::loaders::analytics::SummaryKey;
 use crate::realtime::events::{ChangeEvent, Topic};
+use crate::realtime::membership::MembershipWatch;
 use crate::realtime::stream::{EventFilter, StreamSpec, events};
 use crate::realtime::{Realtime, retention};
 
@@ -315,6 +316,10 @@ impl SubscriptionRoot {
             .map(Platform::into_inner);
         let viewer = ctx.viewer()?;
         let principal = viewer.require_authenticated()?.clone();
+        let realtime = ctx.data::<Realtime>()?;
+        // Watch before checking, so a removal between the check and the stream is seen.
+        let membership =
+            MembershipWatch::new(&realtime.hub, ctx.db()?.clone(), brand, viewer.user_id());
         if !viewer.can_see(brand).await? {
             return Err(ApiError::NotFound("brand"));
         }
@@ -322,7 +327,6 @@ impl SubscriptionRoot {
             Some(budget) => Some(budget.take()?),
             None => None,
         };
-        let realtime = ctx.data::<Realtime>()?;
         let key = SummaryKey {
             brand,
             days,
@@ -330,10 +334,11 @@ impl SubscriptionRoot {
         };
         let updates = realtime.summaries.watch(&realtime.hub, ctx.db()?, key);
         let deadline = principal.deadline();
-        // State: the receiver and the last version sent (None once the stream has ended).
+        // State: the receiver, the membership watch and the last version sent (None once
+        // the stream has ended).
         let stream = futures_util::stream::unfold(
-            (updates, Some(0u64)),
-            move |(mut updates, last)| async move {
+            (updates, membership, Some(0u64)),
+            move |(mut updates, mut membership, last)| async move {
                 let last = last?;
                 loop {
                     let current = updates.borrow_and_update().clone();
@@ -344,13 +349,14 @@ impl SubscriptionRoot {
                             days,
                             summary: computed.summary.clone(),
                         };
-                        return Some((Ok(summary), (updates, Some(computed.version))));
+                        return Some((Ok(summary), (updates, membership, Some(computed.version))));
                     }
                     tokio::select! {
                         changed = updates.changed() => if changed.is_err() { return None },
                         () = tokio::time::sleep_until(deadline) => {
-                            return Some((Err(ApiError::unauthenticated("token expired")), (updates, None)));
+                            return Some((Err(ApiError::unauthenticated("token expired")), (updates, membership, None)));
                         }
+                        ended = membership.revoked() => return Some((Err(ended), (updates, membership, None))),
                     }
                 }
             },

@@ -74,6 +74,8 @@ pub async fn websocket(
 
 type Sink = SplitSink<WebSocket, Message>;
 
+const EXPIRY_GRACE: Duration = Duration::from_millis(500);
+
 async fn close(sink: &mut Sink, code: u16, reason: &str) {
     let frame = CloseFrame {
         code,
@@ -174,7 +176,9 @@ async fn serve(
     let send_timeout = Duration::from_secs(limits.ws_send_timeout_secs.max(1));
     let mut keepalive = tokio::time::interval(Duration::from_secs(limits.ws_keepalive_secs.max(1)));
     keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let expiry = tokio::time::sleep_until(deadline);
+    // A moment after expiry, so each subscription's own final UNAUTHENTICATED reaches the
+    // client first; operations sent meanwhile are refused (see `graphql::session`).
+    let expiry = tokio::time::sleep_until(deadline + EXPIRY_GRACE);
     tokio::pin!(expiry);
     loop {
         let message = tokio::select! {

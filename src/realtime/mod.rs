@@ -8,6 +8,7 @@
 pub mod events;
 pub mod hub;
 pub mod listener;
+pub mod membership;
 pub mod retention;
 pub mod sequencer;
 pub mod stream;

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::events::{COLUMNS, ChangeEvent, Topic};
 use super::hub::Hub;
+use super::membership::MembershipWatch;
 use crate::error::{ApiError, ApiResult};
 
 const REPLAY_PAGE: i64 = 500;
@@ -38,7 +39,7 @@ struct State {
     db: DatabaseConnection,
     spec: StreamSpec,
     events: broadcast::Receiver<Arc<ChangeEvent>>,
-    members: Option<broadcast::Receiver<Arc<ChangeEvent>>>,
+    membership: MembershipWatch,
     /// Highest seq queued or delivered.
     seen: i64,
     queue: VecDeque<Arc<ChangeEvent>>,
@@ -56,16 +57,14 @@ pub fn events(
 ) -> impl Stream<Item = ApiResult<Arc<ChangeEvent>>> + Send {
     // Subscribe before reading the watermark, so nothing published from now on is missed.
     let events = hub.subscribe(spec.topic, spec.brand);
-    let members = spec
-        .user
-        .map(|_| hub.subscribe(Topic::Membership, spec.brand));
+    let membership = MembershipWatch::new(&hub, db.clone(), spec.brand, spec.user);
     let state = State {
         hub,
         db,
         seen: spec.after,
         spec,
         events,
-        members,
+        membership,
         queue: VecDeque::new(),
         catch_up: true,
         done: false,
@@ -113,12 +112,6 @@ impl State {
                 None => std::future::pending().await,
             }
         };
-        let membership = async {
-            match self.members.as_mut() {
-                Some(members) => members.recv().await,
-                None => std::future::pending().await,
-            }
-        };
         tokio::select! {
             () = expired => Some(Some(Err(ApiError::unauthenticated("token expired")))),
             received = self.events.recv() => match received {
@@ -136,34 +129,8 @@ impl State {
                 }
                 Err(RecvError::Closed) => Some(None),
             },
-            change = membership => {
-                let concerns_us = match &change {
-                    Ok(event) => event.entity_id == self.spec.user,
-                    Err(RecvError::Lagged(_)) => true,
-                    Err(RecvError::Closed) => false,
-                };
-                if concerns_us && !self.still_member().await {
-                    return Some(Some(Err(ApiError::NotFound("brand"))));
-                }
-                None
-            }
+            ended = self.membership.revoked() => Some(Some(Err(ended))),
         }
-    }
-
-    async fn still_member(&self) -> bool {
-        let Some(user) = self.spec.user else {
-            return true;
-        };
-        let statement = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT 1 FROM brand_members WHERE user_id = $1 AND brand_id = $2",
-            [user.into(), self.spec.brand.into()],
-        );
-        // On a database error keep the stream; the next change re-checks.
-        self.db
-            .query_one_raw(statement)
-            .await
-            .map_or(true, |row| row.is_some())
     }
 
     /// Reads `(seen, watermark)` from `change_events` into the queue.

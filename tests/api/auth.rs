@@ -245,3 +245,32 @@ async fn the_service_role_sees_every_brand() {
     assert_eq!(response["data"]["viewer"]["isServiceRole"], true);
     assert_eq!(response["data"]["brands"]["totalCount"], 3);
 }
+
+#[tokio::test]
+async fn a_rotated_jwks_file_is_picked_up_without_a_restart() {
+    let dir = std::env::temp_dir().join(format!("bg-jwks-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let jwks = dir.join("jwks.json");
+    std::fs::write(&jwks, r#"{"keys":[]}"#).unwrap();
+    let app = spawn_app_with(|config| {
+        config.auth.jwt_algorithm = JwtAlgorithm::Rs256;
+        config.auth.jwt_jwks_file = Some(jwks.clone());
+    })
+    .await;
+    app.seed_demo().await;
+    let token = sign(
+        Algorithm::RS256,
+        &rsa_key(),
+        &owner_claims(),
+        Some("test-key-1"),
+    );
+    assert_unauthenticated(
+        &app.graphql(Some(&token), WHO, json!({})).await,
+        "not yet published",
+    );
+    // The provider publishes the key; the gateway re-reads the file (at most once a second).
+    std::fs::copy(fixture("jwks.json"), &jwks).unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_is_owner(&app.graphql(Some(&token), WHO, json!({})).await);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -179,6 +179,8 @@ pub fn server_config(database_url: String) -> ServerConfig {
 /// A running gateway and its database.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The operations address, when `/metrics` is served apart.
+    pub ops_addr: Option<SocketAddr>,
     pub db: DatabaseConnection,
     pub schema: brandgraph::graphql::AppSchema,
     pub http: reqwest::Client,
@@ -217,6 +219,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
         .await
         .expect("build app");
     let addr = app.local_addr().expect("addr");
+    let ops_addr = app.ops_addr();
     let schema = app.state().schema.clone();
     let hub = app.state().realtime.hub.clone();
     let (shutdown, stopped) = oneshot::channel::<()>();
@@ -225,6 +228,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
     }));
     TestApp {
         addr,
+        ops_addr,
         db,
         schema,
         http: reqwest::Client::new(),

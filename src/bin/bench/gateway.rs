@@ -33,6 +33,8 @@ impl Gateway {
             .env("BRANDGRAPH_DB_POOL", "24")
             .env("BRANDGRAPH_MAX_CONNECTIONS_PER_USER", "100000")
             .env("BRANDGRAPH_SUBSCRIBER_BUFFER", "1024")
+            // The load generator is one user at thousands of requests a second.
+            .env("BRANDGRAPH_RATE_LIMIT_PER_SEC", "0")
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| anyhow::anyhow!("starting {}: {e}", exe.display()))?;

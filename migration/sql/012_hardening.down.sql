@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS analytics_goals_one_active_per_metric;

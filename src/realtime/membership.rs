@@ -1,0 +1,78 @@
+//! Ends a live stream when its user leaves the brand.
+//!
+//! Watches the brand's membership events; when one concerns the user (or events were
+//! missed), it re-checks `brand_members`. The check fails closed: if the database cannot
+//! answer after a few tries, the stream ends with an error rather than stay open for
+//! someone who may no longer be allowed to see it (the client resumes with `after`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use tokio::sync::broadcast::{self, error::RecvError};
+use uuid::Uuid;
+
+use super::events::{ChangeEvent, Topic};
+use super::hub::Hub;
+use crate::error::ApiError;
+
+const RETRIES: [Duration; 3] = [
+    Duration::from_millis(100),
+    Duration::from_millis(500),
+    Duration::from_secs(2),
+];
+
+pub struct MembershipWatch {
+    db: DatabaseConnection,
+    brand: Uuid,
+    /// `None` for the service role, which is never removed.
+    watched: Option<(Uuid, broadcast::Receiver<Arc<ChangeEvent>>)>,
+}
+
+impl MembershipWatch {
+    /// Starts watching before the caller checks access, so no removal is missed.
+    pub fn new(hub: &Hub, db: DatabaseConnection, brand: Uuid, user: Option<Uuid>) -> Self {
+        let watched = user.map(|user| (user, hub.subscribe(Topic::Membership, brand)));
+        Self { db, brand, watched }
+    }
+
+    /// Resolves when the user is no longer a member (`NOT_FOUND`, as if the brand did not
+    /// exist) or membership cannot be confirmed; pending forever for the service role.
+    pub async fn revoked(&mut self) -> ApiError {
+        let Some((user, events)) = self.watched.as_mut() else {
+            return std::future::pending().await;
+        };
+        let user = *user;
+        loop {
+            let concerns_user = match events.recv().await {
+                Ok(event) => event.entity_id == Some(user),
+                Err(RecvError::Lagged(_)) => true,
+                Err(RecvError::Closed) => return std::future::pending().await,
+            };
+            if concerns_user && let Some(ended) = recheck(&self.db, self.brand, user).await {
+                return ended;
+            }
+        }
+    }
+}
+
+/// `None` while `user` is still a member of `brand`; otherwise why the stream must end.
+async fn recheck(db: &DatabaseConnection, brand: Uuid, user: Uuid) -> Option<ApiError> {
+    let statement = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT 1 FROM brand_members WHERE user_id = $1 AND brand_id = $2",
+        [user.into(), brand.into()],
+    );
+    let mut last_error = None;
+    for pause in RETRIES {
+        match db.query_one_raw(statement.clone()).await {
+            Ok(Some(_)) => return None,
+            Ok(None) => return Some(ApiError::NotFound("brand")),
+            Err(err) => {
+                last_error = Some(err);
+                tokio::time::sleep(pause).await;
+            }
+        }
+    }
+    Some(last_error.map_or(ApiError::NotFound("brand"), ApiError::from))
+}
