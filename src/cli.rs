@@ -39,12 +39,10 @@ enum Command {
     Serve {
         #[command(flatten)]
         server: Box<ServerConfig>,
-        /// Seed the demo dataset (if absent) and print a token and an example query.
+        /// Seed the demo dataset (if absent) and print a token and an example query
+        /// (implies `--dev`).
         #[arg(long)]
         demo: bool,
-        /// Development mode: allows the built-in JWT secret on a loopback address.
-        #[arg(long, env = "BRANDGRAPH_DEV")]
-        dev: bool,
     },
     /// Apply or revert migrations.
     Migrate {
@@ -63,6 +61,36 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Manage the encrypted platform tokens.
+    Secrets {
+        #[command(subcommand)]
+        action: SecretsAction,
+    },
+    /// Publish due jobs: claim them from a gateway and POST them to each platform's endpoint.
+    PublishWorker {
+        /// The gateway's GraphQL endpoint.
+        #[arg(
+            long,
+            env = "BRANDGRAPH_GATEWAY_URL",
+            default_value = "http://127.0.0.1:8080/graphql"
+        )]
+        gateway: String,
+        /// A `service_role` token.
+        #[arg(long, env = "BRANDGRAPH_WORKER_TOKEN", value_parser = crate::config::parse_secret, hide_env_values = true)]
+        token: secrecy::SecretString,
+        /// `platform=url`, repeatable: where to POST jobs of each platform.
+        #[arg(long = "platform-url", value_parser = parse_platform_url, required = true)]
+        platforms: Vec<(String, String)>,
+        /// Jobs claimed at once.
+        #[arg(long, default_value_t = 10)]
+        batch: i32,
+        /// Lease per claim, in seconds.
+        #[arg(long, default_value_t = 60)]
+        lease_seconds: i32,
+        /// Wait when nothing is due, in milliseconds.
+        #[arg(long, default_value_t = 1000)]
+        idle_poll_ms: u64,
+    },
     /// Mint a development HS256 token.
     Token {
         /// User id (`sub`); ignored for the service role.
@@ -80,6 +108,29 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum SecretsAction {
+    /// Re-seal every token under the current key (BRANDGRAPH_SECRETS_KEY/_KEY_ID), with
+    /// the old keys in BRANDGRAPH_SECRETS_PREVIOUS_KEYS. Resumable.
+    Rotate {
+        #[command(flatten)]
+        database: DatabaseConfig,
+        #[command(flatten)]
+        publishing: crate::config::PublishingConfig,
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 100)]
+        batch: u64,
+    },
+}
+
+fn parse_platform_url(value: &str) -> Result<(String, String), String> {
+    let (platform, url) = value
+        .split_once('=')
+        .ok_or("expected platform=url, e.g. meta=http://127.0.0.1:9000/meta")?;
+    crate::domain::publishing::connector(platform).map_err(|err| err.message())?;
+    Ok((platform.to_string(), url.to_string()))
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum MigrateAction {
     Up,
@@ -91,7 +142,7 @@ enum MigrateAction {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     telemetry::init(&cli.log, cli.log_json);
     match cli.command {
-        Command::Serve { server, demo, dev } => serve(*server, demo, dev).await,
+        Command::Serve { server, demo } => serve(*server, demo).await,
         Command::Migrate { database, action } => {
             db::ensure_database_exists(&database).await?;
             let conn = db::connect(&database).await?;
@@ -118,6 +169,44 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", crate::graphql::schema::sdl());
             Ok(())
         }
+        Command::Secrets {
+            action:
+                SecretsAction::Rotate {
+                    database,
+                    publishing,
+                    batch,
+                },
+        } => {
+            let keyring = publishing
+                .keyring(false)?
+                .ok_or_else(|| anyhow::anyhow!("set BRANDGRAPH_SECRETS_KEY (the new key)"))?;
+            let conn = db::connect(&database).await?;
+            let rotated = crate::jobs::rotate_secrets::rotate_all(&conn, &keyring, batch).await?;
+            println!(
+                "re-sealed {rotated} secrets under key {}",
+                keyring.current_id()
+            );
+            Ok(())
+        }
+        Command::PublishWorker {
+            gateway,
+            token,
+            platforms,
+            batch,
+            lease_seconds,
+            idle_poll_ms,
+        } => {
+            let config = crate::jobs::publish_worker::WorkerConfig {
+                gateway,
+                token,
+                platforms,
+                batch,
+                lease_seconds,
+                idle_poll: std::time::Duration::from_millis(idle_poll_ms),
+                worker_id: format!("publish-worker-{}", std::process::id()),
+            };
+            crate::jobs::publish_worker::run(config, startup::shutdown_signal()).await
+        }
         Command::Token {
             sub,
             role,
@@ -138,8 +227,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(config: ServerConfig, demo: bool, dev: bool) -> anyhow::Result<()> {
-    config.check_secrets(demo || dev)?;
+async fn serve(mut config: ServerConfig, demo: bool) -> anyhow::Result<()> {
+    config.dev |= demo;
+    config.check_secrets()?;
     if config.auth.uses_dev_secret() {
         tracing::warn!("using the built-in development JWT secret (loopback only)");
     }

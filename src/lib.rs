@@ -16,6 +16,8 @@ pub mod error;
 pub mod graphql;
 /// Routes and middleware.
 pub mod http;
+/// Background work: the reference publish worker, secret rotation.
+pub mod jobs;
 /// Request-scoped dataloaders.
 pub mod loaders;
 /// Counters served at `/metrics`.
@@ -24,6 +26,8 @@ pub mod metrics;
 pub mod rate_limit;
 /// Change capture, the fan-out hub and live subscriptions.
 pub mod realtime;
+/// Field encryption of platform tokens (AES-256-GCM with rotating keys).
+pub mod secrets;
 /// The deterministic demo dataset.
 pub mod seed;
 /// Build the app, bind, serve, shut down.

@@ -52,7 +52,9 @@ impl App {
         tokio::time::timeout(Duration::from_secs(30), realtime.hub.ready())
             .await
             .map_err(|_| anyhow::anyhow!("the realtime listener did not connect within 30 s"))?;
+        let publishing = publishing(config, &db).await?;
         let schema = build_schema(&config.graphql)
+            .data(publishing)
             .data(db.clone())
             .data(realtime.clone())
             .data(WriteSettings {
@@ -136,6 +138,43 @@ impl App {
         }
         served
     }
+}
+
+/// The token keys and retry policy. Without a key, publishing refuses to store or hand
+/// out tokens; and a database that already holds sealed tokens needs the key, so the
+/// gateway refuses to start without it.
+async fn publishing(
+    config: &ServerConfig,
+    db: &DatabaseConnection,
+) -> anyhow::Result<crate::graphql::publishing::Publishing> {
+    use sea_orm::ConnectionTrait;
+    let keyring = config
+        .publishing
+        .keyring(config.is_local_development())?
+        .map(Arc::new);
+    if keyring.is_none() {
+        let holds_secrets = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT 1 FROM encrypted_secrets LIMIT 1",
+            ))
+            .await?
+            .is_some();
+        anyhow::ensure!(
+            !holds_secrets,
+            "the database holds encrypted platform tokens: set BRANDGRAPH_SECRETS_KEY"
+        );
+        tracing::warn!("BRANDGRAPH_SECRETS_KEY is not set: connecting platforms is disabled");
+    } else if config.publishing.secrets_key.is_none() {
+        tracing::warn!("using the development secrets key (loopback only)");
+    }
+    Ok(crate::graphql::publishing::Publishing {
+        keyring,
+        retry: crate::domain::publishing::worker::RetryPolicy {
+            base: config.publishing.retry_base(),
+            max: config.publishing.retry_max(),
+        },
+    })
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -67,6 +67,8 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub collaboration_logs: HasMany<super::collaboration_logs::Entity>,
     #[sea_orm(has_many)]
+    pub connections: HasMany<super::connections::Entity>,
+    #[sea_orm(has_many)]
     pub content_items: HasMany<super::content_items::Entity>,
     #[sea_orm(has_many)]
     pub content_packages: HasMany<super::content_packages::Entity>,
@@ -84,6 +86,8 @@ pub struct Model {
     pub platform_sync_logs: HasMany<super::platform_sync_logs::Entity>,
     #[sea_orm(has_many)]
     pub post_approvals: HasMany<super::post_approvals::Entity>,
+    #[sea_orm(has_many)]
+    pub publish_jobs: HasMany<super::publish_jobs::Entity>,
     #[sea_orm(has_many)]
     pub publishing_logs: HasMany<super::publishing_logs::Entity>,
     #[sea_orm(has_many)]

@@ -33,6 +33,15 @@ pub struct Model {
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
     pub last_used_at: Option<DateTimeWithTimeZone>,
+    pub brand_id: Option<Uuid>,
+    #[sea_orm(
+        belongs_to,
+        from = "brand_id",
+        to = "id",
+        on_update = "NoAction",
+        on_delete = "Cascade"
+    )]
+    pub brands: BelongsTo<Option<super::brands::Entity>>,
     #[sea_orm(
         belongs_to,
         from = "platform_id",

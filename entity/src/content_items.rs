@@ -46,6 +46,8 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub post_approvals: HasMany<super::post_approvals::Entity>,
     #[sea_orm(has_many)]
+    pub publish_jobs: HasMany<super::publish_jobs::Entity>,
+    #[sea_orm(has_many)]
     pub scheduled_contents: HasMany<super::scheduled_content::Entity>,
     #[sea_orm(
         belongs_to,

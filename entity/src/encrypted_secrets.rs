@@ -10,7 +10,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub tenant_id: Uuid,
+    #[sea_orm(unique_key = "encrypted_secrets_connection_id_secret_type_key")]
     pub connection_id: Uuid,
+    #[sea_orm(unique_key = "encrypted_secrets_connection_id_secret_type_key")]
     pub secret_type: String,
     pub secret_name: String,
     #[sea_orm(column_type = "Text")]
@@ -22,6 +24,7 @@ pub struct Model {
     #[sea_orm(column_type = "JsonBinary", nullable)]
     pub metadata: Option<Json>,
     pub created_at: DateTimeWithTimeZone,
+    pub key_id: String,
     #[sea_orm(
         belongs_to,
         from = "connection_id",

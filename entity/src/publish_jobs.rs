@@ -41,6 +41,21 @@ pub struct Model {
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
     pub created_by: Option<String>,
+    pub brand_id: Option<Uuid>,
+    pub content_item_id: Option<Uuid>,
+    pub lease_expires_at: Option<DateTimeWithTimeZone>,
+    pub claimed_by: Option<String>,
+    pub published_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub platform_post_url: Option<String>,
+    #[sea_orm(
+        belongs_to,
+        from = "brand_id",
+        to = "id",
+        on_update = "NoAction",
+        on_delete = "Cascade"
+    )]
+    pub brands: BelongsTo<Option<super::brands::Entity>>,
     #[sea_orm(
         belongs_to,
         from = "connection_id",
@@ -49,6 +64,14 @@ pub struct Model {
         on_delete = "Cascade"
     )]
     pub connections: BelongsTo<super::connections::Entity>,
+    #[sea_orm(
+        belongs_to,
+        from = "content_item_id",
+        to = "id",
+        on_update = "NoAction",
+        on_delete = "Cascade"
+    )]
+    pub content_items: BelongsTo<Option<super::content_items::Entity>>,
     #[sea_orm(has_many)]
     pub publishing_logs: HasMany<super::publishing_logs::Entity>,
     #[sea_orm(

@@ -38,6 +38,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("010_maintenance"),
     step!("011_change_capture"),
     step!("012_hardening"),
+    step!("013_publishing"),
 ];
 
 impl MigrationName for SqlMigration {

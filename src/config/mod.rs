@@ -2,8 +2,10 @@
 //! developer machine (PostgreSQL on 127.0.0.1:5432, trust auth).
 
 mod http;
+mod publishing;
 
 pub use http::{HttpConfig, RateLimitConfig, WebsocketConfig};
+pub use publishing::PublishingConfig;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -134,7 +136,7 @@ pub struct AuthConfig {
     pub jwt_leeway_secs: u64,
 }
 
-fn parse_secret(value: &str) -> Result<SecretString, String> {
+pub(crate) fn parse_secret(value: &str) -> Result<SecretString, String> {
     if value.is_empty() {
         return Err("must not be empty".into());
     }
@@ -308,14 +310,22 @@ pub struct ServerConfig {
 
     #[command(flatten)]
     pub http: HttpConfig,
+
+    #[command(flatten)]
+    pub publishing: PublishingConfig,
+
+    /// Development mode: the built-in JWT secret and a development secrets key are
+    /// allowed on a loopback address (`serve --demo` implies it).
+    #[arg(long, env = "BRANDGRAPH_DEV")]
+    pub dev: bool,
 }
 
 impl ServerConfig {
     /// Refuses the built-in JWT secret (it is in the repository, so anyone could mint a
     /// `service_role` token) unless development was asked for and only this machine can
     /// connect.
-    pub fn check_secrets(&self, development: bool) -> anyhow::Result<()> {
-        if self.auth.uses_dev_secret() && !(development && self.listen.ip().is_loopback()) {
+    pub fn check_secrets(&self) -> anyhow::Result<()> {
+        if self.auth.uses_dev_secret() && !self.is_local_development() {
             anyhow::bail!(
                 "JWT_SECRET is not set: the built-in development secret is only allowed with \
                  --demo or --dev on a loopback address (listening on {})",
@@ -323,6 +333,11 @@ impl ServerConfig {
             );
         }
         Ok(())
+    }
+
+    /// Development mode on an address only this machine reaches.
+    pub fn is_local_development(&self) -> bool {
+        self.dev && self.listen.ip().is_loopback()
     }
 }
 

@@ -443,6 +443,16 @@ pub async fn schedule(
         active.scheduled_for = Set(Some(at));
     })
     .await?;
+    // One publish job per connection of the brand that publishes to these platforms.
+    super::publishing::jobs::upsert_for_item(
+        db,
+        &item,
+        &entry.platforms,
+        None,
+        at,
+        viewer.user_id(),
+    )
+    .await?;
     audit_change(
         db,
         ctx,

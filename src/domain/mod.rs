@@ -9,4 +9,5 @@ pub mod content;
 pub mod goals;
 pub mod ingest;
 pub mod lifecycle;
+pub mod publishing;
 pub mod status;

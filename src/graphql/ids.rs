@@ -19,10 +19,12 @@ pub enum NodeKind {
     AnalyticsMetric,
     AnalyticsGoal,
     ScheduledContent,
+    PlatformConnection,
+    PublishJob,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 10] = [
+    const ALL: [NodeKind; 12] = [
         Self::Tenant,
         Self::User,
         Self::Brand,
@@ -33,6 +35,8 @@ impl NodeKind {
         Self::AnalyticsMetric,
         Self::AnalyticsGoal,
         Self::ScheduledContent,
+        Self::PlatformConnection,
+        Self::PublishJob,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +51,8 @@ impl NodeKind {
             Self::AnalyticsMetric => "AnalyticsMetric",
             Self::AnalyticsGoal => "AnalyticsGoal",
             Self::ScheduledContent => "ScheduledContent",
+            Self::PlatformConnection => "PlatformConnection",
+            Self::PublishJob => "PublishJob",
         }
     }
 }

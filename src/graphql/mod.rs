@@ -13,6 +13,7 @@ pub mod ids;
 pub mod limits;
 pub mod node;
 pub mod pagination;
+pub mod publishing;
 pub mod schema;
 pub mod session;
 pub mod subscription;

@@ -9,6 +9,7 @@ use crate::graphql::brand::Brand;
 use crate::graphql::content::ContentItem;
 use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::publishing::{PlatformConnection, PublishJob};
 
 /// An object with a global id.
 #[derive(Interface)]
@@ -18,6 +19,8 @@ pub enum Node {
     ContentItem(ContentItem),
     MediaAsset(MediaAsset),
     PostApproval(PostApproval),
+    PlatformConnection(PlatformConnection),
+    PublishJob(PublishJob),
 }
 
 #[derive(Default)]
@@ -25,7 +28,7 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// Any brand, content item, media asset or approval by global id; null when it does not
+    /// Any brand, content item, media asset, approval, connection or publish job by global id; null when it does not
     /// exist, is not visible to the caller, or is of a kind `node` does not serve.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Node>> {
         let (kind, uuid) = ids::decode(&id)?;
@@ -47,6 +50,20 @@ impl NodeQuery {
             },
             NodeKind::PostApproval => match loaders.post_approvals.load_one(uuid).await? {
                 Some(row) => (row.brand_id, Node::PostApproval(PostApproval(row))),
+                None => return Ok(None),
+            },
+            NodeKind::PlatformConnection => match loaders.connections.load_one(uuid).await? {
+                Some(row) => match row.brand_id {
+                    Some(brand) => (brand, Node::PlatformConnection(PlatformConnection(row))),
+                    None => return Ok(None),
+                },
+                None => return Ok(None),
+            },
+            NodeKind::PublishJob => match loaders.publish_jobs.load_one(uuid).await? {
+                Some(row) => match row.brand_id {
+                    Some(brand) => (brand, Node::PublishJob(PublishJob(row))),
+                    None => return Ok(None),
+                },
                 None => return Ok(None),
             },
             _ => return Ok(None),

@@ -9,6 +9,7 @@ use super::brand::BrandQuery;
 use super::content::ContentMutation;
 use super::identity::ViewerQuery;
 use super::node::NodeQuery;
+use super::publishing::{PublishingMutation, WorkerMutation};
 use super::subscription::SubscriptionRoot;
 use crate::config::GraphqlConfig;
 
@@ -18,18 +19,28 @@ pub struct Query(ViewerQuery, BrandQuery, NodeQuery);
 
 /// Every mutation field, merged from the domain modules.
 #[derive(MergedObject, Default)]
-pub struct Mutation(ContentMutation, AssetMutation, AnalyticsMutation);
+pub struct Mutation(
+    ContentMutation,
+    AssetMutation,
+    AnalyticsMutation,
+    PublishingMutation,
+    WorkerMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, SubscriptionRoot>;
 
 /// The schema with its limits; callers add `.data(..)` and `.finish()`.
 pub fn build_schema(config: &GraphqlConfig) -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
-    let builder = Schema::build(Query::default(), Mutation::default(), SubscriptionRoot)
-        .data(config.clone())
-        .extension(super::error_codes::ErrorCodes)
-        .extension(super::session::SocketOperations)
-        .extension(super::limits::DocumentLimits::new(config))
-        .limit_depth(config.max_depth);
+    let builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        SubscriptionRoot::default(),
+    )
+    .data(config.clone())
+    .extension(super::error_codes::ErrorCodes)
+    .extension(super::session::SocketOperations)
+    .extension(super::limits::DocumentLimits::new(config))
+    .limit_depth(config.max_depth);
     if config.introspection {
         builder
     } else {

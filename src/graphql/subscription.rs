@@ -23,6 +23,14 @@ use crate::realtime::membership::MembershipWatch;
 use crate::realtime::stream::{EventFilter, StreamSpec, events};
 use crate::realtime::{Realtime, retention};
 
+/// Every subscription field, merged from the domain modules.
+#[derive(async_graphql::MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
+pub struct SubscriptionRoot(
+    CoreSubscription,
+    crate::graphql::publishing::PublishingSubscription,
+);
+
 /// How many subscriptions one websocket connection holds; part of the connection's data.
 #[derive(Clone)]
 pub struct SubscriptionBudget {
@@ -71,7 +79,7 @@ pub enum ChangeOp {
     Delete,
 }
 
-fn op_of(event: &ChangeEvent) -> ChangeOp {
+pub(crate) fn op_of(event: &ChangeEvent) -> ChangeOp {
     match event.op.as_str() {
         "insert" => ChangeOp::Insert,
         "delete" => ChangeOp::Delete,
@@ -136,13 +144,13 @@ pub struct AnalyticsEvent {
     occurred_at: DateTime<Utc>,
 }
 
-fn uuid_in(event: &ChangeEvent, field: &str) -> Option<Uuid> {
+pub(crate) fn uuid_in(event: &ChangeEvent, field: &str) -> Option<Uuid> {
     event.payload[field]
         .as_str()
         .and_then(|s| Uuid::parse_str(s).ok())
 }
 
-fn text_in<'a>(event: &'a ChangeEvent, field: &str) -> Option<&'a str> {
+pub(crate) fn text_in<'a>(event: &'a ChangeEvent, field: &str) -> Option<&'a str> {
     event.payload[field].as_str()
 }
 
@@ -192,7 +200,7 @@ impl From<&ChangeEvent> for AnalyticsEvent {
 }
 
 /// Checks access and builds the lossless event stream of one topic of one brand.
-async fn brand_events(
+pub(crate) async fn brand_events(
     ctx: &Context<'_>,
     topic: Topic,
     brand_id: &ID,
@@ -245,11 +253,11 @@ async fn brand_events(
 }
 
 #[derive(Default)]
-pub struct SubscriptionRoot;
+pub struct CoreSubscription;
 
 /// Live events, over the websocket endpoint `/graphql/ws`.
-#[Subscription(name = "Subscription")]
-impl SubscriptionRoot {
+#[Subscription]
+impl CoreSubscription {
     /// Approvals of the brand's content as they are requested and decided.
     async fn approval_updated(
         &self,

@@ -35,7 +35,10 @@ has_uuid_id!(
     brands,
     content_items,
     media_assets,
-    post_approvals
+    post_approvals,
+    connections,
+    connector_platforms,
+    publish_jobs,
 );
 
 pub struct ByIdLoader<E> {

@@ -23,7 +23,10 @@ use group::GroupLoader;
 use page::{CountLoader, PageLoader};
 use relations::*;
 
-use entity::{brands, content_items, media_assets, post_approvals, tenants, users};
+use entity::{
+    brands, connections, connector_platforms, content_items, media_assets, post_approvals,
+    publish_jobs, tenants, users,
+};
 
 /// Errors must be `Clone` to be shared by every waiter of a batch.
 pub type LoadError = Arc<sea_orm::DbErr>;
@@ -47,12 +50,23 @@ pub struct Loaders {
     pub brand_schedule_count: DataLoader<CountLoader<BrandSchedule>>,
     pub asset_usage: DataLoader<PageLoader<AssetUsage>>,
     pub asset_usage_count: DataLoader<CountLoader<AssetUsage>>,
+    pub brand_publish_jobs: DataLoader<PageLoader<BrandPublishJobs>>,
+    pub brand_publish_jobs_count: DataLoader<CountLoader<BrandPublishJobs>>,
+    pub brand_publishing_logs: DataLoader<PageLoader<BrandPublishingLogs>>,
+    pub brand_publishing_logs_count: DataLoader<CountLoader<BrandPublishingLogs>>,
+    pub brand_sync_logs: DataLoader<PageLoader<BrandSyncLogs>>,
+    pub brand_sync_logs_count: DataLoader<CountLoader<BrandSyncLogs>>,
 
     pub brand_members: DataLoader<GroupLoader<BrandMembers>>,
     pub brand_goals: DataLoader<GroupLoader<BrandGoals>>,
     pub brand_quota: DataLoader<GroupLoader<BrandQuota>>,
     pub post_approvals_by_post: DataLoader<GroupLoader<PostApprovals>>,
     pub post_schedules: DataLoader<GroupLoader<PostSchedules>>,
+    pub brand_connections: DataLoader<GroupLoader<BrandConnections>>,
+    pub connection_secrets: DataLoader<GroupLoader<ConnectionSecrets>>,
+    pub connections: DataLoader<ByIdLoader<connections::Entity>>,
+    pub connector_platforms: DataLoader<ByIdLoader<connector_platforms::Entity>>,
+    pub publish_jobs: DataLoader<ByIdLoader<publish_jobs::Entity>>,
     pub content_assets: DataLoader<ContentAssetsLoader>,
 
     pub metric_ranges: DataLoader<MetricRangeLoader>,
@@ -84,12 +98,23 @@ impl Loaders {
             brand_schedule_count: loader(CountLoader::new(db())),
             asset_usage: loader(PageLoader::new(db())),
             asset_usage_count: loader(CountLoader::new(db())),
+            brand_publish_jobs: loader(PageLoader::new(db())),
+            brand_publish_jobs_count: loader(CountLoader::new(db())),
+            brand_publishing_logs: loader(PageLoader::new(db())),
+            brand_publishing_logs_count: loader(CountLoader::new(db())),
+            brand_sync_logs: loader(PageLoader::new(db())),
+            brand_sync_logs_count: loader(CountLoader::new(db())),
 
             brand_members: loader(GroupLoader::new(db())),
             brand_goals: loader(GroupLoader::new(db())),
             brand_quota: loader(GroupLoader::new(db())),
             post_approvals_by_post: loader(GroupLoader::new(db())),
             post_schedules: loader(GroupLoader::new(db())),
+            brand_connections: loader(GroupLoader::new(db())),
+            connection_secrets: loader(GroupLoader::new(db())),
+            connections: loader(ByIdLoader::new(db())),
+            connector_platforms: loader(ByIdLoader::new(db())),
+            publish_jobs: loader(ByIdLoader::new(db())),
             content_assets: loader(ContentAssetsLoader::new(db())),
 
             metric_ranges: loader(MetricRangeLoader::new(db())),

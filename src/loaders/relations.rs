@@ -8,11 +8,52 @@ use uuid::Uuid;
 use super::group::GroupedRelation;
 use super::page::PagedRelation;
 use entity::{
-    analytics_goals, brand_members, content_items, media_assets, media_usage_logs, post_approvals,
+    analytics_goals, brand_members, connections, content_items, encrypted_secrets, media_assets,
+    media_usage_logs, platform_sync_logs, post_approvals, publish_jobs, publishing_logs,
     scheduled_content, storage_quotas,
 };
 
 type Timestamp = DateTime<FixedOffset>;
+
+/// Declares a [`PagedRelation`]: its rows, the column that points at the parent, how a
+/// row's sort timestamp is read, and how a filter narrows the select.
+macro_rules! paged {
+    (
+        $name:ident, $module:ident, $parent:ident, |$m:ident| $parent_of:expr,
+        filter: $filter:ty,
+        sort: |$sm:ident, $column:ident| $sort:expr,
+        apply: |$select:ident, $f:ident| $apply:expr $(,)?
+    ) => {
+        pub struct $name;
+
+        impl PagedRelation for $name {
+            type Entity = $module::Entity;
+            type Model = $module::Model;
+            type Filter = $filter;
+
+            fn parent_column() -> $module::Column {
+                $module::Column::$parent
+            }
+            fn parent_of($m: &Self::Model) -> Uuid {
+                $parent_of
+            }
+            fn id_of(model: &Self::Model) -> Uuid {
+                model.id
+            }
+            #[allow(unused_variables)]
+            fn sort_value($sm: &Self::Model, $column: &str) -> Timestamp {
+                $sort
+            }
+            #[allow(unused_mut, unused_variables)]
+            fn apply_filter(
+                mut $select: Select<Self::Entity>,
+                $f: &$filter,
+            ) -> Select<Self::Entity> {
+                $apply
+            }
+        }
+    };
+}
 
 /// Narrows a brand's content items.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -24,32 +65,14 @@ pub struct ContentFilter {
     pub scheduled_to: Option<Timestamp>,
 }
 
-pub struct BrandContent;
-
-impl PagedRelation for BrandContent {
-    type Entity = content_items::Entity;
-    type Model = content_items::Model;
-    type Filter = ContentFilter;
-
-    fn parent_column() -> content_items::Column {
-        content_items::Column::BrandId
-    }
-    fn parent_of(model: &Self::Model) -> Uuid {
-        model.brand_id
-    }
-    fn id_of(model: &Self::Model) -> Uuid {
-        model.id
-    }
-    fn sort_value(model: &Self::Model, column: &str) -> Timestamp {
-        match column {
-            "updated_at" => model.updated_at,
-            _ => model.created_at,
-        }
-    }
-    fn apply_filter(
-        mut select: Select<Self::Entity>,
-        filter: &ContentFilter,
-    ) -> Select<Self::Entity> {
+paged!(
+    BrandContent, content_items, BrandId, |m| m.brand_id,
+    filter: ContentFilter,
+    sort: |m, column| match column {
+        "updated_at" => m.updated_at,
+        _ => m.created_at,
+    },
+    apply: |select, filter| {
         use content_items::Column;
         if let Some(status) = &filter.status {
             select = select.filter(Column::Status.eq(status.as_str()));
@@ -67,8 +90,8 @@ impl PagedRelation for BrandContent {
             select = select.filter(Column::ScheduledFor.lt(to));
         }
         select
-    }
-}
+    },
+);
 
 /// Narrows a brand's media assets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -78,29 +101,11 @@ pub struct AssetFilter {
     pub mime_type: Option<String>,
 }
 
-pub struct BrandAssets;
-
-impl PagedRelation for BrandAssets {
-    type Entity = media_assets::Entity;
-    type Model = media_assets::Model;
-    type Filter = AssetFilter;
-
-    fn parent_column() -> media_assets::Column {
-        media_assets::Column::BrandId
-    }
-    fn parent_of(model: &Self::Model) -> Uuid {
-        model.brand_id
-    }
-    fn id_of(model: &Self::Model) -> Uuid {
-        model.id
-    }
-    fn sort_value(model: &Self::Model, _column: &str) -> Timestamp {
-        model.created_at
-    }
-    fn apply_filter(
-        mut select: Select<Self::Entity>,
-        filter: &AssetFilter,
-    ) -> Select<Self::Entity> {
+paged!(
+    BrandAssets, media_assets, BrandId, |m| m.brand_id,
+    filter: AssetFilter,
+    sort: |m, column| m.created_at,
+    apply: |select, filter| {
         use media_assets::Column;
         if let Some(category) = &filter.category {
             select = select.filter(Column::Category.eq(category.as_str()));
@@ -112,32 +117,15 @@ impl PagedRelation for BrandAssets {
             select = select.filter(Column::MimeType.eq(mime_type.as_str()));
         }
         select
-    }
-}
+    },
+);
 
-pub struct AssetUsage;
-
-impl PagedRelation for AssetUsage {
-    type Entity = media_usage_logs::Entity;
-    type Model = media_usage_logs::Model;
-    type Filter = ();
-
-    fn parent_column() -> media_usage_logs::Column {
-        media_usage_logs::Column::AssetId
-    }
-    fn parent_of(model: &Self::Model) -> Uuid {
-        model.asset_id
-    }
-    fn id_of(model: &Self::Model) -> Uuid {
-        model.id
-    }
-    fn sort_value(model: &Self::Model, _column: &str) -> Timestamp {
-        model.created_at
-    }
-    fn apply_filter(select: Select<Self::Entity>, _filter: &()) -> Select<Self::Entity> {
-        select
-    }
-}
+paged!(
+    AssetUsage, media_usage_logs, AssetId, |m| m.asset_id,
+    filter: (),
+    sort: |m, column| m.created_at,
+    apply: |select, filter| select,
+);
 
 /// Narrows a brand's approvals.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -145,35 +133,17 @@ pub struct ApprovalFilter {
     pub status: Option<String>,
 }
 
-pub struct BrandApprovals;
-
-impl PagedRelation for BrandApprovals {
-    type Entity = post_approvals::Entity;
-    type Model = post_approvals::Model;
-    type Filter = ApprovalFilter;
-
-    fn parent_column() -> post_approvals::Column {
-        post_approvals::Column::BrandId
-    }
-    fn parent_of(model: &Self::Model) -> Uuid {
-        model.brand_id
-    }
-    fn id_of(model: &Self::Model) -> Uuid {
-        model.id
-    }
-    fn sort_value(model: &Self::Model, _column: &str) -> Timestamp {
-        model.created_at
-    }
-    fn apply_filter(
-        mut select: Select<Self::Entity>,
-        filter: &ApprovalFilter,
-    ) -> Select<Self::Entity> {
+paged!(
+    BrandApprovals, post_approvals, BrandId, |m| m.brand_id,
+    filter: ApprovalFilter,
+    sort: |m, column| m.created_at,
+    apply: |select, filter| {
         if let Some(status) = &filter.status {
             select = select.filter(post_approvals::Column::Status.eq(status.as_str()));
         }
         select
-    }
-}
+    },
+);
 
 /// Narrows a brand's schedule.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -183,29 +153,11 @@ pub struct ScheduleFilter {
     pub status: Option<String>,
 }
 
-pub struct BrandSchedule;
-
-impl PagedRelation for BrandSchedule {
-    type Entity = scheduled_content::Entity;
-    type Model = scheduled_content::Model;
-    type Filter = ScheduleFilter;
-
-    fn parent_column() -> scheduled_content::Column {
-        scheduled_content::Column::BrandId
-    }
-    fn parent_of(model: &Self::Model) -> Uuid {
-        model.brand_id
-    }
-    fn id_of(model: &Self::Model) -> Uuid {
-        model.id
-    }
-    fn sort_value(model: &Self::Model, _column: &str) -> Timestamp {
-        model.scheduled_at
-    }
-    fn apply_filter(
-        mut select: Select<Self::Entity>,
-        filter: &ScheduleFilter,
-    ) -> Select<Self::Entity> {
+paged!(
+    BrandSchedule, scheduled_content, BrandId, |m| m.brand_id,
+    filter: ScheduleFilter,
+    sort: |m, column| m.scheduled_at,
+    apply: |select, filter| {
         use scheduled_content::Column;
         if let Some(from) = filter.from {
             select = select.filter(Column::ScheduledAt.gte(from));
@@ -217,8 +169,59 @@ impl PagedRelation for BrandSchedule {
             select = select.filter(Column::Status.eq(status.as_str()));
         }
         select
-    }
+    },
+);
+
+/// Narrows a brand's publish jobs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct PublishJobFilter {
+    pub status: Option<String>,
+    pub content_item: Option<Uuid>,
+    pub connection: Option<Uuid>,
 }
+
+paged!(
+    BrandPublishJobs, publish_jobs, BrandId, |m| m.brand_id.unwrap_or_default(),
+    filter: PublishJobFilter,
+    sort: |m, column| m.created_at,
+    apply: |select, filter| {
+        use publish_jobs::Column;
+        if let Some(status) = &filter.status {
+            select = select.filter(Column::Status.eq(status.as_str()));
+        }
+        if let Some(item) = filter.content_item {
+            select = select.filter(Column::ContentItemId.eq(item));
+        }
+        if let Some(connection) = filter.connection {
+            select = select.filter(Column::ConnectionId.eq(connection));
+        }
+        select
+    },
+);
+
+paged!(
+    BrandPublishingLogs, publishing_logs, BrandId, |m| m.brand_id,
+    filter: Option<Uuid>,
+    sort: |m, column| m.created_at,
+    apply: |select, job| {
+        if let Some(job) = job {
+            select = select.filter(publishing_logs::Column::JobId.eq(*job));
+        }
+        select
+    },
+);
+
+paged!(
+    BrandSyncLogs, platform_sync_logs, BrandId, |m| m.brand_id,
+    filter: Option<String>,
+    sort: |m, column| m.created_at,
+    apply: |select, platform| {
+        if let Some(platform) = platform {
+            select = select.filter(platform_sync_logs::Column::Platform.eq(platform.as_str()));
+        }
+        select
+    },
+);
 
 /// Declares a [`GroupedRelation`] in one line.
 macro_rules! grouped {
@@ -279,5 +282,21 @@ grouped!(
     ContentId,
     |m| m.content_id,
     ScheduledAt,
+    Order::Asc
+);
+grouped!(
+    BrandConnections,
+    connections,
+    BrandId,
+    |m| m.brand_id.unwrap_or_default(),
+    CreatedAt,
+    Order::Asc
+);
+grouped!(
+    ConnectionSecrets,
+    encrypted_secrets,
+    ConnectionId,
+    |m| m.connection_id,
+    CreatedAt,
     Order::Asc
 );

@@ -11,6 +11,7 @@ pub enum Topic {
     ContentStatus,
     Analytics,
     PublishJob,
+    Connection,
     Membership,
 }
 
@@ -21,6 +22,7 @@ impl Topic {
             Self::ContentStatus => "content_status",
             Self::Analytics => "analytics",
             Self::PublishJob => "publish_job",
+            Self::Connection => "connection",
             Self::Membership => "membership",
         }
     }
@@ -31,6 +33,7 @@ impl Topic {
             Self::ContentStatus,
             Self::Analytics,
             Self::PublishJob,
+            Self::Connection,
             Self::Membership,
         ]
         .into_iter()

@@ -493,12 +493,15 @@ async fn metrics_move_off_a_public_address() {
 fn the_built_in_secret_is_refused_unless_developing_on_loopback() {
     let mut config = crate::helpers::server_config("postgres://unused/x".into());
     config.auth.jwt_secret = None;
-    assert!(config.check_secrets(false).is_err());
-    assert!(config.check_secrets(true).is_ok());
+    config.dev = false;
+    assert!(config.check_secrets().is_err());
+    config.dev = true;
+    assert!(config.check_secrets().is_ok());
     config.listen = "0.0.0.0:8080".parse().unwrap();
-    assert!(config.check_secrets(true).is_err());
+    assert!(config.check_secrets().is_err());
     config.auth.jwt_secret = Some("a real secret".into());
-    assert!(config.check_secrets(false).is_ok());
+    config.dev = false;
+    assert!(config.check_secrets().is_ok());
     // The secret never shows in debug output.
     assert!(!format!("{:?}", config.auth).contains("a real secret"));
 }

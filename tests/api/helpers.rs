@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use brandgraph::auth::jwt;
 use brandgraph::config::{
-    AuthConfig, DatabaseConfig, GraphqlConfig, HttpConfig, JwtAlgorithm, RateLimitConfig,
-    RealtimeConfig, ServerConfig,
+    AuthConfig, DatabaseConfig, GraphqlConfig, HttpConfig, JwtAlgorithm, PublishingConfig,
+    RateLimitConfig, RealtimeConfig, ServerConfig,
 };
 use brandgraph::startup::App;
 use migration::MigratorTrait;
@@ -18,6 +18,8 @@ use tokio::sync::oneshot;
 use uuid::Uuid;
 
 pub const TEST_SECRET: &str = "test-secret-for-brandgraph";
+/// Base64 of 32 bytes: the tests' key for platform tokens.
+pub const TEST_SECRETS_KEY: &str = "dGVzdC1zZWNyZXRzLWtleS1mb3ItYnJhbmRncmFwaCE=";
 
 /// Base URL of the PostgreSQL server (no database name).
 pub fn pg_server() -> String {
@@ -173,6 +175,13 @@ pub fn server_config(database_url: String) -> ServerConfig {
             },
             ..HttpConfig::default()
         },
+        publishing: PublishingConfig {
+            secrets_key: Some(TEST_SECRETS_KEY.into()),
+            // Retries in tests come after milliseconds, not minutes.
+            publish_retry_base_ms: 50,
+            ..PublishingConfig::default()
+        },
+        dev: false,
     }
 }
 

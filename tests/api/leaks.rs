@@ -21,20 +21,34 @@ async fn seed_two_tenants(app: &TestApp) {
              INSERT INTO users (id, email) VALUES ('{RIVAL}', 'rival@rival.test');
              INSERT INTO brands (id, tenant_id, name, slug) VALUES ('{RIVAL_BRAND}', '{t}', 'Rival Brand', 'aurora-coffee');
              INSERT INTO brand_members (user_id, brand_id, role) VALUES ('{RIVAL}', '{RIVAL_BRAND}', 'owner');
-             INSERT INTO content_items (brand_id, type, content) VALUES ('{RIVAL_BRAND}', 'post', '{{}}');",
+             INSERT INTO content_items (brand_id, type, content) VALUES ('{RIVAL_BRAND}', 'post', '{{}}');
+             INSERT INTO connector_platforms (tenant_id, platform_name, is_enabled) VALUES ('{demo}', 'meta', true);
+             INSERT INTO connections (tenant_id, brand_id, platform_id, platform_user_id, platform_account_id, display_name)
+               SELECT '{demo}', '{aurora}', id, 'u1', 'acct-1', 'Aurora on Meta' FROM connector_platforms WHERE tenant_id = '{demo}';
+             INSERT INTO publish_jobs (tenant_id, brand_id, connection_id, content_item_id, content_type, body)
+               SELECT '{demo}', '{aurora}', c.id, (SELECT id FROM content_items WHERE brand_id = '{aurora}' LIMIT 1), 'post', 'hello'
+                 FROM connections c WHERE c.brand_id = '{aurora}';
+             INSERT INTO publishing_logs (job_id, brand_id, platform, status)
+               SELECT id, '{aurora}', 'meta', 'pending' FROM publish_jobs WHERE brand_id = '{aurora}';
+             INSERT INTO platform_sync_logs (brand_id, platform, sync_type, status, started_at)
+               VALUES ('{aurora}', 'meta', 'posts', 'success', now());",
             t = Uuid::from_u128(0xdead_0000_0000_4000_8000_0000_0000_0003),
+            demo = DEMO_TENANT,
+            aurora = brands::AURORA,
         ))
         .await
         .unwrap();
 }
 
-/// One id of each kind that belongs to the demo brand `brand`.
+/// One id of each kind that belongs to the demo brand `brand` (of each kind it has).
 async fn ids_of_brand(app: &TestApp, brand: Uuid) -> Vec<(NodeKind, Uuid)> {
     let mut ids = vec![(NodeKind::Brand, brand)];
     for (kind, table) in [
         (NodeKind::ContentItem, "content_items"),
         (NodeKind::MediaAsset, "media_assets"),
         (NodeKind::PostApproval, "post_approvals"),
+        (NodeKind::PlatformConnection, "connections"),
+        (NodeKind::PublishJob, "publish_jobs"),
     ] {
         let row = app
             .db
@@ -43,9 +57,11 @@ async fn ids_of_brand(app: &TestApp, brand: Uuid) -> Vec<(NodeKind, Uuid)> {
                 format!("SELECT id FROM {table} WHERE brand_id = '{brand}' ORDER BY id LIMIT 1"),
             ))
             .await
-            .unwrap()
             .unwrap();
-        ids.push((kind, row.try_get_by_index(0).unwrap()));
+        // Publishing rows exist for Aurora only (see `seed_two_tenants`).
+        if let Some(row) = row {
+            ids.push((kind, row.try_get_by_index(0).unwrap()));
+        }
     }
     ids
 }
@@ -55,7 +71,10 @@ fn paths(brand: Uuid, ids: &[(NodeKind, Uuid)]) -> Vec<(String, Value)> {
     let full = "uuid name members { user { uuid } } contentItems { totalCount edges { node { uuid latestApproval { uuid } } } }
                 mediaAssets { totalCount edges { node { uuid } } } approvals { totalCount edges { node { uuid } } }
                 storageQuota { usedBytes } goals { uuid } analyticsSummary(days: 366) { totals { rows } }
-                analytics(from: \"2026-01-01\", to: \"2026-12-31\") { uuid } scheduledContent { totalCount }";
+                analytics(from: \"2026-01-01\", to: \"2026-12-31\") { uuid } scheduledContent { totalCount }
+                connections { uuid displayName hasAccessToken } connectionStats { total connectedPlatforms }
+                connectorPlatforms { platform } publishJobs { totalCount edges { node { uuid body } } }
+                publishingLogs { totalCount edges { node { jobId } } } syncLogs { totalCount }";
     let mut paths = vec![
         (
             "{ viewer { memberships { brandId } } }".to_string(),

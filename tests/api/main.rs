@@ -17,6 +17,7 @@ mod ingest;
 mod leaks;
 mod lifecycle;
 mod migrations;
+mod publishing;
 mod realtime;
 mod schema;
 mod seed;

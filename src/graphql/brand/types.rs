@@ -14,6 +14,10 @@ use crate::graphql::content::{ContentItem, ContentItemFilter, ContentOrder, Sche
 use crate::graphql::context::RequestContext;
 use crate::graphql::identity::{BrandMember, Tenant};
 use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::publishing::{
+    ConnectionStats, ConnectorPlatform, PlatformConnection, PlatformSyncLog, PublishJob,
+    PublishJobStatus, PublishingLog, brand_fields,
+};
 use crate::loaders::analytics::{MetricRangeKey, SummaryKey};
 use crate::loaders::page::Sort;
 use crate::loaders::relations::{
@@ -314,5 +318,70 @@ impl Brand {
             ScheduledContent,
         )
         .await
+    }
+
+    /// Platform accounts connected to the brand (tokens are never readable).
+    async fn connections(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this connector platform.")] platform: Option<String>,
+        #[graphql(desc = "Only this status (`active`, `disconnected`, ...).")] status: Option<
+            String,
+        >,
+        #[graphql(desc = "Only active connections whose token expires within this many hours.")]
+        expiring_within_hours: Option<i32>,
+        #[graphql(desc = "Matches the display name or account id.")] search: Option<String>,
+    ) -> ApiResult<Vec<PlatformConnection>> {
+        brand_fields::connections(
+            ctx,
+            self.0.id,
+            platform,
+            status,
+            expiring_within_hours,
+            search,
+        )
+        .await
+    }
+    /// Counts over the brand's connections.
+    async fn connection_stats(&self, ctx: &Context<'_>) -> ApiResult<ConnectionStats> {
+        brand_fields::connection_stats(ctx, self.0.id).await
+    }
+    /// The tenant's connector platform settings.
+    async fn connector_platforms(&self, ctx: &Context<'_>) -> ApiResult<Vec<ConnectorPlatform>> {
+        brand_fields::connector_platforms(ctx, self.0.tenant_id).await
+    }
+    /// Publish jobs, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn publish_jobs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only jobs in this status.")] status: Option<PublishJobStatus>,
+        #[graphql(desc = "Only jobs of this content item.")] content_item_id: Option<ID>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<PublishJob>> {
+        brand_fields::publish_jobs(ctx, self.0.id, status, content_item_id, first, after).await
+    }
+    /// Every publish job transition, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn publishing_logs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this job's transitions.")] job_id: Option<ID>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<PublishingLog>> {
+        brand_fields::publishing_logs(ctx, self.0.id, job_id, first, after).await
+    }
+    /// Synchronisation runs with the platforms, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn sync_logs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this platform.")] platform: Option<String>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<PlatformSyncLog>> {
+        brand_fields::sync_logs(ctx, self.0.id, platform, first, after).await
     }
 }

@@ -1,0 +1,10 @@
+//! Work that runs beside serving requests. Everything here coordinates through
+//! PostgreSQL only (leases, `SKIP LOCKED`), so any number of processes can run it.
+//!
+//! - [`publish_worker`]: the reference worker that publishes claimed jobs to platforms.
+//! - [`rotate_secrets`]: re-seals every token under the current key.
+//!
+//! (Change-event retention runs inside the realtime side: `realtime::retention`.)
+
+pub mod publish_worker;
+pub mod rotate_secrets;
