@@ -8,6 +8,7 @@ mod by_id;
 mod content_assets;
 pub mod group;
 pub mod page;
+pub mod publishing_stats;
 pub mod relations;
 
 pub use by_id::ByIdLoader;
@@ -21,6 +22,7 @@ use analytics::{MetricRangeLoader, SummaryLoader};
 use content_assets::ContentAssetsLoader;
 use group::GroupLoader;
 use page::{CountLoader, PageLoader};
+use publishing_stats::PublishingStatsLoader;
 use relations::*;
 
 use entity::{
@@ -71,6 +73,7 @@ pub struct Loaders {
 
     pub metric_ranges: DataLoader<MetricRangeLoader>,
     pub summaries: DataLoader<SummaryLoader>,
+    pub publishing_stats: DataLoader<PublishingStatsLoader>,
 }
 
 fn loader<T: Send + Sync + 'static>(inner: T) -> DataLoader<T> {
@@ -119,6 +122,7 @@ impl Loaders {
 
             metric_ranges: loader(MetricRangeLoader::new(db())),
             summaries: loader(SummaryLoader::new(db())),
+            publishing_stats: loader(PublishingStatsLoader::new(db())),
         }
     }
 }

@@ -659,3 +659,96 @@ async fn publishing_is_refused_to_the_wrong_people() {
         false
     );
 }
+
+#[tokio::test]
+async fn platform_settings_sync_logs_and_stats_are_served() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    connect(&app).await;
+    let configure = "mutation($brand: ID!) { configureConnectorPlatform(brandId: $brand, platform: \"meta\",
+        settings: { rateLimitRequests: 5, rateLimitWindowSeconds: 60 }) { platform rateLimitRequests isEnabled } }";
+    let refused = app
+        .graphql(
+            Some(&user_token(users::MANAGER)),
+            configure,
+            json!({ "brand": brands::AURORA }),
+        )
+        .await;
+    assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
+    let configured = app
+        .graphql(
+            Some(&user_token(users::ADMIN)),
+            configure,
+            json!({ "brand": brands::AURORA }),
+        )
+        .await;
+    assert_eq!(
+        configured["data"]["configureConnectorPlatform"],
+        json!({ "platform": "meta", "rateLimitRequests": 5, "isEnabled": true }),
+        "{configured}"
+    );
+    let record = "mutation($brand: ID!) { recordSyncLog(input: { brandId: $brand, platform: \"meta\",
+        syncType: \"insights\", status: \"success\", itemsSynced: 42, startedAt: \"2026-11-01T10:00:00Z\" }) { itemsSynced } }";
+    let refused = app
+        .graphql(
+            Some(&user_token(users::OWNER)),
+            record,
+            json!({ "brand": brands::AURORA }),
+        )
+        .await;
+    assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
+    let recorded = app
+        .graphql(
+            Some(&service_token()),
+            record,
+            json!({ "brand": brands::AURORA }),
+        )
+        .await;
+    assert_eq!(
+        recorded["data"]["recordSyncLog"]["itemsSynced"], 42,
+        "{recorded}"
+    );
+
+    let item = approved_item(&app).await;
+    let published = app
+        .graphql(
+            Some(&user_token(users::MANAGER)),
+            "mutation($id: ID!) { publishNow(contentItemId: $id) { status } }",
+            json!({ "id": item }),
+        )
+        .await;
+    assert_eq!(
+        published["data"]["publishNow"],
+        json!([{ "status": "PENDING" }]),
+        "{published}"
+    );
+    let query = "{ brands(first: 3) { edges { node { publishingStats(days: 7) { platform inFlight published }
+                    syncLogs { edges { node { syncType itemsSynced } } } } } } }";
+    let (shown, statements) = app
+        .graphql_counted(Some(&user_token(users::OWNER)), query, json!({}))
+        .await;
+    let aurora = shown["data"]["brands"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|edge| {
+            !edge["node"]["publishingStats"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        })
+        .cloned()
+        .expect("Aurora has stats");
+    assert_eq!(
+        aurora["node"]["publishingStats"],
+        json!([{ "platform": "meta", "inFlight": 1, "published": 0 }])
+    );
+    assert_eq!(
+        aurora["node"]["syncLogs"]["edges"][0]["node"]["itemsSynced"],
+        42
+    );
+    assert!(
+        statements <= 4,
+        "batched per relation, not per brand: {statements}"
+    );
+}

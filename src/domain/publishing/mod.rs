@@ -12,6 +12,7 @@
 
 pub mod connections;
 pub mod jobs;
+pub mod platforms;
 pub mod secrets;
 pub mod worker;
 

@@ -15,8 +15,8 @@ use crate::graphql::context::RequestContext;
 use crate::graphql::identity::{BrandMember, Tenant};
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::publishing::{
-    ConnectionStats, ConnectorPlatform, PlatformConnection, PlatformSyncLog, PublishJob,
-    PublishJobStatus, PublishingLog, brand_fields,
+    ConnectionStats, ConnectorPlatform, PlatformConnection, PlatformPublishingStats,
+    PlatformSyncLog, PublishJob, PublishJobStatus, PublishingLog, brand_fields,
 };
 use crate::loaders::analytics::{MetricRangeKey, SummaryKey};
 use crate::loaders::page::Sort;
@@ -372,6 +372,14 @@ impl Brand {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> ApiResult<NestedConnection<PublishingLog>> {
         brand_fields::publishing_logs(ctx, self.0.id, job_id, first, after).await
+    }
+    /// Publish job counts per connector platform over the last `days` days.
+    async fn publishing_stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 30, desc = "Window length, 1 to 366 days.")] days: i32,
+    ) -> ApiResult<Vec<PlatformPublishingStats>> {
+        brand_fields::publishing_stats(ctx, self.0.id, days).await
     }
     /// Synchronisation runs with the platforms, newest first.
     #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]

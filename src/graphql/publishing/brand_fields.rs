@@ -5,8 +5,8 @@ use async_graphql::Context;
 use uuid::Uuid;
 
 use super::types::{
-    ConnectionStats, ConnectorPlatform, PlatformConnection, PlatformSyncLog, PublishJob,
-    PublishJobStatus, PublishingLog,
+    ConnectionStats, ConnectorPlatform, PlatformConnection, PlatformPublishingStats,
+    PlatformSyncLog, PublishJob, PublishJobStatus, PublishingLog,
 };
 use crate::domain::publishing::connections::expiring_within;
 use crate::error::{ApiError, ApiResult};
@@ -14,6 +14,7 @@ use crate::graphql::connection::{NestedConnection, nested_connection, nested_spe
 use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{NodeKind, decode_as};
 use crate::loaders::page::Sort;
+use crate::loaders::publishing_stats::StatsKey;
 use crate::loaders::relations::{
     BrandPublishJobs, BrandPublishingLogs, BrandSyncLogs, PublishJobFilter,
 };
@@ -199,4 +200,31 @@ pub async fn sync_logs(
         PlatformSyncLog,
     )
     .await
+}
+
+/// Job counts per platform over the last `days` days.
+pub async fn publishing_stats(
+    ctx: &Context<'_>,
+    brand: Uuid,
+    days: i32,
+) -> ApiResult<Vec<PlatformPublishingStats>> {
+    if !(1..=366).contains(&days) {
+        return Err(ApiError::bad_input("days", "days must be 1 to 366"));
+    }
+    let counts = ctx
+        .loaders()?
+        .publishing_stats
+        .load_one(StatsKey { brand, days })
+        .await?
+        .unwrap_or_default();
+    Ok(counts
+        .into_iter()
+        .map(|c| PlatformPublishingStats {
+            platform: c.platform,
+            published: c.published,
+            in_flight: c.in_flight,
+            dead: c.dead,
+            cancelled: c.cancelled,
+        })
+        .collect())
 }

@@ -12,8 +12,8 @@ use std::sync::Arc;
 pub use mutation::PublishingMutation;
 pub use subscription::PublishingSubscription;
 pub use types::{
-    ConnectionStats, ConnectorPlatform, PlatformConnection, PlatformSyncLog, PublishJob,
-    PublishJobStatus, PublishingLog,
+    ConnectionStats, ConnectorPlatform, PlatformConnection, PlatformPublishingStats,
+    PlatformSyncLog, PublishJob, PublishJobStatus, PublishingLog,
 };
 pub use worker::WorkerMutation;
 

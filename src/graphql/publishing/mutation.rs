@@ -6,9 +6,10 @@ use chrono::{DateTime, FixedOffset};
 use secrecy::SecretString;
 
 use super::Publishing;
-use super::types::{PlatformConnection, PublishJob};
+use super::types::{ConnectorPlatform, PlatformConnection, PlatformSyncLog, PublishJob};
 use crate::domain::publishing::connections::{self, ConnectInput, Health, TokenUpdate};
 use crate::domain::publishing::jobs;
+use crate::domain::publishing::platforms::{self, PlatformSettings, SyncRun};
 use crate::error::ApiResult;
 use crate::graphql::context::{RequestContext, write};
 use crate::graphql::ids::{NodeKind, decode_as};
@@ -51,6 +52,43 @@ pub enum ConnectionHealth {
     Degraded,
     /// Does not work.
     Unhealthy,
+}
+
+/// Connector platform settings to change; omitted fields keep their value.
+#[derive(InputObject)]
+pub struct ConnectorPlatformSettings {
+    /// Whether brands of the tenant may connect and publish.
+    pub is_enabled: Option<bool>,
+    /// Mark as beta.
+    pub is_beta: Option<bool>,
+    /// Publications allowed per window.
+    pub rate_limit_requests: Option<i32>,
+    /// The rate window, in seconds.
+    pub rate_limit_window_seconds: Option<i32>,
+    /// Attempts a publish job gets.
+    pub max_retry_attempts: Option<i32>,
+}
+
+/// A synchronisation run with a platform.
+#[derive(InputObject)]
+pub struct SyncLogInput {
+    /// The brand (global id or UUID).
+    pub brand_id: ID,
+    /// The platform synchronised.
+    pub platform: String,
+    /// What was synchronised (e.g. `posts`, `insights`).
+    pub sync_type: String,
+    /// `running`, `success` or `failed`.
+    pub status: String,
+    /// Items synchronised.
+    #[graphql(default)]
+    pub items_synced: i32,
+    /// Start time.
+    pub started_at: DateTime<FixedOffset>,
+    /// End time.
+    pub finished_at: Option<DateTime<FixedOffset>>,
+    /// The failure, if any.
+    pub error_message: Option<String>,
 }
 
 #[derive(Default)]
@@ -185,6 +223,53 @@ impl PublishingMutation {
         })
         .await?;
         Ok(jobs.into_iter().map(PublishJob).collect())
+    }
+
+    /// Changes the tenant's settings of a connector platform; the tenant is that of
+    /// `brandId` (admins of that brand, or the service role).
+    async fn configure_connector_platform(
+        &self,
+        ctx: &Context<'_>,
+        brand_id: ID,
+        platform: String,
+        settings: ConnectorPlatformSettings,
+    ) -> ApiResult<ConnectorPlatform> {
+        let brand = decode_as(NodeKind::Brand, &brand_id)?;
+        let settings = PlatformSettings {
+            is_enabled: settings.is_enabled,
+            is_beta: settings.is_beta,
+            rate_limit_requests: settings.rate_limit_requests,
+            rate_limit_window_seconds: settings.rate_limit_window_seconds,
+            max_retry_attempts: settings.max_retry_attempts,
+        };
+        let row = write(ctx, async |txn| {
+            platforms::configure(txn, ctx.viewer()?, ctx.audit()?, brand, &platform, settings).await
+        })
+        .await?;
+        Ok(ConnectorPlatform(row))
+    }
+
+    /// Records a synchronisation run with a platform (the service role).
+    async fn record_sync_log(
+        &self,
+        ctx: &Context<'_>,
+        input: SyncLogInput,
+    ) -> ApiResult<PlatformSyncLog> {
+        let run = SyncRun {
+            brand_id: decode_as(NodeKind::Brand, &input.brand_id)?,
+            platform: input.platform,
+            sync_type: input.sync_type,
+            status: input.status,
+            items_synced: input.items_synced,
+            started_at: input.started_at,
+            finished_at: input.finished_at,
+            error_message: input.error_message,
+        };
+        let row = write(ctx, async |txn| {
+            platforms::record_sync(txn, ctx.viewer()?, run).await
+        })
+        .await?;
+        Ok(PlatformSyncLog(row))
     }
 
     /// Cancels a job that is pending, retrying or dead (managers and above).

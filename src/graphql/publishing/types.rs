@@ -412,3 +412,18 @@ pub struct ConnectionStats {
     /// Connector platforms with at least one active connection.
     pub connected_platforms: Vec<String>,
 }
+
+/// Publish jobs of one connector platform over a window.
+#[derive(SimpleObject)]
+pub struct PlatformPublishingStats {
+    /// The connector platform.
+    pub platform: String,
+    /// Jobs published.
+    pub published: i64,
+    /// Jobs pending, processing or waiting for a retry.
+    pub in_flight: i64,
+    /// Jobs in the dead-letter queue.
+    pub dead: i64,
+    /// Jobs cancelled.
+    pub cancelled: i64,
+}
