@@ -44,6 +44,10 @@ pub struct Model {
     pub scraper_status: Option<String>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub archived_at: Option<DateTimeWithTimeZone>,
+    pub archived_by: Option<Uuid>,
+    #[sea_orm(ignore, column_type = "custom(\"regconfig\")", select_as = "text")]
+    pub search_language: String,
     #[sea_orm(has_many)]
     pub advisor_feedbacks: HasMany<super::advisor_feedback::Entity>,
     #[sea_orm(has_many)]
@@ -60,6 +64,8 @@ pub struct Model {
     pub auto_plans: HasMany<super::auto_plans::Entity>,
     #[sea_orm(has_many)]
     pub brand_histories: HasMany<super::brand_history::Entity>,
+    #[sea_orm(has_many)]
+    pub brand_invitations: HasMany<super::brand_invitations::Entity>,
     #[sea_orm(has_many)]
     pub brand_members: HasMany<super::brand_members::Entity>,
     #[sea_orm(has_many)]
@@ -81,6 +87,8 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub media_usage_logs: HasMany<super::media_usage_logs::Entity>,
     #[sea_orm(has_many)]
+    pub milestones: HasMany<super::milestones::Entity>,
+    #[sea_orm(has_many)]
     pub platform_reviews: HasMany<super::platform_reviews::Entity>,
     #[sea_orm(has_many)]
     pub platform_sync_logs: HasMany<super::platform_sync_logs::Entity>,
@@ -92,6 +100,8 @@ pub struct Model {
     pub publishing_logs: HasMany<super::publishing_logs::Entity>,
     #[sea_orm(has_many)]
     pub scheduled_contents: HasMany<super::scheduled_content::Entity>,
+    #[sea_orm(has_many)]
+    pub search_documents: HasMany<super::search_documents::Entity>,
     #[sea_orm(has_many)]
     pub social_posts: HasMany<super::social_posts::Entity>,
     #[sea_orm(has_one)]
@@ -108,12 +118,22 @@ pub struct Model {
     pub tenants: BelongsTo<Option<super::tenants::Entity>>,
     #[sea_orm(
         belongs_to,
+        relation_enum = "Users2",
+        from = "archived_by",
+        to = "id",
+        on_update = "NoAction",
+        on_delete = "SetNull"
+    )]
+    pub users_2: BelongsTo<Option<super::users::Entity>>,
+    #[sea_orm(
+        belongs_to,
+        relation_enum = "Users1",
         from = "created_by",
         to = "id",
         on_update = "NoAction",
         on_delete = "NoAction"
     )]
-    pub users: BelongsTo<Option<super::users::Entity>>,
+    pub users_1: BelongsTo<Option<super::users::Entity>>,
     #[sea_orm(has_many)]
     pub webhook_events: HasMany<super::webhook_events::Entity>,
     #[sea_orm(has_many)]

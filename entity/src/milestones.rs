@@ -11,12 +11,22 @@ pub struct Model {
     pub id: Uuid,
     #[sea_orm(column_type = "Text", unique_key = "unique_workspace_milestone")]
     pub workspace_id: String,
-    #[sea_orm(column_type = "Text", unique_key = "unique_workspace_milestone")]
+    #[sea_orm(column_type = "Text", unique_key = "milestones_brand_id_key_key")]
     pub key: String,
     pub unlocked_at: DateTimeWithTimeZone,
     pub acknowledged_at: Option<DateTimeWithTimeZone>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    #[sea_orm(unique_key = "milestones_brand_id_key_key")]
+    pub brand_id: Option<Uuid>,
+    #[sea_orm(
+        belongs_to,
+        from = "brand_id",
+        to = "id",
+        on_update = "NoAction",
+        on_delete = "Cascade"
+    )]
+    pub brands: BelongsTo<Option<super::brands::Entity>>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -20,8 +20,6 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub brand_members: HasMany<super::brand_members::Entity>,
     #[sea_orm(has_many)]
-    pub brands: HasMany<super::brands::Entity>,
-    #[sea_orm(has_many)]
     pub client_settings: HasMany<super::client_settings::Entity>,
     #[sea_orm(has_many)]
     pub media_usage_logs: HasMany<super::media_usage_logs::Entity>,

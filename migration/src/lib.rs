@@ -39,6 +39,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("011_change_capture"),
     step!("012_hardening"),
     step!("013_publishing"),
+    step!("014_workspace"),
 ];
 
 impl MigrationName for SqlMigration {

@@ -73,6 +73,14 @@ impl MembershipCache {
         self.entries.invalidate(&user);
     }
 
+    /// Forgets every user (a brand was archived or restored: its members' roles changed
+    /// meaning at once).
+    pub fn invalidate_all(&self) {
+        let _writes = self.writes.lock().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.entries.invalidate_all();
+    }
+
     /// On when change events flow, off (and emptied) when they cannot.
     pub fn set_enabled(&self, enabled: bool) {
         let _writes = self.writes.lock().unwrap_or_else(|e| e.into_inner());

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::{MembershipCache, Principal, Role};
 use crate::error::{ApiError, ApiResult};
-use entity::brand_members;
+use entity::{brand_members, brands};
 
 /// Brand id -> the viewer's role there.
 pub type Memberships = HashMap<Uuid, Role>;
@@ -109,11 +109,21 @@ impl Viewer {
             return Ok(cached);
         }
         let generation = self.cache.as_ref().map(|cache| cache.generation());
+        // Memberships of archived brands grant nothing: an archived brand is invisible.
         let rows: Vec<(Uuid, String)> = brand_members::Entity::find()
             .select_only()
             .column(brand_members::Column::BrandId)
             .column(brand_members::Column::Role)
             .filter(brand_members::Column::UserId.eq(user_id))
+            .filter(
+                brand_members::Column::BrandId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(brands::Column::Id)
+                        .from(brands::Entity)
+                        .and_where(brands::Column::ArchivedAt.is_null())
+                        .to_owned(),
+                ),
+            )
             .into_tuple()
             .all(&self.db)
             .await?;

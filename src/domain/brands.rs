@@ -19,9 +19,11 @@ pub fn scoped<E: EntityTrait>(
     }
 }
 
-/// The brands the scope may see.
+/// The brands the scope may see. Archived brands are hidden from everyone (their data
+/// stays; `restoreBrand` brings them back).
 pub fn visible(scope: &BrandScope) -> Select<brands::Entity> {
     scoped(brands::Entity::find(), scope, brands::Column::Id)
+        .filter(brands::Column::ArchivedAt.is_null())
 }
 
 /// One brand by id, if the scope may see it.

@@ -11,3 +11,4 @@ pub mod ingest;
 pub mod lifecycle;
 pub mod publishing;
 pub mod status;
+pub mod workspace;

@@ -17,5 +17,6 @@ pub mod publishing;
 pub mod schema;
 pub mod session;
 pub mod subscription;
+pub mod workspace;
 
 pub use schema::{AppSchema, build_schema};

@@ -68,6 +68,11 @@ impl NodeQuery {
             },
             _ => return Ok(None),
         };
-        Ok(viewer.can_see(brand_id).await?.then_some(node))
+        let archived = loaders
+            .brands
+            .load_one(brand_id)
+            .await?
+            .is_none_or(|brand| brand.archived_at.is_some());
+        Ok((!archived && viewer.can_see(brand_id).await?).then_some(node))
     }
 }

@@ -11,11 +11,12 @@ use super::identity::ViewerQuery;
 use super::node::NodeQuery;
 use super::publishing::{PublishingMutation, WorkerMutation};
 use super::subscription::SubscriptionRoot;
+use super::workspace::{SearchQuery, WorkspaceMutation};
 use crate::config::GraphqlConfig;
 
 /// Every query field, merged from the domain modules.
 #[derive(MergedObject, Default)]
-pub struct Query(ViewerQuery, BrandQuery, NodeQuery);
+pub struct Query(ViewerQuery, BrandQuery, NodeQuery, SearchQuery);
 
 /// Every mutation field, merged from the domain modules.
 #[derive(MergedObject, Default)]
@@ -25,6 +26,7 @@ pub struct Mutation(
     AnalyticsMutation,
     PublishingMutation,
     WorkerMutation,
+    WorkspaceMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, SubscriptionRoot>;

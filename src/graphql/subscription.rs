@@ -29,6 +29,7 @@ use crate::realtime::{Realtime, retention};
 pub struct SubscriptionRoot(
     CoreSubscription,
     crate::graphql::publishing::PublishingSubscription,
+    crate::graphql::workspace::WorkspaceSubscription,
 );
 
 /// How many subscriptions one websocket connection holds; part of the connection's data.

@@ -58,6 +58,10 @@ pub struct Loaders {
     pub brand_publishing_logs_count: DataLoader<CountLoader<BrandPublishingLogs>>,
     pub brand_sync_logs: DataLoader<PageLoader<BrandSyncLogs>>,
     pub brand_sync_logs_count: DataLoader<CountLoader<BrandSyncLogs>>,
+    pub brand_audit_log: DataLoader<PageLoader<BrandAuditLog>>,
+    pub brand_audit_log_count: DataLoader<CountLoader<BrandAuditLog>>,
+    pub brand_milestones: DataLoader<GroupLoader<BrandMilestones>>,
+    pub brand_invitations: DataLoader<GroupLoader<BrandInvitations>>,
 
     pub brand_members: DataLoader<GroupLoader<BrandMembers>>,
     pub brand_goals: DataLoader<GroupLoader<BrandGoals>>,
@@ -107,6 +111,10 @@ impl Loaders {
             brand_publishing_logs_count: loader(CountLoader::new(db())),
             brand_sync_logs: loader(PageLoader::new(db())),
             brand_sync_logs_count: loader(CountLoader::new(db())),
+            brand_audit_log: loader(PageLoader::new(db())),
+            brand_audit_log_count: loader(CountLoader::new(db())),
+            brand_milestones: loader(GroupLoader::new(db())),
+            brand_invitations: loader(GroupLoader::new(db())),
 
             brand_members: loader(GroupLoader::new(db())),
             brand_goals: loader(GroupLoader::new(db())),

@@ -8,9 +8,9 @@ use uuid::Uuid;
 use super::group::GroupedRelation;
 use super::page::PagedRelation;
 use entity::{
-    analytics_goals, brand_members, connections, content_items, encrypted_secrets, media_assets,
-    media_usage_logs, platform_sync_logs, post_approvals, publish_jobs, publishing_logs,
-    scheduled_content, storage_quotas,
+    analytics_goals, audit_logs, brand_invitations, brand_members, connections, content_items,
+    encrypted_secrets, media_assets, media_usage_logs, milestones, platform_sync_logs,
+    post_approvals, publish_jobs, publishing_logs, scheduled_content, storage_quotas,
 };
 
 type Timestamp = DateTime<FixedOffset>;
@@ -223,6 +223,45 @@ paged!(
     },
 );
 
+/// Narrows a brand's audit trail.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct AuditFilter {
+    pub actor: Option<Uuid>,
+    pub action: Option<String>,
+    pub resource_type: Option<String>,
+    pub resource_id: Option<String>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+}
+
+paged!(
+    BrandAuditLog, audit_logs, BrandId, |m| m.brand_id.unwrap_or_default(),
+    filter: AuditFilter,
+    sort: |m, column| m.created_at,
+    apply: |select, filter| {
+        use audit_logs::Column;
+        if let Some(actor) = filter.actor {
+            select = select.filter(Column::UserId.eq(actor));
+        }
+        if let Some(action) = &filter.action {
+            select = select.filter(Column::Action.eq(action.as_str()));
+        }
+        if let Some(kind) = &filter.resource_type {
+            select = select.filter(Column::ResourceType.eq(kind.as_str()));
+        }
+        if let Some(id) = &filter.resource_id {
+            select = select.filter(Column::ResourceId.eq(id.as_str()));
+        }
+        if let Some(from) = filter.from {
+            select = select.filter(Column::CreatedAt.gte(from));
+        }
+        if let Some(to) = filter.to {
+            select = select.filter(Column::CreatedAt.lt(to));
+        }
+        select
+    },
+);
+
 /// Declares a [`GroupedRelation`] in one line.
 macro_rules! grouped {
     ($name:ident, $module:ident, $parent:ident, |$m:ident| $parent_of:expr, $order_col:ident, $order:expr) => {
@@ -299,4 +338,20 @@ grouped!(
     |m| m.connection_id,
     CreatedAt,
     Order::Asc
+);
+grouped!(
+    BrandMilestones,
+    milestones,
+    BrandId,
+    |m| m.brand_id.unwrap_or_default(),
+    UnlockedAt,
+    Order::Asc
+);
+grouped!(
+    BrandInvitations,
+    brand_invitations,
+    BrandId,
+    |m| m.brand_id,
+    CreatedAt,
+    Order::Desc
 );

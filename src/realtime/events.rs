@@ -12,6 +12,7 @@ pub enum Topic {
     Analytics,
     PublishJob,
     Connection,
+    Brand,
     Membership,
 }
 
@@ -23,6 +24,7 @@ impl Topic {
             Self::Analytics => "analytics",
             Self::PublishJob => "publish_job",
             Self::Connection => "connection",
+            Self::Brand => "brand",
             Self::Membership => "membership",
         }
     }
@@ -34,6 +36,7 @@ impl Topic {
             Self::Analytics,
             Self::PublishJob,
             Self::Connection,
+            Self::Brand,
             Self::Membership,
         ]
         .into_iter()

@@ -148,6 +148,9 @@ impl Hub {
                 {
                     self.inner.memberships.invalidate(user);
                 }
+                if event.topic == Topic::Brand {
+                    self.inner.memberships.invalidate_all();
+                }
                 let Some(brand) = event.brand_id else {
                     continue;
                 };

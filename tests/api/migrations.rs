@@ -47,6 +47,9 @@ const TARGET_TABLES: &[&str] = &[
     "platform_reviews",
     "change_events",
     "realtime_state",
+    // Added by the gateway (docs/schema-decisions.md): invitations and the search index.
+    "brand_invitations",
+    "search_documents",
 ];
 
 async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {

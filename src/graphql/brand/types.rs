@@ -18,6 +18,7 @@ use crate::graphql::publishing::{
     ConnectionStats, ConnectorPlatform, PlatformConnection, PlatformPublishingStats,
     PlatformSyncLog, PublishJob, PublishJobStatus, PublishingLog, brand_fields,
 };
+use crate::graphql::workspace::{self, AuditEntry, AuditLogFilter, Invitation, Milestone};
 use crate::loaders::analytics::{MetricRangeKey, SummaryKey};
 use crate::loaders::page::Sort;
 use crate::loaders::relations::{
@@ -372,6 +373,34 @@ impl Brand {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> ApiResult<NestedConnection<PublishingLog>> {
         brand_fields::publishing_logs(ctx, self.0.id, job_id, first, after).await
+    }
+    /// The brand's audit trail, newest first (owners and admins).
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AuditLogFilter>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<AuditEntry>> {
+        workspace::query::audit_log(ctx, self.0.id, filter, first, after).await
+    }
+    /// Onboarding milestones reached, in order.
+    async fn milestones(&self, ctx: &Context<'_>) -> ApiResult<Vec<Milestone>> {
+        workspace::query::milestones(ctx, self.0.id).await
+    }
+    /// Invitations, newest first (owners and admins).
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = true, desc = "Only pending ones.")] pending_only: bool,
+    ) -> ApiResult<Vec<Invitation>> {
+        workspace::query::invitations(ctx, self.0.id, pending_only).await
+    }
+    /// When the brand was archived (seen only in `archiveBrand`'s answer: archived
+    /// brands are invisible).
+    async fn archived_at(&self) -> Option<DateTime<FixedOffset>> {
+        self.0.archived_at
     }
     /// Publish job counts per connector platform over the last `days` days.
     async fn publishing_stats(

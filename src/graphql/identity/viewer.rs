@@ -5,12 +5,14 @@ use crate::auth::{Principal, Role};
 use crate::error::ApiResult;
 use crate::graphql::context::RequestContext;
 use crate::graphql::identity::User;
+use crate::graphql::workspace::{self, ClientSettings, Invitation};
 
 #[derive(Default)]
 pub struct ViewerQuery;
 
 /// The caller as the gateway sees it.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct ViewerInfo {
     /// Whether the caller holds the trusted `service_role`.
     is_service_role: bool,
@@ -27,6 +29,22 @@ pub struct Membership {
     brand_id: Uuid,
     /// Role in that brand.
     role: Role,
+}
+
+#[async_graphql::ComplexObject]
+impl ViewerInfo {
+    /// The caller's settings for a brand (created with the defaults on first read).
+    async fn settings(
+        &self,
+        ctx: &Context<'_>,
+        brand_id: async_graphql::ID,
+    ) -> ApiResult<ClientSettings> {
+        workspace::query::viewer_settings(ctx, brand_id).await
+    }
+    /// Pending invitations addressed to the caller.
+    async fn invitations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Invitation>> {
+        workspace::query::viewer_invitations(ctx).await
+    }
 }
 
 #[Object]

@@ -1,0 +1,18 @@
+DROP TRIGGER IF EXISTS brands_capture ON brands;
+DROP FUNCTION IF EXISTS capture_brand();
+DROP TRIGGER IF EXISTS media_assets_search ON media_assets;
+DROP TRIGGER IF EXISTS content_items_search ON content_items;
+DROP FUNCTION IF EXISTS media_assets_search();
+DROP FUNCTION IF EXISTS content_items_search();
+DROP FUNCTION IF EXISTS index_search_document(TEXT, UUID, UUID, TEXT, TEXT);
+DROP TABLE IF EXISTS search_documents;
+DROP INDEX IF EXISTS audit_logs_brand_id_created_at_id_idx;
+DROP TRIGGER IF EXISTS audit_logs_append_only ON audit_logs;
+DROP FUNCTION IF EXISTS audit_logs_append_only();
+DROP INDEX IF EXISTS milestones_brand_id_key_key;
+ALTER TABLE milestones DROP COLUMN IF EXISTS brand_id;
+DROP TABLE IF EXISTS brand_invitations;
+ALTER TABLE brands DROP COLUMN IF EXISTS search_language;
+DROP INDEX IF EXISTS brands_archived_by_idx;
+ALTER TABLE brands DROP COLUMN IF EXISTS archived_by;
+ALTER TABLE brands DROP COLUMN IF EXISTS archived_at;
