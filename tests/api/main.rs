@@ -23,4 +23,5 @@ mod schema;
 mod seed;
 mod statements;
 mod websocket;
+mod workspace;
 mod ws_client;
