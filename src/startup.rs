@@ -53,6 +53,10 @@ impl App {
             .await
             .map_err(|_| anyhow::anyhow!("the realtime listener did not connect within 30 s"))?;
         let publishing = publishing(config, &db).await?;
+        tokio::spawn(crate::jobs::goal_status::run(
+            db.clone(),
+            Duration::from_secs(60),
+        ));
         let schema = build_schema(&config.graphql)
             .data(publishing)
             .data(db.clone())

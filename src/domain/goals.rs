@@ -49,7 +49,73 @@ pub async fn recompute_for_brand(db: &impl ConnectionTrait, brand_id: Uuid) -> A
         [brand_id.into()],
     ))
     .await?;
+    settle_statuses(db, Some(brand_id)).await
+}
+
+/// Moves active goals on: `achieved` once progress reaches the target, `missed` once the
+/// deadline has passed without it. For one brand, or every brand (`None`); idempotent, so
+/// any number of processes may run it.
+pub async fn settle_statuses(db: &impl ConnectionTrait, brand_id: Option<Uuid>) -> ApiResult<()> {
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "UPDATE analytics_goals SET status = CASE WHEN coalesce(current, 0) >= target THEN 'achieved' ELSE 'missed' END
+          WHERE status = 'active' AND ($1::uuid IS NULL OR brand_id = $1)
+            AND (coalesce(current, 0) >= target OR deadline < now())",
+        [brand_id.into()],
+    ))
+    .await?;
     Ok(())
+}
+
+/// Sets a goal's progress from outside (seed 004's `updateGoalProgress`; the service
+/// role), then settles its status.
+pub async fn set_progress(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    ctx: &AuditContext,
+    goal_id: Uuid,
+    current: f64,
+) -> ApiResult<analytics_goals::Model> {
+    viewer.require_authenticated()?;
+    if !viewer.is_service() {
+        return Err(ApiError::Forbidden(
+            "only the service role sets goal progress; it is computed from the metrics".into(),
+        ));
+    }
+    if !current.is_finite() || current < 0.0 {
+        return Err(ApiError::bad_input(
+            "current",
+            "current must be a non-negative number",
+        ));
+    }
+    let goal = analytics_goals::Entity::find_by_id(goal_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("goal"))?;
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "UPDATE analytics_goals SET current = $2 WHERE id = $1",
+        [goal_id.into(), current.into()],
+    ))
+    .await?;
+    settle_statuses(db, Some(goal.brand_id)).await?;
+    let goal = analytics_goals::Entity::find_by_id(goal_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("goal"))?;
+    audit::record(
+        db,
+        ctx,
+        AuditEntry {
+            brand_id: Some(goal.brand_id),
+            action: "goal.progress",
+            resource_type: "analytics_goal",
+            resource_id: goal.id.to_string(),
+            metadata: json!({ "current": goal.current, "status": goal.status }),
+        },
+    )
+    .await?;
+    Ok(goal)
 }
 
 /// A goal as a client states it.

@@ -326,6 +326,13 @@ impl TestApp {
         panic!("the realtime listener did not catch up");
     }
 
+    /// The newest change event's cursor: subscribing with it as `after` receives every
+    /// change committed from now on, however late the server registers the subscription.
+    pub async fn cursor_now(&self) -> String {
+        self.scalar("SELECT coalesce(max(seq), 0)::text FROM change_events")
+            .await
+    }
+
     /// Deletes `user`'s membership of `brand` (its change event follows through the listener).
     pub async fn remove_membership(&self, user: Uuid, brand: Uuid) {
         self.db

@@ -174,11 +174,12 @@ async fn job_statuses_until(client: &mut WsClient, status: &str) -> Vec<String> 
 
 async fn watch_jobs(app: &TestApp) -> WsClient {
     let mut client = WsClient::connect(app, TRANSPORT_WS, &user_token(users::OWNER)).await;
+    let after = app.cursor_now().await;
     client
         .subscribe(
             "jobs",
-            "subscription($brand: ID!) { publishJobUpdated(brandId: $brand) { cursor status attempt errorCode } }",
-            json!({ "brand": brands::AURORA }),
+            "subscription($brand: ID!, $after: String) { publishJobUpdated(brandId: $brand, after: $after) { cursor status attempt errorCode } }",
+            json!({ "brand": brands::AURORA, "after": after }),
         )
         .await;
     client
@@ -200,7 +201,6 @@ async fn scheduled_content_is_published_by_the_worker() {
     assert_eq!(connection["platform"], "meta");
     let item = approved_item(&app).await;
     let mut jobs = watch_jobs(&app).await;
-    app.settle_realtime().await;
     schedule_soon(&app, item).await;
     let (platform, url) = start_platform(vec![]).await;
     let _worker = start_worker(&app, &url);
@@ -252,7 +252,6 @@ async fn server_errors_are_retried_with_growing_delays_then_published() {
     connect(&app).await;
     let item = approved_item(&app).await;
     let mut jobs = watch_jobs(&app).await;
-    app.settle_realtime().await;
     schedule_soon(&app, item).await;
     let (platform, url) = start_platform(vec![500, 503]).await;
     let _worker = start_worker(&app, &url);
@@ -297,7 +296,6 @@ async fn a_client_error_sends_the_job_to_the_dead_letter_queue() {
     connect(&app).await;
     let item = approved_item(&app).await;
     let mut jobs = watch_jobs(&app).await;
-    app.settle_realtime().await;
     schedule_soon(&app, item).await;
     let (_platform, url) = start_platform(vec![400]).await;
     let _worker = start_worker(&app, &url);
@@ -333,7 +331,6 @@ async fn an_abandoned_claim_is_finished_by_another_worker_after_its_lease() {
     connect(&app).await;
     let item = approved_item(&app).await;
     let mut jobs = watch_jobs(&app).await;
-    app.settle_realtime().await;
     schedule_soon(&app, item).await;
     job_statuses_until(&mut jobs, "PENDING").await;
     // A worker claims the job and dies without a word.
@@ -590,7 +587,6 @@ async fn rotation_reseals_every_token_and_workers_still_publish() {
     );
     let item = approved_item(&app).await;
     let mut jobs = watch_jobs(&app).await;
-    app.settle_realtime().await;
     schedule_soon(&app, item).await;
     let (platform, url) = start_platform(vec![]).await;
     let _worker = start_worker(&app, &url);

@@ -532,3 +532,107 @@ async fn search_ranks_titles_first_stays_in_scope_and_uses_the_index() {
         "{plan:#?}"
     );
 }
+
+#[tokio::test]
+async fn goals_become_achieved_or_missed_instead_of_staying_active() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let upsert =
+        "mutation($b: ID!, $metric: String!) { upsertAnalyticsGoal(brandId: $b, metric: $metric,
+        target: 1000000000, deadline: \"2030-01-01T00:00:00Z\") { uuid status } }";
+    let mut ids = Vec::new();
+    for metric in ["saves", "mentions"] {
+        let r = app
+            .graphql(
+                Some(&user_token(users::OWNER)),
+                upsert,
+                json!({ "b": brands::AURORA, "metric": metric }),
+            )
+            .await;
+        assert_eq!(r["data"]["upsertAnalyticsGoal"]["status"], "active", "{r}");
+        ids.push(
+            r["data"]["upsertAnalyticsGoal"]["uuid"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    // The deadline of the first passes; the background pass settles it.
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE analytics_goals SET deadline = now() - interval '1 day' WHERE id = '{}'",
+            ids[0]
+        ))
+        .await
+        .unwrap();
+    brandgraph::jobs::goal_status::run_once(&app.db)
+        .await
+        .unwrap();
+    let status = |id: String| {
+        let app = &app;
+        async move {
+            app.scalar(&format!(
+                "SELECT status FROM analytics_goals WHERE id = '{id}'"
+            ))
+            .await
+        }
+    };
+    assert_eq!(status(ids[0].clone()).await, "missed");
+    assert_eq!(status(ids[1].clone()).await, "active");
+    // The second reaches its target through progress set from outside.
+    let set = "mutation($g: UUID!) { setGoalProgress(goalId: $g, current: 2000000000) { status current } }";
+    let refused = app
+        .graphql(Some(&user_token(users::OWNER)), set, json!({ "g": ids[1] }))
+        .await;
+    assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
+    let done = app
+        .graphql(Some(&service_token()), set, json!({ "g": ids[1] }))
+        .await;
+    assert_eq!(
+        done["data"]["setGoalProgress"]["status"], "achieved",
+        "{done}"
+    );
+}
+
+#[tokio::test]
+async fn brand_and_membership_changes_are_streamed() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let mut client = WsClient::connect(&app, TRANSPORT_WS, &user_token(users::OWNER)).await;
+    let after = app.cursor_now().await;
+    client
+        .subscribe(
+            "b",
+            "subscription($b: ID!, $after: String) { brandUpdated(brandId: $b, after: $after) { name archived } }",
+            json!({ "b": brands::AURORA, "after": after }),
+        )
+        .await;
+    client
+        .subscribe(
+            "m",
+            "subscription($b: ID!, $after: String) { membershipChanged(brandId: $b, after: $after) { op userId role } }",
+            json!({ "b": brands::AURORA, "after": after }),
+        )
+        .await;
+    app.graphql(
+        Some(&user_token(users::OWNER)),
+        "mutation($b: ID!) { updateBrand(id: $b, input: { name: \"Aurora Roasters\" }) { name } }",
+        json!({ "b": brands::AURORA }),
+    )
+    .await;
+    promote(&app, users::VIEWER, "MEMBER").await;
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        let event = client.next_data().await;
+        assert!(event["errors"].is_null(), "{event}");
+        seen.push(event["data"].clone());
+    }
+    assert!(
+        seen.contains(&json!({ "brandUpdated": { "name": "Aurora Roasters", "archived": false } })),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&json!({ "membershipChanged": { "op": "UPDATE", "userId": users::VIEWER.to_string(), "role": "MEMBER" } })),
+        "{seen:?}"
+    );
+}

@@ -92,4 +92,19 @@ impl AnalyticsMutation {
         .await?;
         Ok(AnalyticsGoal(goal))
     }
+
+    /// Sets a goal's progress from outside (the service role); the goal becomes
+    /// `achieved` when it reaches its target.
+    async fn set_goal_progress(
+        &self,
+        ctx: &Context<'_>,
+        goal_id: uuid::Uuid,
+        current: f64,
+    ) -> ApiResult<AnalyticsGoal> {
+        let goal = write(ctx, async |txn| {
+            goals::set_progress(txn, ctx.viewer()?, ctx.audit()?, goal_id, current).await
+        })
+        .await?;
+        Ok(AnalyticsGoal(goal))
+    }
 }

@@ -1,0 +1,46 @@
+//! Marks goals whose deadline passed as `missed` (and reached ones as `achieved`) even
+//! when no new metrics arrive to trigger a recompute. The update is idempotent, so every
+//! gateway process may run it; an advisory lock keeps them from doing the same work at
+//! the same moment.
+
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+
+use crate::domain::goals::settle_statuses;
+
+const LOCK: i64 = 0x6272_616e_6467_6f61; // "brandgoa"
+
+/// One pass, if no other process is running one.
+pub async fn run_once(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let txn = db.begin().await?;
+    let locked: bool = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_try_advisory_xact_lock($1)",
+            [LOCK.into()],
+        ))
+        .await?
+        .map(|row| row.try_get_by_index(0))
+        .transpose()?
+        .unwrap_or(false);
+    if locked {
+        settle_statuses(&txn, None)
+            .await
+            .map_err(|err| anyhow::anyhow!("settling goal statuses: {}", err.message()))?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Runs a pass every `every`, forever.
+pub async fn run(db: DatabaseConnection, every: Duration) {
+    // The first pass waits one period: start-up is busy enough.
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        ticks.tick().await;
+        if let Err(err) = run_once(&db).await {
+            tracing::warn!(error = %err, "goal status pass failed");
+        }
+    }
+}
