@@ -25,6 +25,8 @@ pub mod users {
     pub const VIEWER: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0105);
     /// Belongs to no brand.
     pub const OUTSIDER: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0106);
+    /// Invited to Aurora, not yet accepted.
+    pub const INVITEE: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0107);
 }
 
 /// The demo brands.
@@ -33,6 +35,8 @@ pub mod brands {
     pub const AURORA: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0201);
     pub const BOREALIS: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0202);
     pub const CASCADE: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0203);
+    /// Archived: invisible on every path until `restoreBrand`.
+    pub const DRIFTWOOD: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0204);
 }
 
 /// What `seed` did.
@@ -260,6 +264,30 @@ fn steps(anchor: NaiveDate) -> Vec<(&'static str, String)> {
                     SELECT h, 1000 + h % 9000 AS reach
                       FROM (SELECT ('x' || substr(md5(b.id || p || d), 1, 7))::bit(28)::int AS h) x
                   ) r"
+            ),
+        ),
+        (
+            "workspace: an archived brand, an invitation, settings, milestones",
+            format!(
+                "INSERT INTO brands (id, tenant_id, created_by, name, slug, industry, description, created_at,
+                                     archived_at, archived_by)
+                 VALUES ('{d}', '{t}', '{o}', 'Driftwood Studio', 'driftwood-studio', 'Design',
+                         'A retired studio brand, archived.', {a} - 100, {a} - 10, '{o}');
+                 INSERT INTO brand_members (user_id, brand_id, role, created_at) VALUES ('{o}', '{d}', 'owner', {a} - 100);
+                 INSERT INTO users (id, email, display_name, created_at)
+                 VALUES ('{i}', 'nina.newcomer@demo.test', 'Nina Newcomer', {a} - 2);
+                 INSERT INTO brand_invitations (id, brand_id, user_id, email, role, invited_by, created_at)
+                 VALUES (md5('invitation:{b1}:{i}')::uuid, '{b1}', '{i}', 'nina.newcomer@demo.test', 'member', '{ad}', {a} - 2);
+                 INSERT INTO client_settings (client_id, brand_id, timezone, language, unsubscribe_token, created_at)
+                 VALUES ('{o}', '{b1}', 'Europe/Berlin', 'en', 'demo-unsubscribe-olivia-aurora', {a} - 90);
+                 INSERT INTO milestones (brand_id, workspace_id, key, unlocked_at, acknowledged_at)
+                 SELECT '{b1}', '{b1}', k, {a} - 100 + n::int * 5, {a} - 99 + n::int * 5
+                   FROM unnest(ARRAY['brand_kit_completed', 'first_post_approved', 'first_platform_connected'])
+                        WITH ORDINALITY AS m(k, n)",
+                d = brands::DRIFTWOOD,
+                o = users::OWNER,
+                i = users::INVITEE,
+                ad = users::ADMIN,
             ),
         ),
         (

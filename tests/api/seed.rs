@@ -20,6 +20,9 @@ async fn digest(db: &DatabaseConnection) -> String {
         "media_usage_logs",
         "analytics_metrics",
         "analytics_goals",
+        "brand_invitations",
+        "client_settings",
+        "milestones",
     ];
     let mut parts = Vec::new();
     for table in tables {
