@@ -280,8 +280,8 @@ fn steps(anchor: NaiveDate) -> Vec<(&'static str, String)> {
                  VALUES (md5('invitation:{b1}:{i}')::uuid, '{b1}', '{i}', 'nina.newcomer@demo.test', 'member', '{ad}', {a} - 2);
                  INSERT INTO client_settings (client_id, brand_id, timezone, language, unsubscribe_token, created_at)
                  VALUES ('{o}', '{b1}', 'Europe/Berlin', 'en', 'demo-unsubscribe-olivia-aurora', {a} - 90);
-                 INSERT INTO milestones (brand_id, workspace_id, key, unlocked_at, acknowledged_at)
-                 SELECT '{b1}', '{b1}', k, {a} - 100 + n::int * 5, {a} - 99 + n::int * 5
+                 INSERT INTO milestones (brand_id, workspace_id, key, unlocked_at, acknowledged_at, created_at)
+                 SELECT '{b1}', '{b1}', k, {a} - 100 + n::int * 5, {a} - 99 + n::int * 5, {a} - 100 + n::int * 5
                    FROM unnest(ARRAY['brand_kit_completed', 'first_post_approved', 'first_platform_connected'])
                         WITH ORDINALITY AS m(k, n)",
                 d = brands::DRIFTWOOD,
