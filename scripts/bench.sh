@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-postgres.sh
-cargo build --release --bins
+cargo build --release -p brandgraph -p bench --bins
 exec target/release/bench "$@"

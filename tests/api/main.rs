@@ -4,7 +4,6 @@
 mod analytics;
 mod assets;
 mod auth;
-mod bench;
 mod brands;
 mod conformance;
 mod content;

@@ -136,18 +136,25 @@ pub async fn run(
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let rss_subscribed_kib = gateway.rss_kib();
 
-    // Produce: every 10 ms one transaction with rate/100 approvals, brands in turn.
+    // Produce: one transaction per tick with `per_tick` approvals, brands in turn; at
+    // 100 events/s or more a tick every 10 ms, below that one event per tick at the rate
+    // itself (so "20 events/s" sends 20 a second, not 100).
     let db = Database::connect(database_url).await?;
     let rate = if spread {
         args.event_rate
     } else {
         args.one_brand_rate
+    }
+    .max(1);
+    let (per_tick, tick) = if rate >= 100 {
+        (rate / 100, Duration::from_millis(10))
+    } else {
+        (1, Duration::from_micros(1_000_000 / rate))
     };
-    let per_tick = (rate / 100).max(1);
-    let ticks = args.fanout_secs * 100;
+    let ticks = (Duration::from_secs(args.fanout_secs).as_micros() / tick.as_micros()) as u64;
     let mut produced: HashMap<Uuid, (Uuid, Instant)> = HashMap::new();
     let mut next_brand = 0usize;
-    let mut interval = tokio::time::interval(Duration::from_millis(10));
+    let mut interval = tokio::time::interval(tick);
     for _ in 0..ticks {
         interval.tick().await;
         let mut values = Vec::new();

@@ -1,5 +1,6 @@
 //! The benchmark in its tiny smoke mode, so it cannot rot: it loads its dataset, checks
 //! every answer, times each shape briefly and runs a small fan-out with nothing lost.
+//! (It runs the gateway binary that `cargo test --workspace` builds for its own tests.)
 
 #[tokio::test]
 async fn the_bench_runs_in_smoke_mode() {
@@ -10,13 +11,13 @@ async fn the_bench_runs_in_smoke_mode() {
             "--database",
             &database,
             "--gateway",
-            env!("CARGO_BIN_EXE_brandgraph"),
+            &gateway().to_string_lossy(),
         ])
         .env("BRANDGRAPH_LOG", "warn")
         .output()
         .await
         .expect("run the bench");
-    crate::helpers::admin_exec(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")).await;
+    drop_database(&database).await;
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
@@ -27,4 +28,22 @@ async fn the_bench_runs_in_smoke_mode() {
         assert!(stdout.contains(op), "{op} missing:\n{stdout}");
     }
     assert!(stdout.contains("Subscription fan-out"), "{stdout}");
+}
+
+/// The gateway binary `cargo test --workspace` built beside the bench.
+fn gateway() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_BIN_EXE_bench")).with_file_name("brandgraph")
+}
+
+async fn drop_database(name: &str) {
+    use sea_orm::ConnectionTrait;
+    let server = std::env::var("TEST_PG_SERVER")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let admin = sea_orm::Database::connect(format!("{server}/postgres"))
+        .await
+        .expect("connect to postgres");
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .expect("drop the bench database");
 }
