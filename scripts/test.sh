@@ -10,6 +10,14 @@ psql -h 127.0.0.1 -U postgres -d postgres -Atc \
   "SELECT datname FROM pg_database WHERE datname LIKE 'bg\_test\_%' OR datname = 'bg_bench_smoke'" |
   while read -r db; do psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)"; done
 
+# The browser tests drive Debian's Chromium (playwright-core never downloads a browser).
+if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM:-}" ]; then
+  echo "installing chromium for the browser tests (once)"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
+
 # The GraphQL-over-HTTP audit's Node packages, pinned by their lockfile.
 if [ ! -d tests/conformance/node_modules/graphql-http ]; then
   npm ci --no-audit --no-fund --prefix tests/conformance

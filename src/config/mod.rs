@@ -173,8 +173,8 @@ impl std::fmt::Debug for AuthConfig {
 
 #[derive(Clone, Debug, clap::Args)]
 pub struct GraphqlConfig {
-    /// Maximum query depth.
-    #[arg(long, env = "BRANDGRAPH_MAX_DEPTH", default_value_t = 12)]
+    /// Maximum query depth (GraphiQL's introspection query needs 14).
+    #[arg(long, env = "BRANDGRAPH_MAX_DEPTH", default_value_t = 16)]
     pub max_depth: usize,
 
     /// Maximum query cost: each field counts 1, a connection counts `first` (default 20)
@@ -206,7 +206,7 @@ pub struct GraphqlConfig {
 impl Default for GraphqlConfig {
     fn default() -> Self {
         Self {
-            max_depth: 12,
+            max_depth: 16,
             max_cost: 100_000,
             max_operations: 10,
             max_aliases: 30,

@@ -32,12 +32,19 @@ impl OriginPolicy {
     }
 
     /// Whether a request with these headers may proceed: requests without `Origin` do
-    /// not come from a browser page and are allowed.
+    /// not come from a browser page, and the gateway's own pages (GraphiQL, the dashboard)
+    /// are same-origin; both are allowed.
     pub fn admits(&self, headers: &HeaderMap) -> bool {
-        match headers.get(header::ORIGIN) {
-            None => true,
-            Some(origin) => self.any || self.allowed.contains(origin),
-        }
+        let Some(origin) = headers.get(header::ORIGIN) else {
+            return true;
+        };
+        let same_origin = origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.split_once("://").map(|(_, authority)| authority))
+            .zip(headers.get(header::HOST).and_then(|h| h.to_str().ok()))
+            .is_some_and(|(authority, host)| authority.eq_ignore_ascii_case(host));
+        same_origin || self.any || self.allowed.contains(origin)
     }
 
     /// The CORS layer: preflights answered and cacheable for 10 minutes. `*` never
@@ -58,5 +65,26 @@ impl OriginPolicy {
         } else {
             base.allow_origin(AllowOrigin::list(self.allowed.clone()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(origin: &str, host: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ORIGIN, origin.parse().unwrap());
+        headers.insert(header::HOST, host.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn same_origin_and_listed_origins_are_admitted_others_not() {
+        let policy = OriginPolicy::new(&["https://app.example".into()]).unwrap();
+        assert!(policy.admits(&headers("http://127.0.0.1:8080", "127.0.0.1:8080")));
+        assert!(policy.admits(&headers("https://app.example", "api.example")));
+        assert!(!policy.admits(&headers("https://evil.example", "api.example")));
+        assert!(!policy.admits(&headers("https://api.example.evil", "api.example")));
     }
 }

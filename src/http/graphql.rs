@@ -7,12 +7,11 @@
 
 use std::net::SocketAddr;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensions, Pos, Variables};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::client::{Caller, authenticate, identify};
@@ -193,7 +192,7 @@ pub async fn get_graphql(
         .is_some_and(|accept| accept.contains("text/html"));
     let query = query.unwrap_or_default();
     if query.is_empty() && wants_html {
-        return graphiql(&state);
+        return super::web::graphiql(&state);
     }
     let Some(media) = Media::negotiate(&headers) else {
         return not_acceptable();
@@ -218,20 +217,6 @@ pub async fn get_graphql(
         return response;
     }
     run(&state, caller, media, request).await
-}
-
-fn graphiql(state: &AppState) -> Response {
-    let mut graphiql = GraphiQLSource::build()
-        .endpoint("/graphql")
-        .subscription_endpoint("/graphql/ws");
-    let authorization = state
-        .graphiql_token
-        .as_ref()
-        .map(|token| format!("Bearer {token}"));
-    if let Some(authorization) = &authorization {
-        graphiql = graphiql.ws_connection_param("Authorization", authorization);
-    }
-    Html(graphiql.finish()).into_response()
 }
 
 /// True when every operation of the document is a query (or it does not parse: the

@@ -4,6 +4,7 @@ pub mod client;
 pub mod cors;
 mod graphql;
 mod health;
+mod web;
 mod websocket;
 
 use axum::Router;
@@ -25,6 +26,8 @@ pub fn router(state: AppState, with_ops: bool) -> Router {
             get(graphql::get_graphql).post(graphql::post_graphql),
         )
         .route("/graphql/ws", get(websocket::websocket))
+        .route("/dashboard", get(web::dashboard))
+        .route("/assets/{name}", get(web::asset))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz));
     if with_ops {

@@ -341,7 +341,17 @@ async fn forwarded_for_is_believed_only_from_trusted_proxies() {
 #[tokio::test]
 async fn a_statement_beyond_the_timeout_is_cancelled_and_the_pool_still_serves() {
     let app = spawn_app_with(|config| config.database.statement_timeout_ms = 200).await;
-    app.seed_demo().await;
+    // Seeded over a connection of its own: the seed's statements may take longer than the
+    // 200 ms the app's pool allows on a busy machine.
+    let seeding = app.test_db.connect().await;
+    brandgraph::seed::seed_demo(
+        &seeding,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+    )
+    .await
+    .unwrap();
+    seeding.close().await.ok();
+    app.settle_realtime().await;
     let err = app
         .db
         .execute_unprepared("SELECT pg_sleep(2)")

@@ -5,6 +5,7 @@ mod analytics;
 mod assets;
 mod auth;
 mod brands;
+mod browser;
 mod conformance;
 mod content;
 mod errors;

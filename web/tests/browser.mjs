@@ -1,0 +1,127 @@
+// Drives Debian's Chromium (playwright-core) against a running gateway:
+//   node web/tests/browser.mjs <base url> <token> <brand uuid> <expected json> <screenshot dir>
+// Prints one JSON line with what it measured; exits 1 on the first failed check.
+import { chromium } from 'playwright-core';
+
+const [base, token, brand, expectedJson, shots] = process.argv.slice(2);
+const expected = JSON.parse(expectedJson);
+const report = {};
+const fail = (message) => {
+  console.log(JSON.stringify({ ok: false, message, report }));
+  process.exit(1);
+};
+
+async function graphql(query, variables) {
+  const response = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return response.json();
+}
+const CREATE = `mutation($b: ID!, $t: String!) { createContentItem(input: { brandId: $b, type: "post", title: $t, content: {} }) { uuid } }`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const external = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol) && !['127.0.0.1', 'localhost'].includes(url.hostname)) {
+      external.push(request.url());
+    }
+  });
+
+  const refused = [];
+  page.on('response', (response) => {
+    if (response.status() >= 400) refused.push(`${response.status()} ${response.url()}`);
+  });
+
+  // GraphiQL: loads from the gateway alone (its introspection included), runs its default query.
+  await page.goto(`${base}/graphql`, { waitUntil: 'networkidle' });
+  await page.waitForSelector('.graphiql-container', { timeout: 15000 });
+  // The visible CodeMirror inside `selector` (the tools pane holds variables and headers).
+  const setEditor = (selector, text) =>
+    page.evaluate(([s, v]) => {
+      const editor = [...document.querySelectorAll(`${s} .CodeMirror`)].find(
+        (e) => !e.closest('.graphiql-editor')?.classList.contains('hidden'),
+      );
+      editor.CodeMirror.setValue(v);
+    }, [selector, text]);
+  // The token goes in the headers pane, as a developer would paste it.
+  await page.getByText('Headers', { exact: true }).click();
+  await setEditor('.graphiql-editor-tool', JSON.stringify({ Authorization: `Bearer ${token}` }));
+  // The result pane's full text (CodeMirror renders only the visible lines).
+  const result = () => page.evaluate(() => document.querySelector('.result-window .CodeMirror')?.CodeMirror.getValue() || '');
+  await page.click('.graphiql-execute-button');
+  await page.waitForFunction(
+    () => (document.querySelector('.result-window .CodeMirror')?.CodeMirror.getValue() || '').includes('"totalCount"'),
+    null,
+    { timeout: 15000 },
+  );
+  report.graphiqlQuery = (await result()).includes('Aurora Coffee');
+  if (refused.length) fail(`GraphiQL's requests were refused: ${refused.join(', ')}`);
+  if (!report.graphiqlQuery) fail('the default query did not show the demo brands');
+  await page.screenshot({ path: `${shots}/graphiql.png` });
+
+  // A subscription in GraphiQL shows an event after a mutation over HTTP.
+  await setEditor('.graphiql-query-editor', `subscription { contentStatusChanged(brandId: "${brand}") { cursor status } }`);
+  await page.click('.graphiql-execute-button');
+  await page.waitForTimeout(300); // no signal for "the server registered it"; the event below proves it
+  await graphql(CREATE, { b: brand, t: 'From the browser test' });
+  await page.waitForFunction(
+    () => (document.querySelector('.result-window .CodeMirror')?.CodeMirror.getValue() || '').includes('DRAFT'),
+    null,
+    { timeout: 10000 },
+  );
+  report.graphiqlSubscription = true;
+  await page.click('.graphiql-execute-button'); // stop
+
+  // The dashboard: token pasted once, numbers equal the SQL reference.
+  const dash = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  dash.on('request', (request) => {
+    const url = new URL(request.url());
+    if (['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol) && !['127.0.0.1', 'localhost'].includes(url.hostname)) {
+      external.push(request.url());
+    }
+  });
+  const logs = [];
+  dash.on('console', (m) => logs.push(m.text()));
+  dash.on('pageerror', (e) => logs.push(e.message));
+  await dash.goto(`${base}/dashboard`);
+  await dash.fill('#token', token);
+  await dash.click('#auth button');
+  await dash
+    .waitForFunction(() => document.querySelector('[data-testid=reach]').textContent !== '–', null, { timeout: 15000 })
+    .catch(async () => fail(`the dashboard showed no numbers (status: ${await dash.textContent('[data-testid=status]')}; ${logs.join(' | ')})`));
+  await dash.waitForFunction((b) => document.getElementById('brand').value === b, brand, { timeout: 5000 }).catch(() => {});
+  await dash.selectOption('#brand', brand);
+  await dash.waitForFunction(
+    (want) => document.querySelector('[data-testid=reach]').textContent === want,
+    Number(expected.reach).toLocaleString('en-US'),
+    { timeout: 15000 },
+  ).catch(async () => fail(`reach shown ${await dash.textContent('[data-testid=reach]')}, SQL says ${expected.reach}`));
+  report.reach = await dash.textContent('[data-testid=reach]');
+  report.rows = await dash.textContent('[data-testid=rows]');
+  if (report.rows !== Number(expected.rows).toLocaleString('en-US')) fail(`rows shown ${report.rows}, SQL says ${expected.rows}`);
+  await dash.waitForSelector('[data-status=DRAFT] b');
+  const drafts = Number(await dash.textContent('[data-status=DRAFT] b'));
+  const started = Date.now();
+  await graphql(CREATE, { b: brand, t: 'Live on the dashboard' });
+  await dash
+    .waitForFunction((n) => Number(document.querySelector('[data-status=DRAFT] b').textContent) === n, drafts + 1, { timeout: 1000 })
+    .catch(() => fail('the pipeline widget did not update within a second'));
+  report.widgetUpdateMs = Date.now() - started;
+  report.status = await dash.textContent('[data-testid=status]');
+  await dash.screenshot({ path: `${shots}/dashboard.png` });
+
+  report.externalRequests = external;
+  if (external.length) fail(`requests left localhost: ${external.join(', ')}`);
+  console.log(JSON.stringify({ ok: true, report }));
+} finally {
+  await browser.close();
+}
