@@ -27,7 +27,10 @@ pub fn router(state: AppState, with_ops: bool) -> Router {
         )
         .route("/graphql/ws", get(websocket::websocket))
         .route("/dashboard", get(web::dashboard))
-        .route("/assets/{name}", get(web::asset))
+        .route(
+            "/assets/{name}",
+            get(web::asset).layer(tower_http::compression::CompressionLayer::new()),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz));
     if with_ops {

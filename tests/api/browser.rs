@@ -44,5 +44,7 @@ async fn graphiql_and_the_dashboard_work_in_a_browser() {
     let result: Value = serde_json::from_str(stdout.trim().lines().last().unwrap_or_default())
         .unwrap_or_else(|_| panic!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr)));
     assert_eq!(result["ok"], true, "{result:#}");
+    // Timings are reported, not asserted (see the issue notes for measured figures).
+    eprintln!("browser report: {}", result["report"]);
     assert_eq!(result["report"]["externalRequests"], json!([]));
 }
