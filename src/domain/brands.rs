@@ -1,10 +1,11 @@
 //! Brand-scoped finders: every brand query starts from the viewer's [`BrandScope`], so a
 //! query without its scope does not compile rather than leaking.
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select};
 use uuid::Uuid;
 
-use crate::auth::BrandScope;
+use crate::auth::{BrandScope, Viewer};
+use crate::error::{ApiError, ApiResult};
 use entity::brands;
 
 /// Restricts `select` to rows whose `brand_column` is a brand the scope may see.
@@ -29,4 +30,21 @@ pub fn visible(scope: &BrandScope) -> Select<brands::Entity> {
 /// One brand by id, if the scope may see it.
 pub fn visible_by_id(scope: &BrandScope, id: Uuid) -> Select<brands::Entity> {
     visible(scope).filter(brands::Column::Id.eq(id))
+}
+
+/// The row `select` finds, locked for this transaction (`FOR UPDATE`), if the viewer may
+/// see the brand in its `brand_column`; otherwise `NOT_FOUND` naming `what`.
+pub async fn lock_visible<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    select: Select<E>,
+    brand_column: E::Column,
+    what: &'static str,
+) -> ApiResult<E::Model> {
+    let scope = viewer.brand_scope().await?;
+    scoped(select, &scope, brand_column)
+        .lock_exclusive()
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound(what))
 }

@@ -22,7 +22,6 @@ use uuid::Uuid;
 use super::access::require_role;
 use super::analytics::Platform;
 use super::audit::{self, AuditContext, AuditEntry};
-use super::brands::scoped;
 use super::lifecycle;
 use super::status::{ApprovalStatus, ContentStatus};
 use crate::auth::{Role, Viewer};
@@ -93,16 +92,14 @@ pub async fn lock_visible(
     viewer: &Viewer,
     id: Uuid,
 ) -> ApiResult<content_items::Model> {
-    let scope = viewer.brand_scope().await?;
-    scoped(
+    super::brands::lock_visible(
+        db,
+        viewer,
         content_items::Entity::find_by_id(id),
-        &scope,
         content_items::Column::BrandId,
+        "content item",
     )
-    .lock_exclusive()
-    .one(db)
-    .await?
-    .ok_or(ApiError::NotFound("content item"))
+    .await
 }
 
 async fn audit_change(

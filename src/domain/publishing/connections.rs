@@ -2,7 +2,7 @@
 //! disconnect, delete. Tokens are stored only sealed (see [`super::secrets`]).
 
 use chrono::{DateTime, FixedOffset};
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QuerySelect, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement};
 use secrecy::SecretString;
 use serde_json::json;
 use uuid::Uuid;
@@ -12,7 +12,6 @@ use super::{connector, job_status};
 use crate::auth::{Role, Viewer};
 use crate::domain::access::require_role;
 use crate::domain::audit::{self, AuditContext, AuditEntry};
-use crate::domain::brands::scoped;
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::Keyring;
 use entity::{connections, connector_platforms};
@@ -90,16 +89,14 @@ pub async fn lock_visible(
     viewer: &Viewer,
     id: Uuid,
 ) -> ApiResult<connections::Model> {
-    let scope = viewer.brand_scope().await?;
-    scoped(
+    crate::domain::brands::lock_visible(
+        db,
+        viewer,
         connections::Entity::find_by_id(id),
-        &scope,
         connections::Column::BrandId,
+        "connection",
     )
-    .lock_exclusive()
-    .one(db)
-    .await?
-    .ok_or(ApiError::NotFound("connection"))
+    .await
 }
 
 fn brand_of(connection: &connections::Model) -> ApiResult<Uuid> {

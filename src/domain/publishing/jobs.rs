@@ -3,7 +3,7 @@
 //! mutations an audit row) in the same transaction.
 
 use chrono::{DateTime, FixedOffset};
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QuerySelect, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -11,7 +11,6 @@ use super::{connector_for_platform, job_status};
 use crate::auth::{Role, Viewer};
 use crate::domain::access::require_role;
 use crate::domain::audit::{self, AuditContext, AuditEntry};
-use crate::domain::brands::scoped;
 use crate::error::{ApiError, ApiResult};
 use entity::{content_items, publish_jobs};
 
@@ -139,16 +138,14 @@ async fn lock_visible(
     viewer: &Viewer,
     id: Uuid,
 ) -> ApiResult<publish_jobs::Model> {
-    let scope = viewer.brand_scope().await?;
-    scoped(
+    crate::domain::brands::lock_visible(
+        db,
+        viewer,
         publish_jobs::Entity::find_by_id(id),
-        &scope,
         publish_jobs::Column::BrandId,
+        "publish job",
     )
-    .lock_exclusive()
-    .one(db)
-    .await?
-    .ok_or(ApiError::NotFound("publish job"))
+    .await
 }
 
 async fn set_status(
