@@ -1,70 +1,231 @@
-//! Process counters served at `/metrics` in the Prometheus text format.
+//! Process metrics served at `/metrics` in the Prometheus text format, kept in one
+//! `prometheus` registry per app (several apps can share a process, as the tests do).
 
-use std::fmt::Write;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::HashSet;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
+    Registry, TextEncoder,
+};
 use sea_orm::DatabaseConnection;
 
 use crate::realtime::Hub;
 
-#[derive(Debug, Default)]
+/// Operation names become label values; past this many distinct names they are counted
+/// as `other`, so clients cannot grow the series without bound.
+const MAX_OPERATION_NAMES: usize = 200;
+
 pub struct Metrics {
+    registry: Registry,
     /// SQL statements sent through the pool.
-    pub sql_statements: AtomicU64,
+    pub sql_statements: IntCounter,
+    sql_seconds: Histogram,
     /// GraphQL requests over HTTP.
-    pub graphql_requests: AtomicU64,
+    pub graphql_requests: IntCounter,
+    operation_seconds: HistogramVec,
+    errors: IntCounterVec,
+    /// Open websocket connections.
+    pub websocket_connections: IntGauge,
+    live_channels: IntGauge,
+    events_published: IntCounter,
+    subscriber_lag: IntCounter,
+    events_replayed: IntCounter,
+    pool_connections: prometheus::IntGaugeVec,
+    operation_names: Mutex<HashSet<String>>,
+}
+
+fn counter(registry: &Registry, name: &str, help: &str) -> IntCounter {
+    let counter = IntCounter::new(name, help).expect("valid metric");
+    registry
+        .register(Box::new(counter.clone()))
+        .expect("unique metric");
+    counter
+}
+
+fn gauge(registry: &Registry, name: &str, help: &str) -> IntGauge {
+    let gauge = IntGauge::new(name, help).expect("valid metric");
+    registry
+        .register(Box::new(gauge.clone()))
+        .expect("unique metric");
+    gauge
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let registry = Registry::new();
+        let buckets = vec![
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+        ];
+        let sql_seconds = Histogram::with_opts(
+            HistogramOpts::new(
+                "brandgraph_sql_statement_duration_seconds",
+                "Time SQL statements took, as the pool saw it.",
+            )
+            .buckets(buckets.clone()),
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(sql_seconds.clone()))
+            .expect("unique metric");
+        let operation_seconds = HistogramVec::new(
+            HistogramOpts::new(
+                "brandgraph_graphql_operation_duration_seconds",
+                "GraphQL operations by type and name (HTTP and websocket).",
+            )
+            .buckets(buckets),
+            &["type", "name"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(operation_seconds.clone()))
+            .expect("unique metric");
+        let errors = IntCounterVec::new(
+            Opts::new(
+                "brandgraph_graphql_errors_total",
+                "GraphQL errors by extensions.code.",
+            ),
+            &["code"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(errors.clone()))
+            .expect("unique metric");
+        let pool_connections = prometheus::IntGaugeVec::new(
+            Opts::new(
+                "brandgraph_db_pool_connections",
+                "Pool connections by state (open, idle, max).",
+            ),
+            &["state"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(pool_connections.clone()))
+            .expect("unique metric");
+        let build = IntGauge::with_opts(
+            Opts::new("brandgraph_build_info", "The running build.")
+                .const_label("version", env!("CARGO_PKG_VERSION")),
+        )
+        .expect("valid metric");
+        build.set(1);
+        registry.register(Box::new(build)).expect("unique metric");
+        Self {
+            sql_statements: counter(
+                &registry,
+                "brandgraph_sql_statements_total",
+                "SQL statements run through the pool.",
+            ),
+            sql_seconds,
+            graphql_requests: counter(
+                &registry,
+                "brandgraph_graphql_requests_total",
+                "GraphQL requests over HTTP.",
+            ),
+            operation_seconds,
+            errors,
+            websocket_connections: gauge(
+                &registry,
+                "brandgraph_websocket_connections",
+                "Open websocket connections.",
+            ),
+            live_channels: gauge(
+                &registry,
+                "brandgraph_live_channels",
+                "Live (topic, brand) channels.",
+            ),
+            events_published: counter(
+                &registry,
+                "brandgraph_events_published_total",
+                "Change events published to subscribers.",
+            ),
+            subscriber_lag: counter(
+                &registry,
+                "brandgraph_subscriber_lag_total",
+                "Times a subscriber overflowed its buffer and was caught up from the database.",
+            ),
+            events_replayed: counter(
+                &registry,
+                "brandgraph_events_replayed_total",
+                "Events re-read from the database for replays and catch-ups.",
+            ),
+            pool_connections,
+            operation_names: Mutex::new(HashSet::new()),
+            registry,
+        }
+    }
 }
 
 impl Metrics {
-    /// Counts every statement `db` (and its clones made afterwards) runs.
+    /// Counts and times every statement `db` (and its clones made afterwards) runs.
     pub fn instrument(self: &Arc<Self>, db: &mut DatabaseConnection) {
         let metrics = self.clone();
-        db.set_metric_callback(move |_| {
-            metrics.sql_statements.fetch_add(1, Ordering::Relaxed);
+        db.set_metric_callback(move |info| {
+            metrics.sql_statements.inc();
+            metrics.sql_seconds.observe(info.elapsed.as_secs_f64());
         });
     }
 
-    pub fn render(&self, hub: &Hub) -> String {
-        let stats = hub.stats();
-        let mut out = String::new();
-        for (name, help, value) in [
-            (
-                "brandgraph_sql_statements_total",
-                "SQL statements run through the pool.",
-                self.sql_statements.load(Ordering::Relaxed),
-            ),
-            (
-                "brandgraph_graphql_requests_total",
-                "GraphQL requests over HTTP.",
-                self.graphql_requests.load(Ordering::Relaxed),
-            ),
-            (
-                "brandgraph_events_published_total",
-                "Change events published to subscribers.",
-                stats.published.load(Ordering::Relaxed),
-            ),
-            (
-                "brandgraph_subscriber_lag_total",
-                "Times a subscriber overflowed its buffer and was caught up from the database.",
-                stats.lagged.load(Ordering::Relaxed),
-            ),
-            (
-                "brandgraph_events_replayed_total",
-                "Events re-read from the database for replays and catch-ups.",
-                stats.replayed.load(Ordering::Relaxed),
-            ),
-        ] {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} counter\n{name} {value}"
-            );
+    /// Records one GraphQL operation and its errors' codes.
+    pub fn observe_operation(
+        &self,
+        kind: &str,
+        name: Option<&str>,
+        elapsed: Duration,
+        codes: &[String],
+    ) {
+        let name = match name {
+            None => "anonymous".to_string(),
+            Some(name) => {
+                let mut names = self
+                    .operation_names
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                if names.contains(name) || names.len() < MAX_OPERATION_NAMES {
+                    names.insert(name.to_string());
+                    name.to_string()
+                } else {
+                    "other".to_string()
+                }
+            }
+        };
+        self.operation_seconds
+            .with_label_values(&[kind, &name])
+            .observe(elapsed.as_secs_f64());
+        for code in codes {
+            self.errors.with_label_values(&[code]).inc();
         }
-        let _ = writeln!(
-            out,
-            "# HELP brandgraph_live_channels Live (topic, brand) channels.\n# TYPE brandgraph_live_channels gauge\nbrandgraph_live_channels {}",
-            hub.channel_count()
+    }
+
+    /// The text exposition, with the hub's and the pool's current values.
+    pub fn render(&self, hub: &Hub, db: &DatabaseConnection) -> String {
+        let stats = hub.stats();
+        let catch_up = |counter: &IntCounter, value: u64| {
+            counter.inc_by(value.saturating_sub(counter.get()));
+        };
+        catch_up(
+            &self.events_published,
+            stats.published.load(Ordering::Relaxed),
         );
-        out
+        catch_up(&self.subscriber_lag, stats.lagged.load(Ordering::Relaxed));
+        catch_up(
+            &self.events_replayed,
+            stats.replayed.load(Ordering::Relaxed),
+        );
+        self.live_channels.set(hub.channel_count() as i64);
+        let pool = db.get_postgres_connection_pool();
+        self.pool_connections
+            .with_label_values(&["open"])
+            .set(pool.size() as i64);
+        self.pool_connections
+            .with_label_values(&["idle"])
+            .set(pool.num_idle() as i64);
+        self.pool_connections
+            .with_label_values(&["max"])
+            .set(pool.options().get_max_connections() as i64);
+        let mut out = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        String::from_utf8(out).unwrap_or_default()
     }
 }

@@ -58,6 +58,7 @@ impl App {
             Duration::from_secs(60),
         ));
         let schema = build_schema(&config.graphql)
+            .extension(crate::graphql::telemetry::Telemetry(metrics.clone()))
             .data(publishing)
             .data(db.clone())
             .data(realtime.clone())

@@ -17,6 +17,7 @@ pub mod publishing;
 pub mod schema;
 pub mod session;
 pub mod subscription;
+pub mod telemetry;
 pub mod workspace;
 
 pub use schema::{AppSchema, build_schema};

@@ -275,10 +275,7 @@ async fn run(
     media: Media,
     request: async_graphql::Request,
 ) -> Response {
-    state
-        .metrics
-        .graphql_requests
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    state.metrics.graphql_requests.inc();
     let request = request
         .data(caller.audit_context())
         .data(Viewer::new(caller.principal, state.db.clone()).with_cache(state.memberships.clone()))

@@ -132,6 +132,8 @@ async fn serve(
     };
     caller.principal = Some(principal.clone());
     let deadline = principal.deadline();
+    state.metrics.websocket_connections.inc();
+    let _counted = counted_connection(&state);
 
     let mut data = Data::default();
     data.insert(caller.audit_context());
@@ -210,6 +212,17 @@ async fn serve(
             _ => return,
         }
     }
+}
+
+/// Decrements the open-connections gauge when the connection's task ends.
+fn counted_connection(state: &AppState) -> impl Drop + use<> {
+    struct Counted(prometheus::IntGauge);
+    impl Drop for Counted {
+        fn drop(&mut self) {
+            self.0.dec();
+        }
+    }
+    Counted(state.metrics.websocket_connections.clone())
 }
 
 fn authenticate_init(

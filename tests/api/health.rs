@@ -86,3 +86,28 @@ async fn metrics_count_graphql_requests() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn metrics_time_operations_count_error_codes_and_show_the_pool() {
+    let app = spawn_app().await;
+    app.graphql(None, "query Probe { __typename }", serde_json::json!({}))
+        .await;
+    app.graphql(None, "{ brands { totalCount } }", serde_json::json!({}))
+        .await;
+    let body = reqwest::get(app.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for series in [
+        "brandgraph_graphql_operation_duration_seconds_count{name=\"Probe\",type=\"query\"} 1",
+        "brandgraph_graphql_errors_total{code=\"UNAUTHENTICATED\"} 1",
+        "brandgraph_db_pool_connections{state=\"max\"} 5",
+        "brandgraph_build_info{version=",
+        "brandgraph_websocket_connections 0",
+        "# TYPE brandgraph_sql_statement_duration_seconds histogram",
+    ] {
+        assert!(body.contains(series), "{series} missing:\n{body}");
+    }
+}
