@@ -22,6 +22,7 @@ mod realtime;
 mod schema;
 mod seed;
 mod statements;
+mod typescript;
 mod websocket;
 mod workspace;
 mod ws_client;
