@@ -59,15 +59,24 @@ impl RateLimiter {
             )
             .map(|q| Arc::new(DefaultKeyedRateLimiter::keyed(q))),
         };
-        let pruned = limiter.clone();
+        // The task holds weak references: it ends with the last clone of the limiter.
+        let users = limiter.users.as_ref().map(Arc::downgrade);
+        let anonymous = limiter.anonymous.as_ref().map(Arc::downgrade);
         tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(60));
             loop {
                 every.tick().await;
-                if let Some(users) = &pruned.users {
+                let (users, anonymous) = (
+                    users.as_ref().and_then(std::sync::Weak::upgrade),
+                    anonymous.as_ref().and_then(std::sync::Weak::upgrade),
+                );
+                if users.is_none() && anonymous.is_none() {
+                    return;
+                }
+                if let Some(users) = users {
                     users.retain_recent();
                 }
-                if let Some(anonymous) = &pruned.anonymous {
+                if let Some(anonymous) = anonymous {
                     anonymous.retain_recent();
                 }
             }
