@@ -179,7 +179,9 @@ impl ErrorExtensions for ApiError {
     fn extend(&self) -> async_graphql::Error {
         let message = match self {
             Self::Internal(cause) => {
-                let reference = uuid::Uuid::new_v4().simple().to_string();
+                // The trace id when traces are on, so a user's report finds the trace.
+                let reference = crate::telemetry::current_trace_id()
+                    .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
                 tracing::error!(error = %cause, reference = %reference, "internal error");
                 format!("internal error (reference {reference})")
             }

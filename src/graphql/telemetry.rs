@@ -1,14 +1,17 @@
 //! Times every GraphQL operation (HTTP and websocket) by type and name, and counts its
-//! errors by `extensions.code`, into [`Metrics`].
+//! errors by `extensions.code`, into [`Metrics`]; and runs it in a `graphql.operation`
+//! span (name, type, complexity) for traces.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
 };
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Response, ServerResult, Variables};
+use async_graphql::{ServerError, ValidationResult};
+use tracing::Instrument;
 
 use crate::metrics::Metrics;
 
@@ -19,6 +22,7 @@ impl ExtensionFactory for Telemetry {
         Arc::new(OperationTimer {
             metrics: self.0.clone(),
             kind: Mutex::new("unknown"),
+            complexity: Mutex::new(0),
         })
     }
 }
@@ -27,6 +31,7 @@ impl ExtensionFactory for Telemetry {
 struct OperationTimer {
     metrics: Arc<Metrics>,
     kind: Mutex<&'static str>,
+    complexity: Mutex<usize>,
 }
 
 #[async_graphql::async_trait::async_trait]
@@ -49,6 +54,16 @@ impl Extension for OperationTimer {
         Ok(doc)
     }
 
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        *self.complexity.lock().unwrap_or_else(|e| e.into_inner()) = result.complexity;
+        Ok(result)
+    }
+
     async fn execute(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -56,7 +71,16 @@ impl Extension for OperationTimer {
         next: NextExecute<'_>,
     ) -> Response {
         let started = Instant::now();
-        let response = next.run(ctx, operation_name).await;
+        let kind = *self.kind.lock().unwrap_or_else(|e| e.into_inner());
+        let complexity = *self.complexity.lock().unwrap_or_else(|e| e.into_inner());
+        let span = tracing::info_span!(
+            "graphql.operation",
+            otel.name = %format!("{kind} {}", operation_name.unwrap_or("anonymous")),
+            graphql.operation.type = kind,
+            graphql.operation.name = operation_name.unwrap_or_default(),
+            graphql.complexity = complexity,
+        );
+        let response = next.run(ctx, operation_name).instrument(span).await;
         let codes: Vec<String> = response
             .errors
             .iter()
@@ -67,7 +91,6 @@ impl Extension for OperationTimer {
                     .map(|c| c.to_string().trim_matches('"').to_string())
             })
             .collect();
-        let kind = *self.kind.lock().unwrap_or_else(|e| e.into_inner());
         self.metrics
             .observe_operation(kind, operation_name, started.elapsed(), &codes);
         response

@@ -41,12 +41,19 @@ pub fn router(state: AppState, with_ops: bool) -> Router {
         .layer(cors)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            use tracing_opentelemetry::OpenTelemetrySpanExt;
             let request_id = request
                 .headers()
                 .get(REQUEST_ID)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or_default();
-            tracing::info_span!("http", method = %request.method(), uri = %request.uri().path(), request_id)
+            let span = tracing::info_span!("http", method = %request.method(), uri = %request.uri().path(), request_id);
+            // A W3C `traceparent` from the caller becomes this span's parent.
+            let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
+                propagator.extract(&opentelemetry_http::HeaderExtractor(request.headers()))
+            });
+            let _ = span.set_parent(parent);
+            span
         }))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }

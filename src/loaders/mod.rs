@@ -80,8 +80,18 @@ pub struct Loaders {
     pub publishing_stats: DataLoader<PublishingStatsLoader>,
 }
 
+/// A loader whose batches run in a `dataloader.batch` span under the resolver's span, so
+/// a trace shows each batch and the SQL it ran.
 fn loader<T: Send + Sync + 'static>(inner: T) -> DataLoader<T> {
-    DataLoader::new(inner, tokio::spawn)
+    use tracing::Instrument;
+    let name = std::any::type_name::<T>()
+        .rsplit("::")
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('>');
+    DataLoader::new(inner, move |batch| {
+        tokio::spawn(batch.instrument(tracing::info_span!("dataloader.batch", loader = name)))
+    })
 }
 
 impl Loaders {

@@ -207,8 +207,28 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// Spans of sampled traces, kept in memory. Only requests that carry a sampled W3C
+/// `traceparent` are recorded (parent-based sampling), so ordinary tests add nothing.
+pub fn spans() -> &'static opentelemetry_sdk::trace::InMemorySpanExporter {
+    static SPANS: std::sync::OnceLock<opentelemetry_sdk::trace::InMemorySpanExporter> =
+        std::sync::OnceLock::new();
+    SPANS.get_or_init(opentelemetry_sdk::trace::InMemorySpanExporter::default)
+}
+
+fn init_telemetry() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
+        let provider = SdkTracerProvider::builder()
+            .with_sampler(Sampler::ParentBased(Box::new(Sampler::AlwaysOff)))
+            .with_simple_exporter(spans().clone())
+            .build();
+        brandgraph::telemetry::init_with("warn", false, Some(provider));
+    });
+}
+
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
-    brandgraph::telemetry::init("warn", false);
+    init_telemetry();
     let test_db = TestDb::migrated().await;
     let mut config = server_config(test_db.url());
     adjust(&mut config);

@@ -22,6 +22,7 @@ mod realtime;
 mod schema;
 mod seed;
 mod statements;
+mod traces;
 mod typescript;
 mod websocket;
 mod workspace;
