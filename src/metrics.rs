@@ -34,6 +34,9 @@ pub struct Metrics {
     subscriber_lag: IntCounter,
     events_replayed: IntCounter,
     pool_connections: prometheus::IntGaugeVec,
+    listener_reconnects: IntCounter,
+    held_back: IntGauge,
+    subscribers: prometheus::IntGaugeVec,
     operation_names: Mutex<HashSet<String>>,
 }
 
@@ -104,6 +107,17 @@ impl Default for Metrics {
         registry
             .register(Box::new(pool_connections.clone()))
             .expect("unique metric");
+        let subscribers = prometheus::IntGaugeVec::new(
+            Opts::new(
+                "brandgraph_subscribers",
+                "Live event-stream subscribers by topic.",
+            ),
+            &["topic"],
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(subscribers.clone()))
+            .expect("unique metric");
         let build = IntGauge::with_opts(
             Opts::new("brandgraph_build_info", "The running build.")
                 .const_label("version", env!("CARGO_PKG_VERSION")),
@@ -151,6 +165,17 @@ impl Default for Metrics {
                 "Events re-read from the database for replays and catch-ups.",
             ),
             pool_connections,
+            listener_reconnects: counter(
+                &registry,
+                "brandgraph_listener_reconnects_total",
+                "Times the realtime listener lost its connection and reconnected.",
+            ),
+            held_back: gauge(
+                &registry,
+                "brandgraph_sequencer_held_back",
+                "Change events held back above a gap in sequence numbers.",
+            ),
+            subscribers,
             operation_names: Mutex::new(HashSet::new()),
             registry,
         }
@@ -213,7 +238,19 @@ impl Metrics {
             &self.events_replayed,
             stats.replayed.load(Ordering::Relaxed),
         );
+        catch_up(
+            &self.listener_reconnects,
+            stats.listener_reconnects.load(Ordering::Relaxed),
+        );
+        self.held_back
+            .set(stats.held_back.load(Ordering::Relaxed) as i64);
         self.live_channels.set(hub.channel_count() as i64);
+        self.subscribers.reset();
+        for (topic, count) in hub.subscribers_by_topic() {
+            self.subscribers
+                .with_label_values(&[topic])
+                .set(count as i64);
+        }
         let pool = db.get_postgres_connection_pool();
         self.pool_connections
             .with_label_values(&["open"])

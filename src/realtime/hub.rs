@@ -45,6 +45,10 @@ pub struct HubStats {
     pub lagged: AtomicU64,
     /// Events a lagging subscriber re-read from the database.
     pub replayed: AtomicU64,
+    /// Times the listener lost its connection and reconnected.
+    pub listener_reconnects: AtomicU64,
+    /// Events the sequencer holds back above a gap right now.
+    pub held_back: AtomicU64,
 }
 
 type Key = (Topic, Uuid);
@@ -130,6 +134,20 @@ impl Hub {
     /// Number of live channels (for tests and metrics).
     pub fn channel_count(&self) -> usize {
         self.inner.channels.lock().map(|c| c.len()).unwrap_or(0)
+    }
+
+    /// Live subscribers per topic (receivers of the topic's channels).
+    pub fn subscribers_by_topic(&self) -> HashMap<&'static str, usize> {
+        let channels = self
+            .inner
+            .channels
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let mut counts = HashMap::new();
+        for ((topic, _), sender) in channels.iter() {
+            *counts.entry(topic.as_str()).or_default() += sender.receiver_count();
+        }
+        counts
     }
 
     /// Sends released events (in seq order) to their channels, drops channels nobody

@@ -39,6 +39,9 @@ pub async fn run(hub: Hub, config: ListenerConfig) {
             Err(err) => {
                 hub.set_status(ListenerStatus::Reconnecting);
                 tracing::warn!(error = %err, retry_in_ms = backoff.as_millis() as u64, "realtime listener disconnected");
+                hub.stats()
+                    .listener_reconnects
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(5));
             }
@@ -247,6 +250,10 @@ async fn read_and_publish(
             released.extend(resumed);
         }
         let progressed = !released.is_empty();
+        hub.stats().held_back.store(
+            sequencer.held_count() as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         hub.publish(released, sequencer.next_seq());
         // A full page means more rows wait; read on while that makes progress.
         if !(full && progressed) {

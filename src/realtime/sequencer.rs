@@ -42,6 +42,11 @@ impl Sequencer {
         self.next
     }
 
+    /// How many rows are held above a gap.
+    pub fn held_count(&self) -> usize {
+        self.held.len()
+    }
+
     /// Whether rows are held above a gap.
     pub fn has_gap(&self) -> bool {
         !self.held.is_empty()

@@ -107,7 +107,51 @@ async fn metrics_time_operations_count_error_codes_and_show_the_pool() {
         "brandgraph_build_info{version=",
         "brandgraph_websocket_connections 0",
         "# TYPE brandgraph_sql_statement_duration_seconds histogram",
+        "brandgraph_listener_reconnects_total 0",
+        "brandgraph_sequencer_held_back 0",
     ] {
         assert!(body.contains(series), "{series} missing:\n{body}");
     }
+}
+
+#[tokio::test]
+async fn metrics_count_subscribers_by_topic() {
+    use crate::ws_client::{TRANSPORT_WS, WsClient};
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let mut client = WsClient::connect(
+        &app,
+        TRANSPORT_WS,
+        &crate::helpers::user_token(brandgraph::seed::users::OWNER),
+    )
+    .await;
+    client
+        .subscribe(
+            "1",
+            "subscription($b: ID!) { approvalUpdated(brandId: $b) { cursor } }",
+            serde_json::json!({ "b": brandgraph::seed::brands::AURORA }),
+        )
+        .await;
+    // The subscription registers asynchronously; poll the scrape until it shows.
+    let mut body = String::new();
+    for _ in 0..100 {
+        body = reqwest::get(app.url("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if body.contains("brandgraph_subscribers{topic=\"approval\"} 1") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        body.contains("brandgraph_subscribers{topic=\"approval\"} 1"),
+        "{body}"
+    );
+    assert!(
+        body.contains("brandgraph_websocket_connections 1"),
+        "{body}"
+    );
 }
