@@ -42,7 +42,17 @@ pub async fn lock_visible<E: EntityTrait>(
     what: &'static str,
 ) -> ApiResult<E::Model> {
     let scope = viewer.brand_scope().await?;
-    scoped(select, &scope, brand_column)
+    lock_row(db, scoped(select, &scope, brand_column), what).await
+}
+
+/// The row `select` finds, locked for this transaction; for callers that check access
+/// themselves (the service role's worker API, invitations, archived brands).
+pub async fn lock_row<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    what: &'static str,
+) -> ApiResult<E::Model> {
+    select
         .lock_exclusive()
         .one(db)
         .await?

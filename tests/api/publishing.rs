@@ -185,6 +185,29 @@ async fn watch_jobs(app: &TestApp) -> WsClient {
     client
 }
 
+/// An approved item scheduled a moment ahead, a subscriber on the brand's jobs, the test
+/// platform answering `script`, and the reference worker running against it.
+struct Run {
+    item: Uuid,
+    jobs: WsClient,
+    platform: Arc<Platform>,
+    _worker: oneshot::Sender<()>,
+}
+
+async fn publish_through_worker(app: &TestApp, script: Vec<u16>) -> Run {
+    let item = approved_item(app).await;
+    let jobs = watch_jobs(app).await;
+    schedule_soon(app, item).await;
+    let (platform, url) = start_platform(script).await;
+    let worker = start_worker(app, &url);
+    Run {
+        item,
+        jobs,
+        platform,
+        _worker: worker,
+    }
+}
+
 async fn job_of(app: &TestApp, item: Uuid) -> String {
     app.scalar(&format!(
         "SELECT id::text FROM publish_jobs WHERE content_item_id = '{item}'"
@@ -199,11 +222,12 @@ async fn scheduled_content_is_published_by_the_worker() {
     let connection = connect(&app).await;
     assert_eq!(connection["hasAccessToken"], true);
     assert_eq!(connection["platform"], "meta");
-    let item = approved_item(&app).await;
-    let mut jobs = watch_jobs(&app).await;
-    schedule_soon(&app, item).await;
-    let (platform, url) = start_platform(vec![]).await;
-    let _worker = start_worker(&app, &url);
+    let Run {
+        item,
+        mut jobs,
+        platform,
+        _worker,
+    } = publish_through_worker(&app, vec![]).await;
 
     let seen = job_statuses_until(&mut jobs, "PUBLISHED").await;
     assert_eq!(seen, ["PENDING", "PROCESSING", "PUBLISHED"]);
@@ -250,11 +274,12 @@ async fn server_errors_are_retried_with_growing_delays_then_published() {
     let app = spawn_app().await;
     app.seed_demo().await;
     connect(&app).await;
-    let item = approved_item(&app).await;
-    let mut jobs = watch_jobs(&app).await;
-    schedule_soon(&app, item).await;
-    let (platform, url) = start_platform(vec![500, 503]).await;
-    let _worker = start_worker(&app, &url);
+    let Run {
+        item,
+        mut jobs,
+        platform,
+        _worker,
+    } = publish_through_worker(&app, vec![500, 503]).await;
 
     let seen = job_statuses_until(&mut jobs, "PUBLISHED").await;
     assert_eq!(
@@ -294,11 +319,12 @@ async fn a_client_error_sends_the_job_to_the_dead_letter_queue() {
     let app = spawn_app().await;
     app.seed_demo().await;
     connect(&app).await;
-    let item = approved_item(&app).await;
-    let mut jobs = watch_jobs(&app).await;
-    schedule_soon(&app, item).await;
-    let (_platform, url) = start_platform(vec![400]).await;
-    let _worker = start_worker(&app, &url);
+    let Run {
+        item,
+        mut jobs,
+        platform: _,
+        _worker,
+    } = publish_through_worker(&app, vec![400]).await;
 
     let seen = job_statuses_until(&mut jobs, "DEAD").await;
     assert_eq!(seen, ["PENDING", "PROCESSING", "DEAD"]);
@@ -585,11 +611,12 @@ async fn rotation_reseals_every_token_and_workers_still_publish() {
             .unwrap(),
         0
     );
-    let item = approved_item(&app).await;
-    let mut jobs = watch_jobs(&app).await;
-    schedule_soon(&app, item).await;
-    let (platform, url) = start_platform(vec![]).await;
-    let _worker = start_worker(&app, &url);
+    let Run {
+        item: _,
+        mut jobs,
+        platform,
+        _worker,
+    } = publish_through_worker(&app, vec![]).await;
     job_statuses_until(&mut jobs, "PUBLISHED").await;
     let received = platform.received.lock().unwrap().clone();
     assert_eq!(

@@ -230,12 +230,8 @@ pub async fn claim(
 }
 
 async fn lock_job(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<publish_jobs::Model> {
-    use sea_orm::{EntityTrait, QuerySelect};
-    publish_jobs::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound("publish job"))
+    use sea_orm::EntityTrait;
+    crate::domain::brands::lock_row(db, publish_jobs::Entity::find_by_id(id), "publish job").await
 }
 
 async fn dead_letter(

@@ -3,8 +3,8 @@
 //! brand's change history.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QuerySelect, Set, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set,
+    Statement,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -243,11 +243,7 @@ pub async fn create(
 }
 
 async fn lock(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<brands::Model> {
-    brands::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound("brand"))
+    crate::domain::brands::lock_row(db, brands::Entity::find_by_id(id), "brand").await
 }
 
 /// Edits a brand (admins and above).

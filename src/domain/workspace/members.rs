@@ -156,11 +156,8 @@ async fn lock_invitation(
     db: &impl ConnectionTrait,
     id: Uuid,
 ) -> ApiResult<brand_invitations::Model> {
-    brand_invitations::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound("invitation"))
+    crate::domain::brands::lock_row(db, brand_invitations::Entity::find_by_id(id), "invitation")
+        .await
 }
 
 /// Accepts an invitation addressed to the caller.
