@@ -13,7 +13,7 @@ pub struct Model {
     pub post_id: Uuid,
     pub requested_by: Option<Uuid>,
     pub assigned_to: Option<Uuid>,
-    pub priority: Option<String>,
+    pub priority: String,
     pub deadline: Option<DateTimeWithTimeZone>,
     pub status: String,
     pub created_at: DateTimeWithTimeZone,

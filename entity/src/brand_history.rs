@@ -26,7 +26,7 @@ pub struct Model {
     #[sea_orm(column_type = "JsonBinary", nullable)]
     pub performance: Option<Json>,
     pub tags: Vec<String>,
-    pub created_at: Option<DateTimeWithTimeZone>,
+    pub created_at: DateTimeWithTimeZone,
     #[sea_orm(
         belongs_to,
         from = "brand_id",

@@ -139,6 +139,8 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub workflow_instances: HasMany<super::workflow_instances::Entity>,
     #[sea_orm(has_many)]
+    pub workflow_notifications: HasMany<super::workflow_notifications::Entity>,
+    #[sea_orm(has_many)]
     pub workflow_templates: HasMany<super::workflow_templates::Entity>,
 }
 

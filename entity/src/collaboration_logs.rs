@@ -25,7 +25,7 @@ pub struct Model {
     pub notes: Option<String>,
     #[sea_orm(column_type = "JsonBinary", nullable)]
     pub metadata: Option<Json>,
-    pub created_at: Option<DateTimeWithTimeZone>,
+    pub created_at: DateTimeWithTimeZone,
     #[sea_orm(
         belongs_to,
         from = "brand_id",

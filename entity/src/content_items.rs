@@ -44,6 +44,8 @@ pub struct Model {
     )]
     pub brands: BelongsTo<super::brands::Entity>,
     #[sea_orm(has_many)]
+    pub content_packages: HasMany<super::content_packages::Entity>,
+    #[sea_orm(has_many)]
     pub post_approvals: HasMany<super::post_approvals::Entity>,
     #[sea_orm(has_many)]
     pub publish_jobs: HasMany<super::publish_jobs::Entity>,
@@ -67,6 +69,8 @@ pub struct Model {
         on_delete = "NoAction"
     )]
     pub users_1: BelongsTo<Option<super::users::Entity>>,
+    #[sea_orm(has_many)]
+    pub workflow_instances: HasMany<super::workflow_instances::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -27,9 +27,11 @@ pub struct Model {
     #[sea_orm(column_type = "Decimal(Some((3, 1)))", nullable)]
     pub quality_score: Option<Decimal>,
     pub requires_approval: Option<bool>,
-    pub created_at: Option<DateTimeWithTimeZone>,
-    pub updated_at: Option<DateTimeWithTimeZone>,
+    pub created_at: DateTimeWithTimeZone,
+    pub updated_at: DateTimeWithTimeZone,
     pub published_at: Option<DateTimeWithTimeZone>,
+    pub content_item_id: Option<Uuid>,
+    pub decided_by: Option<Uuid>,
     #[sea_orm(
         belongs_to,
         from = "brand_id",
@@ -38,6 +40,22 @@ pub struct Model {
         on_delete = "Cascade"
     )]
     pub brands: BelongsTo<super::brands::Entity>,
+    #[sea_orm(
+        belongs_to,
+        from = "content_item_id",
+        to = "id",
+        on_update = "NoAction",
+        on_delete = "SetNull"
+    )]
+    pub content_items: BelongsTo<Option<super::content_items::Entity>>,
+    #[sea_orm(
+        belongs_to,
+        from = "decided_by",
+        to = "id",
+        on_update = "NoAction",
+        on_delete = "SetNull"
+    )]
+    pub users: BelongsTo<Option<super::users::Entity>>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

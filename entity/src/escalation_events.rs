@@ -10,12 +10,16 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub brand_id: Uuid,
+    #[sea_orm(unique_key = "escalation_events_once_per_level")]
     pub approval_id: Option<Uuid>,
+    #[sea_orm(unique_key = "escalation_events_once_per_level")]
     pub rule_id: Option<Uuid>,
     #[sea_orm(column_type = "Text")]
     pub status: String,
     pub created_at: DateTimeWithTimeZone,
     pub resolved_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(unique_key = "escalation_events_once_per_level")]
+    pub level: i32,
     #[sea_orm(
         belongs_to,
         from = "brand_id",
@@ -40,6 +44,8 @@ pub struct Model {
         on_delete = "Cascade"
     )]
     pub post_approvals: BelongsTo<Option<super::post_approvals::Entity>>,
+    #[sea_orm(has_many)]
+    pub workflow_notifications: HasMany<super::workflow_notifications::Entity>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -17,6 +17,7 @@ pub struct Model {
     pub escalate_to_role: String,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub enabled: bool,
     #[sea_orm(
         belongs_to,
         from = "brand_id",

@@ -9,15 +9,22 @@ use serde::{Deserialize, Serialize};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    #[sea_orm(unique_key = "platform_reviews_review_key")]
     pub brand_id: Uuid,
+    #[sea_orm(unique_key = "platform_reviews_review_key")]
     pub platform: String,
-    #[sea_orm(unique)]
+    #[sea_orm(unique_key = "platform_reviews_review_key")]
     pub review_id: String,
     pub rating: Option<i32>,
     #[sea_orm(column_type = "Text", nullable)]
     pub review_text: Option<String>,
     pub reviewer_name: Option<String>,
     pub created_at: DateTimeWithTimeZone,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub response_text: Option<String>,
+    pub response_status: Option<String>,
+    pub responded_by: Option<Uuid>,
+    pub responded_at: Option<DateTimeWithTimeZone>,
     #[sea_orm(
         belongs_to,
         from = "brand_id",
@@ -26,6 +33,14 @@ pub struct Model {
         on_delete = "Cascade"
     )]
     pub brands: BelongsTo<super::brands::Entity>,
+    #[sea_orm(
+        belongs_to,
+        from = "responded_by",
+        to = "id",
+        on_update = "NoAction",
+        on_delete = "SetNull"
+    )]
+    pub users: BelongsTo<Option<super::users::Entity>>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

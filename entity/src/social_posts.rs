@@ -9,8 +9,11 @@ use serde::{Deserialize, Serialize};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    #[sea_orm(unique_key = "social_posts_platform_post_key")]
     pub brand_id: Uuid,
+    #[sea_orm(unique_key = "social_posts_platform_post_key")]
     pub platform: String,
+    #[sea_orm(unique_key = "social_posts_platform_post_key")]
     pub platform_post_id: String,
     #[sea_orm(column_type = "JsonBinary")]
     pub content: Json,

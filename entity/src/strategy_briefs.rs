@@ -9,12 +9,13 @@ use serde::{Deserialize, Serialize};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    #[sea_orm(unique_key = "strategy_briefs_version_key")]
     pub brand_id: Uuid,
     #[sea_orm(column_type = "Text")]
     pub request_id: String,
-    #[sea_orm(column_type = "Text")]
+    #[sea_orm(column_type = "Text", unique_key = "strategy_briefs_version_key")]
     pub cycle_id: String,
-    #[sea_orm(column_type = "Text")]
+    #[sea_orm(column_type = "Text", unique_key = "strategy_briefs_version_key")]
     pub version: String,
     #[sea_orm(column_type = "JsonBinary")]
     pub positioning: Json,
@@ -24,8 +25,8 @@ pub struct Model {
     pub visual: Json,
     #[sea_orm(column_type = "JsonBinary")]
     pub competitive: Json,
-    pub created_at: Option<DateTimeWithTimeZone>,
-    pub updated_at: Option<DateTimeWithTimeZone>,
+    pub created_at: DateTimeWithTimeZone,
+    pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(
         belongs_to,
         from = "brand_id",

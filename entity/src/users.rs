@@ -22,7 +22,13 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub client_settings: HasMany<super::client_settings::Entity>,
     #[sea_orm(has_many)]
+    pub content_packages: HasMany<super::content_packages::Entity>,
+    #[sea_orm(has_many)]
     pub media_usage_logs: HasMany<super::media_usage_logs::Entity>,
+    #[sea_orm(has_many)]
+    pub platform_reviews: HasMany<super::platform_reviews::Entity>,
+    #[sea_orm(has_many)]
+    pub workflow_instances: HasMany<super::workflow_instances::Entity>,
     #[sea_orm(has_many)]
     pub workflow_notifications: HasMany<super::workflow_notifications::Entity>,
 }

@@ -21,6 +21,14 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub status: String,
     pub created_at: DateTimeWithTimeZone,
+    pub attempt_count: i32,
+    pub max_attempts: i32,
+    pub next_attempt_at: DateTimeWithTimeZone,
+    pub lease_expires_at: Option<DateTimeWithTimeZone>,
+    pub delivered_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub last_error: Option<String>,
+    pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(
         belongs_to,
         from = "brand_id",

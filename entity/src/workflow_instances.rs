@@ -13,11 +13,14 @@ pub struct Model {
     pub brand_id: Uuid,
     #[sea_orm(column_type = "Text")]
     pub status: String,
-    pub current_step: Option<i32>,
-    #[sea_orm(column_type = "JsonBinary", nullable)]
-    pub context: Option<Json>,
+    pub current_step: i32,
+    #[sea_orm(column_type = "JsonBinary")]
+    pub context: Json,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub content_item_id: Option<Uuid>,
+    pub started_by: Option<Uuid>,
+    pub finished_at: Option<DateTimeWithTimeZone>,
     #[sea_orm(
         belongs_to,
         from = "brand_id",
@@ -26,6 +29,22 @@ pub struct Model {
         on_delete = "Cascade"
     )]
     pub brands: BelongsTo<super::brands::Entity>,
+    #[sea_orm(
+        belongs_to,
+        from = "content_item_id",
+        to = "id",
+        on_update = "NoAction",
+        on_delete = "Cascade"
+    )]
+    pub content_items: BelongsTo<Option<super::content_items::Entity>>,
+    #[sea_orm(
+        belongs_to,
+        from = "started_by",
+        to = "id",
+        on_update = "NoAction",
+        on_delete = "SetNull"
+    )]
+    pub users: BelongsTo<Option<super::users::Entity>>,
     #[sea_orm(has_many)]
     pub workflow_notifications: HasMany<super::workflow_notifications::Entity>,
     #[sea_orm(

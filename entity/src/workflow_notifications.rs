@@ -10,21 +10,39 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub instance_id: Option<Uuid>,
-    pub user_id: Option<Uuid>,
+    pub user_id: Uuid,
     #[sea_orm(column_type = "Text")]
     pub r#type: String,
     #[sea_orm(column_type = "Text")]
     pub message: String,
     pub read_at: Option<DateTimeWithTimeZone>,
     pub created_at: DateTimeWithTimeZone,
+    pub brand_id: Uuid,
+    pub escalation_event_id: Option<Uuid>,
+    #[sea_orm(
+        belongs_to,
+        from = "brand_id",
+        to = "id",
+        on_update = "NoAction",
+        on_delete = "Cascade"
+    )]
+    pub brands: BelongsTo<super::brands::Entity>,
+    #[sea_orm(
+        belongs_to,
+        from = "escalation_event_id",
+        to = "id",
+        on_update = "NoAction",
+        on_delete = "Cascade"
+    )]
+    pub escalation_events: BelongsTo<Option<super::escalation_events::Entity>>,
     #[sea_orm(
         belongs_to,
         from = "user_id",
         to = "id",
         on_update = "NoAction",
-        on_delete = "NoAction"
+        on_delete = "Cascade"
     )]
-    pub users: BelongsTo<Option<super::users::Entity>>,
+    pub users: BelongsTo<super::users::Entity>,
     #[sea_orm(
         belongs_to,
         from = "instance_id",

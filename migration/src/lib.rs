@@ -40,6 +40,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("012_hardening"),
     step!("013_publishing"),
     step!("014_workspace"),
+    step!("015_workflows"),
 ];
 
 impl MigrationName for SqlMigration {
