@@ -57,6 +57,15 @@ impl App {
             db.clone(),
             Duration::from_secs(60),
         ));
+        tokio::spawn(crate::jobs::escalations::run(
+            db.clone(),
+            config.webhooks.escalation_interval(),
+        ));
+        let webhooks = crate::domain::webhooks::Webhooks::new(config.webhooks.clone());
+        tokio::spawn(crate::jobs::webhook_processor::run(
+            db.clone(),
+            webhooks.clone(),
+        ));
         let schema = build_schema(&config.graphql)
             .extension(crate::graphql::telemetry::Telemetry(metrics.clone()))
             .data(publishing)
@@ -89,6 +98,7 @@ impl App {
                 http: Arc::new(config.http.clone()),
                 rate_limiter: RateLimiter::start(&config.http.rate_limit),
                 origins,
+                webhooks,
                 graphiql_token: None,
             },
         })

@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::{JwtVerifier, MembershipCache};
 use crate::config::HttpConfig;
+use crate::domain::webhooks::Webhooks;
 use crate::graphql::AppSchema;
 use crate::http::cors::OriginPolicy;
 use crate::metrics::Metrics;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub http: Arc<HttpConfig>,
     pub rate_limiter: RateLimiter,
     pub origins: OriginPolicy,
+    /// Inbound webhook secrets and the processor's wake-up.
+    pub webhooks: Webhooks,
     /// A token GraphiQL's websocket sends in `connection_init` (set by `serve --demo`).
     pub graphiql_token: Option<String>,
 }

@@ -3,9 +3,11 @@
 
 mod http;
 mod publishing;
+mod webhooks;
 
 pub use http::{HttpConfig, RateLimitConfig, WebsocketConfig};
 pub use publishing::PublishingConfig;
+pub use webhooks::{ProviderSecret, WebhookConfig};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -313,6 +315,9 @@ pub struct ServerConfig {
 
     #[command(flatten)]
     pub publishing: PublishingConfig,
+
+    #[command(flatten)]
+    pub webhooks: WebhookConfig,
 
     /// Development mode: the built-in JWT secret and a development secrets key are
     /// allowed on a loopback address (`serve --demo` implies it).

@@ -261,7 +261,7 @@ pub async fn submit_for_review(
         post_id: Set(item.id),
         requested_by: Set(viewer.user_id()),
         assigned_to: Set(request.assigned_to),
-        priority: Set(Some(request.priority.unwrap_or_else(|| "normal".into()))),
+        priority: Set(request.priority.unwrap_or_else(|| "normal".into())),
         deadline: Set(request.deadline),
         status: Set("pending".into()),
         ..Default::default()

@@ -11,4 +11,6 @@ pub mod ingest;
 pub mod lifecycle;
 pub mod publishing;
 pub mod status;
+pub mod webhooks;
+pub mod workflows;
 pub mod workspace;

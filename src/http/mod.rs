@@ -5,11 +5,12 @@ pub mod cors;
 mod graphql;
 mod health;
 mod web;
+mod webhooks;
 mod websocket;
 
 use axum::Router;
 use axum::http::HeaderName;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -31,6 +32,7 @@ pub fn router(state: AppState, with_ops: bool) -> Router {
             "/assets/{name}",
             get(web::asset).layer(tower_http::compression::CompressionLayer::new()),
         )
+        .route("/webhooks/{provider}", post(webhooks::receive))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz));
     if with_ops {
@@ -62,6 +64,7 @@ pub fn router(state: AppState, with_ops: bool) -> Router {
 pub fn ops_router(state: AppState) -> Router {
     Router::new()
         .route("/metrics", get(health::metrics))
+        .route("/webhooks/{provider}", post(webhooks::receive))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .with_state(state)

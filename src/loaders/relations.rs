@@ -8,10 +8,14 @@ use uuid::Uuid;
 use super::group::GroupedRelation;
 use super::page::PagedRelation;
 use entity::{
-    analytics_goals, audit_logs, brand_invitations, brand_members, connections, content_items,
-    encrypted_secrets, media_assets, media_usage_logs, milestones, platform_sync_logs,
-    post_approvals, publish_jobs, publishing_logs, scheduled_content, storage_quotas,
+    advisor_feedback, analytics_goals, approval_requests, audit_logs, auto_plans, brand_history,
+    brand_invitations, brand_members, collaboration_logs, connections, content_items,
+    content_packages, encrypted_secrets, escalation_events, escalation_rules, media_assets,
+    media_usage_logs, milestones, platform_reviews, platform_sync_logs, post_approvals,
+    publish_jobs, publishing_logs, scheduled_content, social_posts, storage_quotas,
+    strategy_briefs, webhook_events, workflow_instances, workflow_templates,
 };
+use sea_orm::sea_query::Expr;
 
 type Timestamp = DateTime<FixedOffset>;
 
@@ -262,6 +266,232 @@ paged!(
     },
 );
 
+/// Narrows a brand's approval requests.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ApprovalRequestFilter {
+    pub status: Option<String>,
+    pub assigned_to: Option<Uuid>,
+}
+
+paged!(
+    BrandApprovalRequests, approval_requests, BrandId, |m| m.brand_id,
+    filter: ApprovalRequestFilter,
+    sort: |m, column| m.created_at,
+    apply: |select, filter| {
+        use approval_requests::Column;
+        if let Some(status) = &filter.status {
+            select = select.filter(Column::Status.eq(status.as_str()));
+        }
+        if let Some(user) = filter.assigned_to {
+            select = select.filter(Column::AssignedTo.eq(user));
+        }
+        select
+    },
+);
+
+paged!(
+    BrandWorkflowInstances, workflow_instances, BrandId, |m| m.brand_id,
+    filter: Option<String>,
+    sort: |m, column| m.created_at,
+    apply: |select, status| {
+        if let Some(status) = status {
+            select = select.filter(workflow_instances::Column::Status.eq(status.as_str()));
+        }
+        select
+    },
+);
+
+paged!(
+    BrandEscalationEvents, escalation_events, BrandId, |m| m.brand_id,
+    filter: Option<String>,
+    sort: |m, column| m.created_at,
+    apply: |select, status| {
+        if let Some(status) = status {
+            select = select.filter(escalation_events::Column::Status.eq(status.as_str()));
+        }
+        select
+    },
+);
+
+paged!(
+    BrandWebhookEvents, webhook_events, BrandId, |m| m.brand_id.unwrap_or_default(),
+    filter: Option<String>,
+    sort: |m, column| m.created_at,
+    apply: |select, status| {
+        if let Some(status) = status {
+            select = select.filter(webhook_events::Column::Status.eq(status.as_str()));
+        }
+        select
+    },
+);
+
+paged!(
+    BrandStrategyBriefs, strategy_briefs, BrandId, |m| m.brand_id,
+    filter: Option<String>,
+    sort: |m, column| m.created_at,
+    apply: |select, cycle| {
+        if let Some(cycle) = cycle {
+            select = select.filter(strategy_briefs::Column::CycleId.eq(cycle.as_str()));
+        }
+        select
+    },
+);
+
+/// Narrows a brand's content packages.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct PackageFilter {
+    pub status: Option<String>,
+    pub cycle: Option<String>,
+}
+
+paged!(
+    BrandContentPackages, content_packages, BrandId, |m| m.brand_id,
+    filter: PackageFilter,
+    sort: |m, column| m.created_at,
+    apply: |select, filter| {
+        use content_packages::Column;
+        if let Some(status) = &filter.status {
+            select = select.filter(Column::Status.eq(status.as_str()));
+        }
+        if let Some(cycle) = &filter.cycle {
+            select = select.filter(Column::CycleId.eq(cycle.as_str()));
+        }
+        select
+    },
+);
+
+/// Narrows agent activity (brand history and collaboration logs).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ActivityFilter {
+    pub agent: Option<String>,
+    pub cycle: Option<String>,
+    pub tag: Option<String>,
+    pub content_id: Option<String>,
+}
+
+paged!(
+    BrandHistoryEntries, brand_history, BrandId, |m| m.brand_id,
+    filter: ActivityFilter,
+    sort: |m, column| m.timestamp,
+    apply: |select, filter| {
+        use brand_history::Column;
+        if let Some(agent) = &filter.agent {
+            select = select.filter(Column::Agent.eq(agent.as_str()));
+        }
+        if let Some(tag) = &filter.tag {
+            select = select.filter(Expr::cust_with_values(
+                "? = ANY(\"brand_history\".\"tags\")",
+                [tag.clone()],
+            ));
+        }
+        if let Some(content) = &filter.content_id {
+            select = select.filter(Column::ContentId.eq(content.as_str()));
+        }
+        select
+    },
+);
+
+paged!(
+    BrandCollaborationLogs, collaboration_logs, BrandId, |m| m.brand_id,
+    filter: ActivityFilter,
+    sort: |m, column| m.timestamp,
+    apply: |select, filter| {
+        use collaboration_logs::Column;
+        if let Some(agent) = &filter.agent {
+            select = select.filter(Column::Agent.eq(agent.as_str()));
+        }
+        if let Some(cycle) = &filter.cycle {
+            select = select.filter(Column::CycleId.eq(cycle.as_str()));
+        }
+        if let Some(content) = &filter.content_id {
+            select = select.filter(Column::ContentId.eq(content.as_str()));
+        }
+        select
+    },
+);
+
+paged!(
+    BrandAdvisorFeedback, advisor_feedback, BrandId, |m| m.brand_id,
+    filter: Option<String>,
+    sort: |m, column| m.created_at,
+    apply: |select, category| {
+        if let Some(category) = category {
+            select = select.filter(advisor_feedback::Column::Category.eq(category.as_str()));
+        }
+        select
+    },
+);
+
+/// Narrows a brand's social posts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct SocialPostFilter {
+    pub platform: Option<String>,
+    pub status: Option<String>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+}
+
+paged!(
+    BrandSocialPosts, social_posts, BrandId, |m| m.brand_id,
+    filter: SocialPostFilter,
+    sort: |m, column| m.created_at,
+    apply: |select, filter| {
+        use social_posts::Column;
+        if let Some(platform) = &filter.platform {
+            select = select.filter(Column::Platform.eq(platform.as_str()));
+        }
+        if let Some(status) = &filter.status {
+            select = select.filter(Column::Status.eq(status.as_str()));
+        }
+        if let Some(from) = filter.from {
+            select = select.filter(Column::CreatedAt.gte(from));
+        }
+        if let Some(to) = filter.to {
+            select = select.filter(Column::CreatedAt.lt(to));
+        }
+        select
+    },
+);
+
+/// Narrows a brand's platform reviews.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ReviewFilter {
+    pub platform: Option<String>,
+    pub min_rating: Option<i32>,
+    pub max_rating: Option<i32>,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub unanswered: bool,
+}
+
+paged!(
+    BrandPlatformReviews, platform_reviews, BrandId, |m| m.brand_id,
+    filter: ReviewFilter,
+    sort: |m, column| m.created_at,
+    apply: |select, filter| {
+        use platform_reviews::Column;
+        if let Some(platform) = &filter.platform {
+            select = select.filter(Column::Platform.eq(platform.as_str()));
+        }
+        if let Some(min) = filter.min_rating {
+            select = select.filter(Column::Rating.gte(min));
+        }
+        if let Some(max) = filter.max_rating {
+            select = select.filter(Column::Rating.lte(max));
+        }
+        if let Some(from) = filter.from {
+            select = select.filter(Column::CreatedAt.gte(from));
+        }
+        if let Some(to) = filter.to {
+            select = select.filter(Column::CreatedAt.lt(to));
+        }
+        if filter.unanswered {
+            select = select.filter(Column::ResponseText.is_null());
+        }
+        select
+    },
+);
+
 /// Declares a [`GroupedRelation`] in one line.
 macro_rules! grouped {
     ($name:ident, $module:ident, $parent:ident, |$m:ident| $parent_of:expr, $order_col:ident, $order:expr) => {
@@ -353,5 +583,29 @@ grouped!(
     BrandId,
     |m| m.brand_id,
     CreatedAt,
+    Order::Desc
+);
+grouped!(
+    BrandWorkflowTemplates,
+    workflow_templates,
+    BrandId,
+    |m| m.brand_id,
+    CreatedAt,
+    Order::Asc
+);
+grouped!(
+    BrandEscalationRules,
+    escalation_rules,
+    BrandId,
+    |m| m.brand_id,
+    CreatedAt,
+    Order::Asc
+);
+grouped!(
+    BrandAutoPlans,
+    auto_plans,
+    BrandId,
+    |m| m.brand_id,
+    Month,
     Order::Desc
 );

@@ -14,6 +14,8 @@ pub enum Topic {
     Connection,
     Brand,
     Membership,
+    Escalation,
+    Notification,
 }
 
 impl Topic {
@@ -26,6 +28,8 @@ impl Topic {
             Self::Connection => "connection",
             Self::Brand => "brand",
             Self::Membership => "membership",
+            Self::Escalation => "escalation",
+            Self::Notification => "notification",
         }
     }
 
@@ -38,6 +42,8 @@ impl Topic {
             Self::Connection,
             Self::Brand,
             Self::Membership,
+            Self::Escalation,
+            Self::Notification,
         ]
         .into_iter()
         .find(|topic| topic.as_str() == text)
