@@ -13,9 +13,7 @@ pub struct ProviderSecret {
 }
 
 fn parse_provider_secret(value: &str) -> Result<ProviderSecret, String> {
-    let (provider, secret) = value
-        .split_once('=')
-        .ok_or("expected provider=secret")?;
+    let (provider, secret) = value.split_once('=').ok_or("expected provider=secret")?;
     let valid = !provider.is_empty()
         && provider.len() <= 50
         && provider
@@ -25,7 +23,9 @@ fn parse_provider_secret(value: &str) -> Result<ProviderSecret, String> {
         return Err("a provider name is 1 to 50 lowercase letters, digits, - or _".into());
     }
     if secret.len() < 16 {
-        return Err(format!("the secret of {provider} must be at least 16 characters"));
+        return Err(format!(
+            "the secret of {provider} must be at least 16 characters"
+        ));
     }
     Ok(ProviderSecret {
         provider: provider.to_string(),
@@ -56,11 +56,19 @@ pub struct WebhookConfig {
     pub webhook_max_attempts: i32,
 
     /// First retry delay of a failed delivery, in milliseconds; doubles per attempt.
-    #[arg(long, env = "BRANDGRAPH_WEBHOOK_RETRY_BASE_MS", default_value_t = 10_000)]
+    #[arg(
+        long,
+        env = "BRANDGRAPH_WEBHOOK_RETRY_BASE_MS",
+        default_value_t = 10_000
+    )]
     pub webhook_retry_base_ms: u64,
 
     /// How often the escalation evaluator runs, in seconds.
-    #[arg(long, env = "BRANDGRAPH_ESCALATION_INTERVAL_SECS", default_value_t = 60)]
+    #[arg(
+        long,
+        env = "BRANDGRAPH_ESCALATION_INTERVAL_SECS",
+        default_value_t = 60
+    )]
     pub escalation_interval_secs: u64,
 }
 

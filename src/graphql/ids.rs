@@ -21,10 +21,25 @@ pub enum NodeKind {
     ScheduledContent,
     PlatformConnection,
     PublishJob,
+    ApprovalRequest,
+    WorkflowTemplate,
+    WorkflowInstance,
+    WorkflowNotification,
+    EscalationRule,
+    EscalationEvent,
+    WebhookEvent,
+    StrategyBrief,
+    ContentPackage,
+    BrandHistory,
+    CollaborationLog,
+    SocialPost,
+    PlatformReview,
+    AdvisorFeedback,
+    AutoPlan,
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 12] = [
+    const ALL: [NodeKind; 27] = [
         Self::Tenant,
         Self::User,
         Self::Brand,
@@ -37,6 +52,21 @@ impl NodeKind {
         Self::ScheduledContent,
         Self::PlatformConnection,
         Self::PublishJob,
+        Self::ApprovalRequest,
+        Self::WorkflowTemplate,
+        Self::WorkflowInstance,
+        Self::WorkflowNotification,
+        Self::EscalationRule,
+        Self::EscalationEvent,
+        Self::WebhookEvent,
+        Self::StrategyBrief,
+        Self::ContentPackage,
+        Self::BrandHistory,
+        Self::CollaborationLog,
+        Self::SocialPost,
+        Self::PlatformReview,
+        Self::AdvisorFeedback,
+        Self::AutoPlan,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +83,21 @@ impl NodeKind {
             Self::ScheduledContent => "ScheduledContent",
             Self::PlatformConnection => "PlatformConnection",
             Self::PublishJob => "PublishJob",
+            Self::ApprovalRequest => "ApprovalRequest",
+            Self::WorkflowTemplate => "WorkflowTemplate",
+            Self::WorkflowInstance => "WorkflowInstance",
+            Self::WorkflowNotification => "WorkflowNotification",
+            Self::EscalationRule => "EscalationRule",
+            Self::EscalationEvent => "EscalationEvent",
+            Self::WebhookEvent => "WebhookEvent",
+            Self::StrategyBrief => "StrategyBrief",
+            Self::ContentPackage => "ContentPackage",
+            Self::BrandHistory => "BrandHistory",
+            Self::CollaborationLog => "CollaborationLog",
+            Self::SocialPost => "SocialPost",
+            Self::PlatformReview => "PlatformReview",
+            Self::AdvisorFeedback => "AdvisorFeedback",
+            Self::AutoPlan => "AutoPlan",
         }
     }
 }

@@ -10,6 +10,8 @@ pub mod context;
 pub mod error_codes;
 pub mod identity;
 pub mod ids;
+pub mod integrations;
+pub mod learning;
 pub mod limits;
 pub mod node;
 pub mod pagination;
@@ -18,6 +20,7 @@ pub mod schema;
 pub mod session;
 pub mod subscription;
 pub mod telemetry;
+pub mod workflows;
 pub mod workspace;
 
 pub use schema::{AppSchema, build_schema};

@@ -8,9 +8,12 @@ use super::asset::AssetMutation;
 use super::brand::BrandQuery;
 use super::content::ContentMutation;
 use super::identity::ViewerQuery;
+use super::integrations::IntegrationMutation;
+use super::learning::LearningMutation;
 use super::node::NodeQuery;
 use super::publishing::{PublishingMutation, WorkerMutation};
 use super::subscription::SubscriptionRoot;
+use super::workflows::WorkflowMutation;
 use super::workspace::{SearchQuery, WorkspaceMutation};
 use crate::config::GraphqlConfig;
 
@@ -27,6 +30,9 @@ pub struct Mutation(
     PublishingMutation,
     WorkerMutation,
     WorkspaceMutation,
+    WorkflowMutation,
+    IntegrationMutation,
+    LearningMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, SubscriptionRoot>;

@@ -30,6 +30,7 @@ pub struct SubscriptionRoot(
     CoreSubscription,
     crate::graphql::publishing::PublishingSubscription,
     crate::graphql::workspace::WorkspaceSubscription,
+    crate::graphql::workflows::WorkflowSubscription,
 );
 
 /// How many subscriptions one websocket connection holds; part of the connection's data.

@@ -35,7 +35,11 @@ pub async fn receive(
 ) -> Response {
     let webhooks = &state.webhooks;
     let Some(secret) = webhooks.config.secret_of(&provider) else {
-        return answer(StatusCode::NOT_FOUND, "NOT_FOUND", "no such webhook provider");
+        return answer(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "no such webhook provider",
+        );
     };
     let Ok(bytes) = axum::body::to_bytes(body, state.http.max_body_bytes).await else {
         return answer(
@@ -63,8 +67,16 @@ pub async fn receive(
         chrono::Utc::now().timestamp(),
         webhooks.config.webhook_tolerance_secs,
     ) {
-        tracing::warn!(provider, reason = rejection.message(), "webhook delivery refused");
-        return answer(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", rejection.message());
+        tracing::warn!(
+            provider,
+            reason = rejection.message(),
+            "webhook delivery refused"
+        );
+        return answer(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            rejection.message(),
+        );
     }
     let delivery = match intake::parse(&provider, id, &bytes) {
         Ok(delivery) => delivery,

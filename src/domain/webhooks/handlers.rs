@@ -139,7 +139,8 @@ async fn post_failed(
     data: &Value,
 ) -> Result<Outcome, Failure> {
     let job = job_id(data)?;
-    let reason = optional_text(data, "reason", 2000).unwrap_or_else(|| "reported failed by the platform".into());
+    let reason = optional_text(data, "reason", 2000)
+        .unwrap_or_else(|| "reported failed by the platform".into());
     let updated = db
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,

@@ -29,7 +29,9 @@ pub fn parse(provider: &str, delivery_id: &str, body: &[u8]) -> ApiResult<Delive
     let event_type = payload["type"]
         .as_str()
         .filter(|t| (1..=100).contains(&t.len()))
-        .ok_or_else(|| ApiError::bad_input("type", "`type` must be a string of 1 to 100 characters"))?
+        .ok_or_else(|| {
+            ApiError::bad_input("type", "`type` must be a string of 1 to 100 characters")
+        })?
         .to_string();
     let brand_id = payload["brandId"]
         .as_str()

@@ -90,7 +90,14 @@ mod tests {
             Err(Rejection::BadSignature)
         );
         assert_eq!(
-            verify(b"another-secret-entirely", "1000", &signature, body, 1_010, 300),
+            verify(
+                b"another-secret-entirely",
+                "1000",
+                &signature,
+                body,
+                1_010,
+                300
+            ),
             Err(Rejection::BadSignature)
         );
         assert_eq!(

@@ -61,7 +61,14 @@ pub async fn start(
     .insert(db)
     .await?;
     notify_role(db, &row, first, &template.name).await?;
-    record(db, audit_ctx, &row, "workflow.start", json!({ "template": template.id })).await?;
+    record(
+        db,
+        audit_ctx,
+        &row,
+        "workflow.start",
+        json!({ "template": template.id }),
+    )
+    .await?;
     Ok(row)
 }
 
@@ -79,9 +86,9 @@ pub async fn advance(
     let (row, template) = lock_active(db, viewer, id).await?;
     let steps = steps_of(&template);
     let index = row.current_step as usize;
-    let step = steps.get(index).ok_or_else(|| {
-        ApiError::Conflict("the template no longer has the current step".into())
-    })?;
+    let step = steps
+        .get(index)
+        .ok_or_else(|| ApiError::Conflict("the template no longer has the current step".into()))?;
     require_role(viewer, row.brand_id, step.role).await?;
     let mut merged = match &row.context {
         Value::Object(map) => map.clone(),
@@ -132,7 +139,14 @@ pub async fn advance(
     } else {
         "workflow.advance"
     };
-    record(db, audit_ctx, &row, action, json!({ "step": index, "note": note })).await?;
+    record(
+        db,
+        audit_ctx,
+        &row,
+        action,
+        json!({ "step": index, "note": note }),
+    )
+    .await?;
     Ok(row)
 }
 
@@ -163,7 +177,14 @@ pub async fn cancel(
         )
         .await?;
     }
-    record(db, audit_ctx, &row, "workflow.cancel", json!({ "reason": reason })).await?;
+    record(
+        db,
+        audit_ctx,
+        &row,
+        "workflow.cancel",
+        json!({ "reason": reason }),
+    )
+    .await?;
     Ok(row)
 }
 
@@ -181,10 +202,17 @@ async fn lock_active(
     )
     .await?;
     if row.status != "active" {
-        return Err(ApiError::Conflict(format!("the workflow is {}", row.status)));
+        return Err(ApiError::Conflict(format!(
+            "the workflow is {}",
+            row.status
+        )));
     }
     let template = match row.template_id {
-        Some(template) => workflow_templates::Entity::find_by_id(template).one(db).await?,
+        Some(template) => {
+            workflow_templates::Entity::find_by_id(template)
+                .one(db)
+                .await?
+        }
         None => None,
     }
     .ok_or_else(|| ApiError::Conflict("the workflow's template was deleted".into()))?;
@@ -222,7 +250,11 @@ async fn notify_role(
             instance.id.into(),
             instance.brand_id.into(),
             step.role.as_str().into(),
-            format!("\"{}\" in workflow \"{template}\" is yours to act on", step.name).into(),
+            format!(
+                "\"{}\" in workflow \"{template}\" is yours to act on",
+                step.name
+            )
+            .into(),
         ],
     ))
     .await?;

@@ -1,9 +1,7 @@
 //! The viewer's notifications: only their own, in brands they can still see.
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::auth::Viewer;
@@ -22,8 +20,12 @@ pub async fn list(
         return Ok(Vec::new());
     };
     let scope = viewer.brand_scope().await?;
-    let mut select = scoped(workflow_notifications::Entity::find(), &scope, Column::BrandId)
-        .filter(Column::UserId.eq(user));
+    let mut select = scoped(
+        workflow_notifications::Entity::find(),
+        &scope,
+        Column::BrandId,
+    )
+    .filter(Column::UserId.eq(user));
     if unread_only {
         select = select.filter(Column::ReadAt.is_null());
     }

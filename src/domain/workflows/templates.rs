@@ -44,7 +44,10 @@ pub fn steps_of(template: &workflow_templates::Model) -> Vec<Step> {
 
 fn validate(name: &str, steps: &[Step]) -> ApiResult<Value> {
     if name.trim().is_empty() || name.len() > 200 {
-        return Err(ApiError::bad_input("name", "name must be 1 to 200 characters"));
+        return Err(ApiError::bad_input(
+            "name",
+            "name must be 1 to 200 characters",
+        ));
     }
     if steps.is_empty() || steps.len() > MAX_STEPS {
         return Err(ApiError::bad_input(

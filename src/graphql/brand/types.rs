@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use crate::auth::Role;
 use crate::domain::analytics::{Platform, summary_days};
+use crate::domain::learning::feedback::AverageWeight;
 use crate::domain::status::{ApprovalStatus, ScheduleStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::analytics::{AnalyticsGoal, AnalyticsMetric, AnalyticsSummary};
@@ -14,13 +15,21 @@ use crate::graphql::content::{ContentItem, ContentItemFilter, ContentOrder, Sche
 use crate::graphql::context::RequestContext;
 use crate::graphql::identity::{BrandMember, Tenant};
 use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::integrations::{self, PlatformReview, SocialPost, WebhookEvent};
+use crate::graphql::learning::{
+    self, AdvisorFeedback, AutoPlan, BrandHistory, CollaborationLog, ContentPackage, StrategyBrief,
+};
 use crate::graphql::publishing::{
     ConnectionStats, ConnectorPlatform, PlatformConnection, PlatformPublishingStats,
     PlatformSyncLog, PublishJob, PublishJobStatus, PublishingLog, brand_fields,
 };
+use crate::graphql::workflows::{
+    self, ApprovalRequest, EscalationEvent, EscalationRule, WorkflowInstance, WorkflowTemplate,
+};
 use crate::graphql::workspace::{self, AuditEntry, AuditLogFilter, Invitation, Milestone};
 use crate::loaders::analytics::{MetricRangeKey, SummaryKey};
 use crate::loaders::page::Sort;
+use crate::loaders::relations::{ActivityFilter, PackageFilter, SocialPostFilter};
 use crate::loaders::relations::{
     ApprovalFilter, AssetFilter, BrandApprovals, BrandAssets, BrandContent, BrandSchedule,
     ContentFilter, ScheduleFilter,
@@ -420,5 +429,195 @@ impl Brand {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> ApiResult<NestedConnection<PlatformSyncLog>> {
         brand_fields::sync_logs(ctx, self.0.id, platform, first, after).await
+    }
+
+    /// Review requests of the brand's content, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn approval_requests(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only `pending`, `completed` or `cancelled` ones.")] status: Option<
+            String,
+        >,
+        #[graphql(desc = "Only those assigned to this user.")] assigned_to: Option<ID>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<ApprovalRequest>> {
+        workflows::brand_fields::approval_requests(
+            ctx,
+            self.0.id,
+            status,
+            assigned_to,
+            first,
+            after,
+        )
+        .await
+    }
+    /// Workflow templates, oldest first.
+    async fn workflow_templates(&self, ctx: &Context<'_>) -> ApiResult<Vec<WorkflowTemplate>> {
+        workflows::brand_fields::workflow_templates(ctx, self.0.id).await
+    }
+    /// Workflows started in the brand, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn workflows(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only `active`, `completed` or `cancelled` ones.")] status: Option<String>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<WorkflowInstance>> {
+        workflows::brand_fields::workflows(ctx, self.0.id, status, first, after).await
+    }
+    /// Escalation rules, oldest first.
+    async fn escalation_rules(&self, ctx: &Context<'_>) -> ApiResult<Vec<EscalationRule>> {
+        workflows::brand_fields::escalation_rules(ctx, self.0.id).await
+    }
+    /// Escalations raised, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn escalation_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only `pending` or `resolved` ones.")] status: Option<String>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<EscalationEvent>> {
+        workflows::brand_fields::escalation_events(ctx, self.0.id, status, first, after).await
+    }
+    /// Inbound webhook deliveries for the brand, newest first (owners and admins).
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn webhook_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this status (`processed`, `dead`, ...).")] status: Option<String>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<WebhookEvent>> {
+        integrations::brand_fields::webhook_events(ctx, self.0.id, status, first, after).await
+    }
+    /// Posts as the platforms reported them, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn social_posts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this platform.")] platform: Option<String>,
+        #[graphql(desc = "Only this status.")] status: Option<String>,
+        #[graphql(desc = "Reported at or after this time.")] from: Option<DateTime<FixedOffset>>,
+        #[graphql(desc = "Reported before this time.")] to: Option<DateTime<FixedOffset>>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<SocialPost>> {
+        let filter = SocialPostFilter {
+            platform,
+            status,
+            from,
+            to,
+        };
+        integrations::brand_fields::social_posts(ctx, self.0.id, filter, first, after).await
+    }
+    /// Reviews of the brand on the platforms, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    async fn platform_reviews(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this platform.")] platform: Option<String>,
+        #[graphql(desc = "At least this rating (1 to 5).")] min_rating: Option<i32>,
+        #[graphql(desc = "At most this rating (1 to 5).")] max_rating: Option<i32>,
+        #[graphql(desc = "Received at or after this time.")] from: Option<DateTime<FixedOffset>>,
+        #[graphql(desc = "Received before this time.")] to: Option<DateTime<FixedOffset>>,
+        #[graphql(default, desc = "Only reviews without a response.")] unanswered: bool,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<PlatformReview>> {
+        integrations::brand_fields::platform_reviews(
+            ctx, self.0.id, platform, min_rating, max_rating, from, to, unanswered, first, after,
+        )
+        .await
+    }
+
+    /// Strategy briefs, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn strategy_briefs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this planning cycle.")] cycle_id: Option<String>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<StrategyBrief>> {
+        learning::brand_fields::strategy_briefs(ctx, self.0.id, cycle_id, first, after).await
+    }
+    /// Generated content packages, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn content_packages(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this status.")] status: Option<String>,
+        #[graphql(desc = "Only this planning cycle.")] cycle_id: Option<String>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<ContentPackage>> {
+        let filter = PackageFilter {
+            status,
+            cycle: cycle_id,
+        };
+        learning::brand_fields::content_packages(ctx, self.0.id, filter, first, after).await
+    }
+    /// What the agents did for the brand, latest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn brand_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this agent.")] agent: Option<String>,
+        #[graphql(desc = "Only entries with this tag.")] tag: Option<String>,
+        #[graphql(desc = "Only about this content.")] content_id: Option<String>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<BrandHistory>> {
+        let filter = ActivityFilter {
+            agent,
+            cycle: None,
+            tag,
+            content_id,
+        };
+        learning::brand_fields::brand_history(ctx, self.0.id, filter, first, after).await
+    }
+    /// Agent collaboration steps, latest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn collaboration_logs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this planning cycle.")] cycle_id: Option<String>,
+        #[graphql(desc = "Only this agent.")] agent: Option<String>,
+        #[graphql(desc = "Only about this content.")] content_id: Option<String>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<CollaborationLog>> {
+        let filter = ActivityFilter {
+            agent,
+            cycle: cycle_id,
+            tag: None,
+            content_id,
+        };
+        learning::brand_fields::collaboration_logs(ctx, self.0.id, filter, first, after).await
+    }
+    /// Feedback on advisor insights, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn advisor_feedback(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this category.")] category: Option<String>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<AdvisorFeedback>> {
+        learning::brand_fields::advisor_feedback(ctx, self.0.id, category, first, after).await
+    }
+    /// Mean learned weight per insight category and type (seed 004 `getAverageWeights`).
+    async fn average_weights(&self, ctx: &Context<'_>) -> ApiResult<Vec<AverageWeight>> {
+        learning::brand_fields::average_weights(ctx, self.0.id).await
+    }
+    /// Generated monthly plans, latest month first.
+    async fn auto_plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<AutoPlan>> {
+        learning::brand_fields::auto_plans(ctx, self.0.id).await
     }
 }

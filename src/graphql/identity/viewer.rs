@@ -5,6 +5,7 @@ use crate::auth::{Principal, Role};
 use crate::error::ApiResult;
 use crate::graphql::context::RequestContext;
 use crate::graphql::identity::User;
+use crate::graphql::workflows::{self, ApprovalRequest, WorkflowNotification};
 use crate::graphql::workspace::{self, ClientSettings, Invitation};
 
 #[derive(Default)]
@@ -44,6 +45,26 @@ impl ViewerInfo {
     /// Pending invitations addressed to the caller.
     async fn invitations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Invitation>> {
         workspace::query::viewer_invitations(ctx).await
+    }
+    /// Pending reviews assigned to the caller: earliest deadline first (none last), then
+    /// most urgent, then oldest.
+    async fn review_queue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this brand.")] brand_id: Option<async_graphql::ID>,
+        #[graphql(default, desc = "Only those past their deadline.")] overdue_only: bool,
+        #[graphql(default = 20, desc = "At most this many (1 to 100).")] first: i32,
+    ) -> ApiResult<Vec<ApprovalRequest>> {
+        workflows::brand_fields::review_queue(ctx, brand_id, overdue_only, first).await
+    }
+    /// The caller's notifications: unread first, then newest.
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default, desc = "Only unread ones.")] unread_only: bool,
+        #[graphql(default = 20, desc = "At most this many (1 to 100).")] first: i32,
+    ) -> ApiResult<Vec<WorkflowNotification>> {
+        workflows::brand_fields::notifications(ctx, unread_only, first).await
     }
 }
 
