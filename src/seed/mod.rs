@@ -7,6 +7,8 @@
 //! default), so two databases seeded with one anchor hold the same rows. Idempotent: a
 //! database that already holds the demo tenant is left as it is.
 
+mod workflows;
+
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -302,4 +304,7 @@ fn steps(anchor: NaiveDate) -> Vec<(&'static str, String)> {
             ),
         ),
     ]
+    .into_iter()
+    .chain(workflows::steps(&a))
+    .collect()
 }

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use brandgraph::auth::jwt;
 use brandgraph::config::{
-    AuthConfig, DatabaseConfig, GraphqlConfig, HttpConfig, JwtAlgorithm, PublishingConfig,
-    RateLimitConfig, RealtimeConfig, ServerConfig,
+    AuthConfig, DatabaseConfig, GraphqlConfig, HttpConfig, JwtAlgorithm, ProviderSecret,
+    PublishingConfig, RateLimitConfig, RealtimeConfig, ServerConfig, WebhookConfig,
 };
 use brandgraph::startup::App;
 use migration::MigratorTrait;
@@ -146,6 +146,10 @@ async fn ensure_template() -> String {
     name
 }
 
+/// The webhook provider every test app accepts, and its signing secret.
+pub const WEBHOOK_PROVIDER: &str = "testplatform";
+pub const WEBHOOK_SECRET: &str = "test-webhook-secret-0123456789";
+
 pub fn server_config(database_url: String) -> ServerConfig {
     ServerConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -180,6 +184,16 @@ pub fn server_config(database_url: String) -> ServerConfig {
             // Retries in tests come after milliseconds, not minutes.
             publish_retry_base_ms: 50,
             ..PublishingConfig::default()
+        },
+        webhooks: WebhookConfig {
+            webhook_secrets: vec![ProviderSecret {
+                provider: WEBHOOK_PROVIDER.into(),
+                secret: WEBHOOK_SECRET.into(),
+            }],
+            webhook_retry_base_ms: 20,
+            // Tests run the evaluator themselves (`jobs::escalations::run_once`).
+            escalation_interval_secs: 3600,
+            ..WebhookConfig::default()
         },
         dev: false,
     }

@@ -25,5 +25,6 @@ mod statements;
 mod traces;
 mod typescript;
 mod websocket;
+mod workflows;
 mod workspace;
 mod ws_client;
