@@ -15,7 +15,7 @@ use entity::{
     publish_jobs, publishing_logs, scheduled_content, social_posts, storage_quotas,
     strategy_briefs, webhook_events, workflow_instances, workflow_templates,
 };
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, PgFunc};
 
 type Timestamp = DateTime<FixedOffset>;
 
@@ -379,10 +379,12 @@ paged!(
             select = select.filter(Column::Agent.eq(agent.as_str()));
         }
         if let Some(tag) = &filter.tag {
-            select = select.filter(Expr::cust_with_values(
-                "? = ANY(\"brand_history\".\"tags\")",
-                [tag.clone()],
-            ));
+            select = select.filter(
+                ExprTrait::eq(
+                    Expr::val(tag.as_str()),
+                    PgFunc::any(Expr::col((brand_history::Entity, Column::Tags))),
+                ),
+            );
         }
         if let Some(content) = &filter.content_id {
             select = select.filter(Column::ContentId.eq(content.as_str()));

@@ -49,6 +49,20 @@ async fn ids_of_brand(app: &TestApp, brand: Uuid) -> Vec<(NodeKind, Uuid)> {
         (NodeKind::PostApproval, "post_approvals"),
         (NodeKind::PlatformConnection, "connections"),
         (NodeKind::PublishJob, "publish_jobs"),
+        (NodeKind::ApprovalRequest, "approval_requests"),
+        (NodeKind::WorkflowTemplate, "workflow_templates"),
+        (NodeKind::WorkflowInstance, "workflow_instances"),
+        (NodeKind::WorkflowNotification, "workflow_notifications"),
+        (NodeKind::EscalationRule, "escalation_rules"),
+        (NodeKind::WebhookEvent, "webhook_events"),
+        (NodeKind::StrategyBrief, "strategy_briefs"),
+        (NodeKind::ContentPackage, "content_packages"),
+        (NodeKind::BrandHistory, "brand_history"),
+        (NodeKind::CollaborationLog, "collaboration_logs"),
+        (NodeKind::SocialPost, "social_posts"),
+        (NodeKind::PlatformReview, "platform_reviews"),
+        (NodeKind::AdvisorFeedback, "advisor_feedback"),
+        (NodeKind::AutoPlan, "auto_plans"),
     ] {
         let row = app
             .db
@@ -75,37 +89,72 @@ fn paths(brand: Uuid, ids: &[(NodeKind, Uuid)]) -> Vec<(String, Value)> {
                 connections { uuid displayName hasAccessToken } connectionStats { total connectedPlatforms }
                 connectorPlatforms { platform } publishJobs { totalCount edges { node { uuid body } } }
                 publishingLogs { totalCount edges { node { jobId } } } syncLogs { totalCount }";
+    // Workflows, integrations and the learning loop (a second selection: one would
+    // exceed the query cost limit over 100 brands).
+    let workflows = "uuid approvalRequests { totalCount edges { node { uuid } } } workflowTemplates { uuid }
+                workflows { totalCount edges { node { uuid } } } escalationRules { uuid }
+                escalationEvents { totalCount edges { node { uuid } } }
+                webhookEvents { totalCount edges { node { uuid payload } } }
+                socialPosts { totalCount edges { node { uuid } } } platformReviews { totalCount edges { node { uuid } } }
+                strategyBriefs { totalCount edges { node { uuid } } } contentPackages { totalCount edges { node { uuid } } }
+                brandHistory { totalCount edges { node { uuid } } } collaborationLogs { totalCount edges { node { uuid } } }
+                advisorFeedback { totalCount edges { node { uuid } } } averageWeights { category feedbackCount }
+                autoPlans { uuid }";
     let mut paths = vec![
         (
             "{ viewer { memberships { brandId } } }".to_string(),
             json!({}),
         ),
         (
-            format!("{{ brands(first: 100) {{ totalCount edges {{ node {{ {full} }} }} }} }}"),
+            "{ viewer { reviewQueue(first: 100) { uuid contentItem { uuid } }
+                        notifications(first: 100) { uuid workflowId escalationId } } }"
+                .to_string(),
             json!({}),
         ),
-        (
-            "query($t: UUID!) { brands(filter: { tenantId: $t }) { totalCount edges { node { uuid } } } }".to_string(),
-            json!({ "t": DEMO_TENANT }),
-        ),
-        (
-            format!("query($id: ID!) {{ brand(id: $id) {{ {full} }} }}"),
-            json!({ "id": brand }),
-        ),
-        (
-            format!(
-                "query($t: UUID!) {{ brandBySlug(tenantId: $t, slug: \"aurora-coffee\") {{ {full} }} }}"
-            ),
-            json!({ "t": DEMO_TENANT }),
-        ),
     ];
-    for (kind, id) in ids {
+    for selection in [full, workflows] {
+        paths.extend([
+            (
+                format!("{{ brands(first: 100) {{ totalCount edges {{ node {{ {selection} }} }} }} }}"),
+                json!({}),
+            ),
+            (
+                format!("query($id: ID!) {{ brand(id: $id) {{ {selection} }} }}"),
+                json!({ "id": brand }),
+            ),
+            (
+                format!(
+                    "query($t: UUID!) {{ brandBySlug(tenantId: $t, slug: \"aurora-coffee\") {{ {selection} }} }}"
+                ),
+                json!({ "t": DEMO_TENANT }),
+            ),
+        ]);
+    }
+    paths.push((
+        "query($t: UUID!) { brands(filter: { tenantId: $t }) { totalCount edges { node { uuid } } } }".to_string(),
+        json!({ "t": DEMO_TENANT }),
+    ));
+    for (kind, id) in ids.iter().filter(|(kind, _)| served_by_node(*kind)) {
         paths.push((
             "query($id: ID!) { node(id: $id) { id } }".to_string(),
             json!({ "id": encode(*kind, *id) }),
         ));
     }
     paths
+}
+
+/// The kinds `node(id:)` resolves (the others' ids are global ids too, but `node` answers
+/// null for them).
+fn served_by_node(kind: NodeKind) -> bool {
+    matches!(
+        kind,
+        NodeKind::Brand
+            | NodeKind::ContentItem
+            | NodeKind::MediaAsset
+            | NodeKind::PostApproval
+            | NodeKind::PlatformConnection
+            | NodeKind::PublishJob
+    )
 }
 
 fn mentions(response: &Value, ids: &[(NodeKind, Uuid)]) -> Vec<String> {
@@ -171,7 +220,7 @@ async fn every_role_of_a_brand_and_the_service_role_see_all_of_it() {
         user_token(users::VIEWER),
         service_token(),
     ] {
-        for (kind, id) in &visible {
+        for (kind, id) in visible.iter().filter(|(kind, _)| served_by_node(*kind)) {
             let response = app
                 .graphql(
                     Some(&token),

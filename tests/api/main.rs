@@ -14,6 +14,7 @@ mod hardening;
 mod health;
 mod helpers;
 mod ingest;
+mod integrations;
 mod leaks;
 mod lifecycle;
 mod migrations;

@@ -86,19 +86,33 @@ async fn a_workflow_walks_three_steps_notifying_exactly_the_role_that_acts_next(
         .as_str()
         .unwrap_or_else(|| panic!("{started}"))
         .to_string();
-    assert_eq!(started["data"]["startWorkflow"]["context"]["campaign"], "winter");
-    assert_eq!(notified(&app, users::MEMBER, &workflow).await, ["step_assigned"]);
+    assert_eq!(
+        started["data"]["startWorkflow"]["context"]["campaign"],
+        "winter"
+    );
+    assert_eq!(
+        notified(&app, users::MEMBER, &workflow).await,
+        ["step_assigned"]
+    );
     for user in [users::OWNER, users::ADMIN, users::MANAGER, users::VIEWER] {
         assert!(notified(&app, user, &workflow).await.is_empty());
     }
 
     // A viewer cannot act on a member's step; an outsider cannot see the workflow at all.
     let refused = app
-        .graphql(Some(&user_token(users::VIEWER)), ADVANCE, json!({ "id": workflow }))
+        .graphql(
+            Some(&user_token(users::VIEWER)),
+            ADVANCE,
+            json!({ "id": workflow }),
+        )
         .await;
     assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
     let hidden = app
-        .graphql(Some(&user_token(users::OUTSIDER)), ADVANCE, json!({ "id": workflow }))
+        .graphql(
+            Some(&user_token(users::OUTSIDER)),
+            ADVANCE,
+            json!({ "id": workflow }),
+        )
         .await;
     assert_eq!(error_code(&hidden), Some("NOT_FOUND"), "{hidden}");
 
@@ -109,12 +123,18 @@ async fn a_workflow_walks_three_steps_notifying_exactly_the_role_that_acts_next(
             json!({ "id": workflow, "note": "copy is clean" }),
         )
         .await;
-    assert_eq!(first["data"]["advanceWorkflow"]["currentStep"], 1, "{first}");
+    assert_eq!(
+        first["data"]["advanceWorkflow"]["currentStep"], 1,
+        "{first}"
+    );
     assert_eq!(
         first["data"]["advanceWorkflow"]["currentStepInfo"]["role"],
         "MANAGER"
     );
-    assert_eq!(notified(&app, users::MANAGER, &workflow).await, ["step_assigned"]);
+    assert_eq!(
+        notified(&app, users::MANAGER, &workflow).await,
+        ["step_assigned"]
+    );
     let pushed = manager_socket.next_data().await;
     assert_eq!(
         pushed["data"]["notificationReceived"]["workflowId"], workflow,
@@ -123,17 +143,35 @@ async fn a_workflow_walks_three_steps_notifying_exactly_the_role_that_acts_next(
 
     // The member may not act on the manager's step.
     let wrong = app
-        .graphql(Some(&user_token(users::MEMBER)), ADVANCE, json!({ "id": workflow }))
+        .graphql(
+            Some(&user_token(users::MEMBER)),
+            ADVANCE,
+            json!({ "id": workflow }),
+        )
         .await;
     assert_eq!(error_code(&wrong), Some("FORBIDDEN"), "{wrong}");
 
-    app.graphql(Some(&user_token(users::MANAGER)), ADVANCE, json!({ "id": workflow }))
-        .await;
-    assert_eq!(notified(&app, users::ADMIN, &workflow).await, ["step_assigned"]);
+    app.graphql(
+        Some(&user_token(users::MANAGER)),
+        ADVANCE,
+        json!({ "id": workflow }),
+    )
+    .await;
+    assert_eq!(
+        notified(&app, users::ADMIN, &workflow).await,
+        ["step_assigned"]
+    );
     let done = app
-        .graphql(Some(&user_token(users::ADMIN)), ADVANCE, json!({ "id": workflow }))
+        .graphql(
+            Some(&user_token(users::ADMIN)),
+            ADVANCE,
+            json!({ "id": workflow }),
+        )
         .await;
-    assert_eq!(done["data"]["advanceWorkflow"]["status"], "completed", "{done}");
+    assert_eq!(
+        done["data"]["advanceWorkflow"]["status"], "completed",
+        "{done}"
+    );
     assert_eq!(
         notified(&app, users::MEMBER, &workflow).await,
         ["workflow_completed", "step_assigned"]
@@ -148,7 +186,11 @@ async fn a_workflow_walks_three_steps_notifying_exactly_the_role_that_acts_next(
         .await;
     assert_eq!(history, "3");
     let again = app
-        .graphql(Some(&user_token(users::ADMIN)), ADVANCE, json!({ "id": workflow }))
+        .graphql(
+            Some(&user_token(users::ADMIN)),
+            ADVANCE,
+            json!({ "id": workflow }),
+        )
         .await;
     assert_eq!(error_code(&again), Some("CONFLICT"), "{again}");
 
@@ -162,11 +204,19 @@ async fn a_workflow_walks_three_steps_notifying_exactly_the_role_that_acts_next(
     let id = encode(NodeKind::WorkflowNotification, managers.parse().unwrap());
     let mark = "mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }";
     let foreign = app
-        .graphql(Some(&user_token(users::MEMBER)), mark, json!({ "ids": [id] }))
+        .graphql(
+            Some(&user_token(users::MEMBER)),
+            mark,
+            json!({ "ids": [id] }),
+        )
         .await;
     assert_eq!(foreign["data"]["markNotificationsRead"], 0, "{foreign}");
     let own = app
-        .graphql(Some(&user_token(users::MANAGER)), mark, json!({ "ids": [id] }))
+        .graphql(
+            Some(&user_token(users::MANAGER)),
+            mark,
+            json!({ "ids": [id] }),
+        )
         .await;
     assert_eq!(own["data"]["markNotificationsRead"], 1, "{own}");
 }
@@ -232,15 +282,26 @@ async fn the_review_queue_orders_by_deadline_and_priority_and_only_managers_chan
         ))
         .await;
     assert_eq!(rows.len().to_string(), expected);
-    let deadlines: Vec<&str> = rows.iter().map(|r| r["deadline"].as_str().unwrap()).collect();
+    let deadlines: Vec<&str> = rows
+        .iter()
+        .map(|r| r["deadline"].as_str().unwrap())
+        .collect();
     let mut sorted = deadlines.clone();
     sorted.sort_by_key(|d| chrono::DateTime::parse_from_rfc3339(d).unwrap());
     assert_eq!(deadlines, sorted);
     // Nobody else's queue holds them.
     let member = app
-        .graphql(Some(&user_token(users::MEMBER)), queue, json!({ "overdue": false, "b": brands::AURORA }))
+        .graphql(
+            Some(&user_token(users::MEMBER)),
+            queue,
+            json!({ "overdue": false, "b": brands::AURORA }),
+        )
         .await;
-    assert_eq!(member["data"]["viewer"]["reviewQueue"], json!([]), "{member}");
+    assert_eq!(
+        member["data"]["viewer"]["reviewQueue"],
+        json!([]),
+        "{member}"
+    );
 
     let last = rows.last().unwrap()["id"].as_str().unwrap().to_string();
     let update = "mutation($id: ID!, $p: ReviewPriority, $d: DateTime, $to: ID) {
@@ -275,9 +336,16 @@ async fn the_review_queue_orders_by_deadline_and_priority_and_only_managers_chan
         "{changed}"
     );
     let overdue = app
-        .graphql(Some(&user_token(users::MANAGER)), queue, json!({ "overdue": true, "b": brands::AURORA }))
+        .graphql(
+            Some(&user_token(users::MANAGER)),
+            queue,
+            json!({ "overdue": true, "b": brands::AURORA }),
+        )
         .await;
-    let overdue = overdue["data"]["viewer"]["reviewQueue"].as_array().unwrap().clone();
+    let overdue = overdue["data"]["viewer"]["reviewQueue"]
+        .as_array()
+        .unwrap()
+        .clone();
     assert!(overdue.iter().any(|r| r["id"] == last.as_str()));
     assert!(overdue.iter().all(|r| r["overdue"] == true));
     // Reassigned, it moves to the admin's queue.
@@ -288,7 +356,11 @@ async fn the_review_queue_orders_by_deadline_and_priority_and_only_managers_chan
     )
     .await;
     let admin = app
-        .graphql(Some(&user_token(users::ADMIN)), queue, json!({ "overdue": false, "b": brands::AURORA }))
+        .graphql(
+            Some(&user_token(users::ADMIN)),
+            queue,
+            json!({ "overdue": false, "b": brands::AURORA }),
+        )
         .await;
     assert_eq!(
         admin["data"]["viewer"]["reviewQueue"],
@@ -349,7 +421,10 @@ async fn an_overdue_approval_escalates_once_per_level_even_with_two_evaluators()
             json!({ "b": brands::AURORA }),
         )
         .await;
-    assert_eq!(rule["data"]["createEscalationRule"]["enabled"], true, "{rule}");
+    assert_eq!(
+        rule["data"]["createEscalationRule"]["enabled"], true,
+        "{rule}"
+    );
     let item: Uuid = app
         .scalar(&format!(
             "SELECT id::text FROM content_items WHERE brand_id = '{}' AND status = 'pending_review'
@@ -380,7 +455,10 @@ async fn an_overdue_approval_escalates_once_per_level_even_with_two_evaluators()
     let (a, b) = tokio::join!(run_once(&app.db), run_once(&app.db));
     let (a, b) = (a.unwrap(), b.unwrap());
     assert!(a.is_some() || b.is_some());
-    assert_eq!(escalations_of(&app, approval).await, [(1, "pending".into()), (2, "pending".into())]);
+    assert_eq!(
+        escalations_of(&app, approval).await,
+        [(1, "pending".into()), (2, "pending".into())]
+    );
     // Without the advisory lock, the unique level still holds.
     let again = brandgraph::domain::workflows::escalations::evaluate(&app.db)
         .await
