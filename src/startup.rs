@@ -53,17 +53,24 @@ impl App {
             .await
             .map_err(|_| anyhow::anyhow!("the realtime listener did not connect within 30 s"))?;
         let publishing = publishing(config, &db).await?;
+        // Background jobs get their own small pool: they cannot starve requests of
+        // connections, and their statements are not the request path's.
+        let jobs_db = crate::db::connect(&crate::config::DatabaseConfig {
+            db_pool_size: 2,
+            ..config.database.clone()
+        })
+        .await?;
         tokio::spawn(crate::jobs::goal_status::run(
-            db.clone(),
+            jobs_db.clone(),
             Duration::from_secs(60),
         ));
         tokio::spawn(crate::jobs::escalations::run(
-            db.clone(),
+            jobs_db.clone(),
             config.webhooks.escalation_interval(),
         ));
         let webhooks = crate::domain::webhooks::Webhooks::new(config.webhooks.clone());
         tokio::spawn(crate::jobs::webhook_processor::run(
-            db.clone(),
+            jobs_db,
             webhooks.clone(),
         ));
         let schema = build_schema(&config.graphql)

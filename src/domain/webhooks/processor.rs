@@ -110,3 +110,21 @@ pub async fn drain(db: &DatabaseConnection, retry_base: Duration) -> ApiResult<u
         }
     }
 }
+
+/// How long until the next retry or lease expiry is due, if any is pending.
+pub async fn next_due_in(db: &DatabaseConnection) -> ApiResult<Option<Duration>> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT greatest(0, extract(epoch FROM min(CASE WHEN status = 'processing'
+                                                           THEN lease_expires_at
+                                                           ELSE next_attempt_at END) - clock_timestamp()))::float8
+               FROM webhook_events WHERE status IN ('received', 'retrying', 'processing')",
+        ))
+        .await?;
+    let seconds: Option<f64> = match row {
+        Some(row) => row.try_get_by_index(0)?,
+        None => None,
+    };
+    Ok(seconds.map(Duration::from_secs_f64))
+}
