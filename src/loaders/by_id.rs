@@ -39,6 +39,7 @@ has_uuid_id!(
     connections,
     connector_platforms,
     publish_jobs,
+    workflow_templates,
 );
 
 pub struct ByIdLoader<E> {

@@ -41,6 +41,7 @@ pub struct Loaders {
     pub content_items: DataLoader<ByIdLoader<content_items::Entity>>,
     pub media_assets: DataLoader<ByIdLoader<media_assets::Entity>>,
     pub post_approvals: DataLoader<ByIdLoader<post_approvals::Entity>>,
+    pub workflow_templates: DataLoader<ByIdLoader<entity::workflow_templates::Entity>>,
 
     pub brand_content: DataLoader<PageLoader<BrandContent>>,
     pub brand_content_count: DataLoader<CountLoader<BrandContent>>,
@@ -129,6 +130,7 @@ impl Loaders {
             content_items: loader(ByIdLoader::new(db())),
             media_assets: loader(ByIdLoader::new(db())),
             post_approvals: loader(ByIdLoader::new(db())),
+            workflow_templates: loader(ByIdLoader::new(db())),
 
             brand_content: loader(PageLoader::new(db())),
             brand_content_count: loader(CountLoader::new(db())),

@@ -536,3 +536,56 @@ async fn an_overdue_approval_escalates_once_per_level_even_with_two_evaluators()
     );
     let _: Value = listed;
 }
+
+#[tokio::test]
+async fn outsiders_subscribe_to_nothing_and_notifications_are_the_viewers_own() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    for (id, query) in [
+        (
+            "1",
+            "subscription($b: ID!) { escalationRaised(brandId: $b) { level } }",
+        ),
+        (
+            "2",
+            "subscription($b: ID!) { notificationReceived(brandId: $b) { type } }",
+        ),
+    ] {
+        let mut outsider =
+            WsClient::connect(&app, TRANSPORT_WS, &user_token(users::OUTSIDER)).await;
+        outsider
+            .subscribe(id, query, json!({ "b": brands::AURORA }))
+            .await;
+        let refused = outsider.next_data().await;
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "{refused}"
+        );
+    }
+    // The member listens; a notification for the manager is not delivered to them, their
+    // own is.
+    let mut member = WsClient::connect(&app, TRANSPORT_WS, &user_token(users::MEMBER)).await;
+    member
+        .subscribe(
+            "n",
+            "subscription($b: ID!, $after: String) { notificationReceived(brandId: $b, after: $after) { message } }",
+            json!({ "b": brands::AURORA, "after": app.cursor_now().await }),
+        )
+        .await;
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO workflow_notifications (brand_id, user_id, type, message) VALUES
+               ('{b}', '{m}', 'step_assigned', 'for the manager'),
+               ('{b}', '{me}', 'step_assigned', 'for the member')",
+            b = brands::AURORA,
+            m = users::MANAGER,
+            me = users::MEMBER
+        ))
+        .await
+        .unwrap();
+    let delivered = member.next_data().await;
+    assert_eq!(
+        delivered["data"]["notificationReceived"]["message"], "for the member",
+        "{delivered}"
+    );
+}

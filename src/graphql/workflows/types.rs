@@ -2,7 +2,6 @@
 
 use async_graphql::{Context, ID, Json, Object, SimpleObject};
 use chrono::{DateTime, FixedOffset};
-use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use crate::auth::Role;
@@ -216,9 +215,7 @@ impl WorkflowInstance {
         ctx: &Context<'_>,
     ) -> ApiResult<Option<workflow_templates::Model>> {
         match self.0.template_id {
-            Some(id) => Ok(workflow_templates::Entity::find_by_id(id)
-                .one(ctx.db()?)
-                .await?),
+            Some(id) => Ok(ctx.loaders()?.workflow_templates.load_one(id).await?),
             None => Ok(None),
         }
     }
