@@ -31,6 +31,14 @@ pub struct Sort {
     pub descending: bool,
 }
 
+impl Sort {
+    /// The order of most lists: newest `created_at` first.
+    pub const NEWEST_FIRST: Sort = Sort {
+        column: "created_at",
+        descending: true,
+    };
+}
+
 /// Where a page continues: the sort value and id of the last row seen.
 pub type Cursor = (DateTime<FixedOffset>, Uuid);
 

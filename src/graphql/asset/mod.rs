@@ -4,4 +4,4 @@ mod mutation;
 mod types;
 
 pub use mutation::AssetMutation;
-pub use types::{MediaAsset, MediaAssetFilter, NEWEST_FIRST, StorageQuota};
+pub use types::{MediaAsset, MediaAssetFilter, StorageQuota};

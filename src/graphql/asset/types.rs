@@ -15,12 +15,6 @@ use entity::{media_assets, media_usage_logs, storage_quotas};
 
 type Timestamp = DateTime<FixedOffset>;
 
-/// Newest first.
-pub const NEWEST_FIRST: Sort = Sort {
-    column: "created_at",
-    descending: true,
-};
-
 /// Narrows `Brand.mediaAssets`.
 #[derive(InputObject, Default)]
 pub struct MediaAssetFilter {
@@ -129,7 +123,7 @@ impl MediaAsset {
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> ApiResult<NestedConnection<MediaUsage>> {
-        let spec = nested_spec(ctx, (), NEWEST_FIRST, first, after.as_deref())?;
+        let spec = nested_spec(ctx, (), Sort::NEWEST_FIRST, first, after.as_deref())?;
         nested_connection::<AssetUsage, _>(
             ctx.loaders()?,
             self.0.id,

@@ -9,7 +9,7 @@ use crate::domain::status::{ApprovalStatus, ScheduleStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::analytics::{AnalyticsGoal, AnalyticsMetric, AnalyticsSummary};
 use crate::graphql::approval::PostApproval;
-use crate::graphql::asset::{MediaAsset, MediaAssetFilter, NEWEST_FIRST, StorageQuota};
+use crate::graphql::asset::{MediaAsset, MediaAssetFilter, StorageQuota};
 use crate::graphql::connection::{NestedConnection, nested_connection, nested_spec};
 use crate::graphql::content::{ContentItem, ContentItemFilter, ContentOrder, ScheduledContent};
 use crate::graphql::context::RequestContext;
@@ -189,7 +189,7 @@ impl Brand {
         filter: Option<MediaAssetFilter>,
     ) -> ApiResult<NestedConnection<MediaAsset>> {
         let filter = AssetFilter::from(filter.unwrap_or_default());
-        let spec = nested_spec(ctx, filter, NEWEST_FIRST, first, after.as_deref())?;
+        let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
         nested_connection::<BrandAssets, _>(
             ctx.loaders()?,
             self.0.id,
@@ -221,7 +221,7 @@ impl Brand {
         let filter = ApprovalFilter {
             status: status.map(|s| s.as_str().to_string()),
         };
-        let spec = nested_spec(ctx, filter, NEWEST_FIRST, first, after.as_deref())?;
+        let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
         nested_connection::<BrandApprovals, _>(
             ctx.loaders()?,
             self.0.id,

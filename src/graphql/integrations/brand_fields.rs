@@ -15,11 +15,6 @@ use crate::loaders::relations::{
     BrandPlatformReviews, BrandSocialPosts, BrandWebhookEvents, ReviewFilter, SocialPostFilter,
 };
 
-const NEWEST_FIRST: Sort = Sort {
-    column: "created_at",
-    descending: true,
-};
-
 /// `Brand.webhookEvents` (owners and admins), newest first.
 pub async fn webhook_events(
     ctx: &Context<'_>,
@@ -29,7 +24,7 @@ pub async fn webhook_events(
     after: Option<String>,
 ) -> ApiResult<NestedConnection<WebhookEvent>> {
     require_role(ctx.viewer()?, brand, Role::Admin).await?;
-    let spec = nested_spec(ctx, status, NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, status, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandWebhookEvents, _>(
         ctx.loaders()?,
         brand,
@@ -49,7 +44,7 @@ pub async fn social_posts(
     first: Option<i32>,
     after: Option<String>,
 ) -> ApiResult<NestedConnection<SocialPost>> {
-    let spec = nested_spec(ctx, filter, NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandSocialPosts, _>(
         ctx.loaders()?,
         brand,
@@ -91,7 +86,7 @@ pub async fn platform_reviews(
         to,
         unanswered,
     };
-    let spec = nested_spec(ctx, filter, NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandPlatformReviews, _>(
         ctx.loaders()?,
         brand,

@@ -16,10 +16,6 @@ use crate::loaders::relations::{
     BrandHistoryEntries, BrandStrategyBriefs, PackageFilter,
 };
 
-const NEWEST_FIRST: Sort = Sort {
-    column: "created_at",
-    descending: true,
-};
 const LATEST_FIRST: Sort = Sort {
     column: "timestamp",
     descending: true,
@@ -32,7 +28,7 @@ pub async fn strategy_briefs(
     first: Option<i32>,
     after: Option<String>,
 ) -> ApiResult<NestedConnection<StrategyBrief>> {
-    let spec = nested_spec(ctx, cycle, NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, cycle, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandStrategyBriefs, _>(
         ctx.loaders()?,
         brand,
@@ -51,7 +47,7 @@ pub async fn content_packages(
     first: Option<i32>,
     after: Option<String>,
 ) -> ApiResult<NestedConnection<ContentPackage>> {
-    let spec = nested_spec(ctx, filter, NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandContentPackages, _>(
         ctx.loaders()?,
         brand,
@@ -108,7 +104,7 @@ pub async fn advisor_feedback(
     first: Option<i32>,
     after: Option<String>,
 ) -> ApiResult<NestedConnection<AdvisorFeedback>> {
-    let spec = nested_spec(ctx, category, NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, category, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandAdvisorFeedback, _>(
         ctx.loaders()?,
         brand,

@@ -20,11 +20,6 @@ use crate::loaders::relations::{
 };
 use entity::connections;
 
-const NEWEST_FIRST: Sort = Sort {
-    column: "created_at",
-    descending: true,
-};
-
 async fn brand_connections(ctx: &Context<'_>, brand: Uuid) -> ApiResult<Vec<connections::Model>> {
     Ok(ctx
         .loaders()?
@@ -147,7 +142,7 @@ pub async fn publish_jobs(
             .transpose()?,
         connection: None,
     };
-    let spec = nested_spec(ctx, filter, NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandPublishJobs, _>(
         ctx.loaders()?,
         brand,
@@ -170,7 +165,7 @@ pub async fn publishing_logs(
     let job = job_id
         .map(|id| decode_as(NodeKind::PublishJob, &id))
         .transpose()?;
-    let spec = nested_spec(ctx, job, NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, job, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandPublishingLogs, _>(
         ctx.loaders()?,
         brand,
@@ -190,7 +185,7 @@ pub async fn sync_logs(
     first: Option<i32>,
     after: Option<String>,
 ) -> ApiResult<NestedConnection<PlatformSyncLog>> {
-    let spec = nested_spec(ctx, platform, NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, platform, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandSyncLogs, _>(
         ctx.loaders()?,
         brand,

@@ -17,11 +17,6 @@ use crate::loaders::relations::{
     ApprovalRequestFilter, BrandApprovalRequests, BrandEscalationEvents, BrandWorkflowInstances,
 };
 
-const NEWEST_FIRST: Sort = Sort {
-    column: "created_at",
-    descending: true,
-};
-
 fn page_size(first: i32) -> ApiResult<u64> {
     if (1..=100).contains(&first) {
         Ok(first as u64)
@@ -45,7 +40,7 @@ pub async fn approval_requests(
             .map(|id| decode_as(NodeKind::User, &id))
             .transpose()?,
     };
-    let spec = nested_spec(ctx, filter, NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandApprovalRequests, _>(
         ctx.loaders()?,
         brand,
@@ -81,7 +76,7 @@ pub async fn workflows(
     first: Option<i32>,
     after: Option<String>,
 ) -> ApiResult<NestedConnection<WorkflowInstance>> {
-    let spec = nested_spec(ctx, status, NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, status, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandWorkflowInstances, _>(
         ctx.loaders()?,
         brand,
@@ -114,7 +109,7 @@ pub async fn escalation_events(
     first: Option<i32>,
     after: Option<String>,
 ) -> ApiResult<NestedConnection<EscalationEvent>> {
-    let spec = nested_spec(ctx, status, NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, status, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandEscalationEvents, _>(
         ctx.loaders()?,
         brand,

@@ -73,11 +73,7 @@ pub async fn audit_log(
         from: filter.from,
         to: filter.to,
     };
-    let sort = Sort {
-        column: "created_at",
-        descending: true,
-    };
-    let spec = nested_spec(ctx, filter, sort, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandAuditLog, _>(
         ctx.loaders()?,
         brand,
