@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use crate::domain::workflows::escalations::evaluate;
 
@@ -15,16 +15,7 @@ const LOCK: i64 = 0x6272_616e_6465_7363; // "brandesc"
 /// another process held the lock.
 pub async fn run_once(db: &DatabaseConnection) -> anyhow::Result<Option<u64>> {
     let txn = db.begin().await?;
-    let locked: bool = txn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_try_advisory_xact_lock($1)",
-            [LOCK.into()],
-        ))
-        .await?
-        .map(|row| row.try_get_by_index(0))
-        .transpose()?
-        .unwrap_or(false);
+    let locked = super::try_lock(&txn, LOCK).await?;
     let raised = if locked {
         Some(
             evaluate(&txn)

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use crate::domain::goals::settle_statuses;
 
@@ -14,16 +14,7 @@ const LOCK: i64 = 0x6272_616e_6467_6f61; // "brandgoa"
 /// One pass, if no other process is running one.
 pub async fn run_once(db: &DatabaseConnection) -> anyhow::Result<()> {
     let txn = db.begin().await?;
-    let locked: bool = txn
-        .query_one_raw(Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_try_advisory_xact_lock($1)",
-            [LOCK.into()],
-        ))
-        .await?
-        .map(|row| row.try_get_by_index(0))
-        .transpose()?
-        .unwrap_or(false);
+    let locked = super::try_lock(&txn, LOCK).await?;
     if locked {
         settle_statuses(&txn, None)
             .await

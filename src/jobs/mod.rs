@@ -14,3 +14,22 @@ pub mod goal_status;
 pub mod publish_worker;
 pub mod rotate_secrets;
 pub mod webhook_processor;
+
+/// Takes the transaction-scoped advisory lock `key` if no other session holds it: the
+/// periodic passes use it so that only one process runs a pass at a time.
+pub(crate) async fn try_lock(
+    txn: &sea_orm::DatabaseTransaction,
+    key: i64,
+) -> Result<bool, sea_orm::DbErr> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    Ok(txn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_try_advisory_xact_lock($1)",
+            [key.into()],
+        ))
+        .await?
+        .map(|row| row.try_get_by_index(0))
+        .transpose()?
+        .unwrap_or(false))
+}
