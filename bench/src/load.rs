@@ -8,6 +8,7 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statemen
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::ceiling::CeilingResult;
 use super::dataset::Scale;
 use super::gateway::{CpuSample, Gateway, SECRET, cpu_sample};
 use super::report::percentile;
@@ -24,7 +25,7 @@ pub enum Op {
 impl Op {
     pub const ALL: [Op; 5] = [Op::Q1, Op::Q2, Op::Q3, Op::Q4, Op::Q5];
 
-    fn shape(self) -> &'static str {
+    pub fn shape(self) -> &'static str {
         match self {
             Op::Q1 => "one brand by id",
             Op::Q2 => "20 brands x 10 newest items x approvals",
@@ -69,6 +70,10 @@ pub struct QueryResult {
     pub statements_per_request: f64,
     /// CPU use in percent of one core.
     pub cpu: CpuSample,
+    /// PostgreSQL CPU per request, in microseconds.
+    pub postgres_us_per_request: f64,
+    /// The same data fetched by one raw SQL statement, measured right after.
+    pub ceiling: Option<CeilingResult>,
 }
 
 pub struct Context {
@@ -280,6 +285,9 @@ impl Context {
             p99_ms: percentile(&latencies, 0.99),
             errors,
             statements_per_request: statements as f64 / requests.max(1) as f64,
+            postgres_us_per_request: (cpu_after.postgres - cpu_before.postgres) * 1e6
+                / latencies.len().max(1) as f64,
+            ceiling: None,
             cpu: CpuSample {
                 gateway: share(cpu_after.gateway, cpu_before.gateway),
                 loadgen: share(cpu_after.loadgen, cpu_before.loadgen),

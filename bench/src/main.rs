@@ -6,6 +6,7 @@
 //! target/release/bench --smoke     # tiny scale, seconds
 //! ```
 
+mod ceiling;
 mod dataset;
 mod fanout;
 mod gateway;
@@ -90,14 +91,11 @@ async fn main() -> anyhow::Result<()> {
         let mut rows = Vec::new();
         for op in load::Op::ALL {
             ctx.verify(op).await?;
-            rows.push(
-                ctx.run(
-                    op,
-                    args.concurrency,
-                    std::time::Duration::from_secs(args.duration_secs),
-                )
-                .await?,
-            );
+            let duration = std::time::Duration::from_secs(args.duration_secs);
+            let mut row = ctx.run(op, args.concurrency, duration).await?;
+            let brands: Vec<_> = ctx.brands.iter().map(|(id, _)| *id).collect();
+            row.ceiling = Some(ceiling::run(&url, op, &brands, args.concurrency, duration).await?);
+            rows.push(row);
         }
         report::print_queries(&rows, args.concurrency, args.duration_secs);
         if rows.iter().any(|row| row.errors > 0) {

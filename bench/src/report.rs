@@ -14,12 +14,20 @@ pub fn percentile(sorted_micros: &[u64], p: f64) -> f64 {
 pub fn print_queries(rows: &[QueryResult], concurrency: usize, secs: u64) {
     println!("\nHTTP queries ({concurrency} concurrent, {secs} s each):");
     println!(
-        "| op | shape | req/s | p50 ms | p99 ms | errors | SQL stmts/req | CPU gateway / loadgen / postgres |"
+        "| op | shape | req/s | p50 ms | p99 ms | errors | SQL stmts/req | CPU gateway / loadgen / postgres | ceiling req/s (p99 ms) | % of ceiling | PostgreSQL µs/req gateway vs ceiling |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---|");
+    println!("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|");
     for row in rows {
+        let (ceiling, share, ceiling_us) = match &row.ceiling {
+            Some(c) => (
+                format!("{:.0} ({:.2})", c.rps, c.p99_ms),
+                format!("{:.0} %", row.rps / c.rps.max(1.0) * 100.0),
+                format!("{:.0}", c.postgres_us_per_request),
+            ),
+            None => ("–".into(), "–".into(), "–".into()),
+        };
         println!(
-            "| {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.2} | {:.0}% / {:.0}% / {:.0}% |",
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.2} | {:.0}% / {:.0}% / {:.0}% | {ceiling} | {share} | {:.0} vs {ceiling_us} |",
             row.op,
             row.shape,
             row.rps,
@@ -29,7 +37,8 @@ pub fn print_queries(rows: &[QueryResult], concurrency: usize, secs: u64) {
             row.statements_per_request,
             row.cpu.gateway,
             row.cpu.loadgen,
-            row.cpu.postgres
+            row.cpu.postgres,
+            row.postgres_us_per_request,
         );
     }
 }
