@@ -73,7 +73,11 @@ impl App {
             jobs_db,
             webhooks.clone(),
         ));
+        let documents = Arc::new(config.graphql.document_cache()?);
         let schema = build_schema(&config.graphql)
+            .extension(crate::graphql::documents::PersistedDocuments(
+                documents.clone(),
+            ))
             .extension(crate::graphql::telemetry::Telemetry(metrics.clone()))
             .data(publishing)
             .data(db.clone())
@@ -106,6 +110,7 @@ impl App {
                 rate_limiter: RateLimiter::start(&config.http.rate_limit),
                 origins,
                 webhooks,
+                documents,
                 graphiql_token: None,
             },
         })

@@ -8,6 +8,7 @@ use crate::auth::{JwtVerifier, MembershipCache};
 use crate::config::HttpConfig;
 use crate::domain::webhooks::Webhooks;
 use crate::graphql::AppSchema;
+use crate::graphql::documents::DocumentCache;
 use crate::http::cors::OriginPolicy;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub origins: OriginPolicy,
     /// Inbound webhook secrets and the processor's wake-up.
     pub webhooks: Webhooks,
+    /// Parsed documents and persisted queries (shared with the schema's extension).
+    pub documents: Arc<DocumentCache>,
     /// A token GraphiQL's websocket sends in `connection_init` (set by `serve --demo`).
     pub graphiql_token: Option<String>,
 }

@@ -203,6 +203,37 @@ pub struct GraphqlConfig {
     /// Most rows one `ingestAnalytics` call may carry.
     #[arg(long, env = "BRANDGRAPH_INGEST_MAX_BATCH", default_value_t = 1000)]
     pub ingest_max_batch: usize,
+
+    /// Most parsed documents kept (persisted queries included).
+    #[arg(
+        long,
+        env = "BRANDGRAPH_DOCUMENT_CACHE_ENTRIES",
+        default_value_t = 2000
+    )]
+    pub document_cache_entries: u64,
+
+    /// Most bytes of document text behind the parsed documents kept.
+    #[arg(long, env = "BRANDGRAPH_DOCUMENT_CACHE_BYTES", default_value_t = 8 << 20)]
+    pub document_cache_bytes: u64,
+
+    /// Allow-list mode: an Apollo persisted-query manifest (JSON); only its documents run.
+    #[arg(long, env = "BRANDGRAPH_PERSISTED_QUERIES_ONLY")]
+    pub persisted_queries_only: Option<std::path::PathBuf>,
+}
+
+impl GraphqlConfig {
+    /// The document cache these settings describe (with its allow-list, if any).
+    pub fn document_cache(&self) -> anyhow::Result<crate::graphql::documents::DocumentCache> {
+        let cache =
+            crate::graphql::documents::DocumentCache::new(crate::graphql::documents::CacheLimits {
+                max_entries: self.document_cache_entries,
+                max_bytes: self.document_cache_bytes,
+            });
+        match &self.persisted_queries_only {
+            Some(manifest) => cache.allow_only(manifest),
+            None => Ok(cache),
+        }
+    }
 }
 
 impl Default for GraphqlConfig {
@@ -215,6 +246,9 @@ impl Default for GraphqlConfig {
             max_root_fields: 20,
             introspection: true,
             ingest_max_batch: 1000,
+            document_cache_entries: 2000,
+            document_cache_bytes: 8 << 20,
+            persisted_queries_only: None,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod brand;
 pub mod connection;
 pub mod content;
 pub mod context;
+pub mod documents;
 pub mod error_codes;
 pub mod identity;
 pub mod ids;

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use super::client::{Caller, authenticate, identify};
 use crate::auth::Viewer;
 use crate::error::ApiError;
+use crate::graphql::documents::{DocumentCache, Known};
 use crate::loaders::Loaders;
 use crate::rate_limit::{rate_limited, retry_after_secs};
 use crate::state::AppState;
@@ -149,8 +150,14 @@ fn request_from_json(params: Value) -> Result<async_graphql::Request, &'static s
     let Value::Object(mut params) = params else {
         return Err("the request body must be a JSON object");
     };
-    let Some(Value::String(query)) = params.remove("query") else {
-        return Err("`query` must be a string");
+    let persisted = params
+        .get("extensions")
+        .is_some_and(|extensions| extensions.get("persistedQuery").is_some());
+    let query = match params.remove("query") {
+        Some(Value::String(query)) => query,
+        // A persisted query sent by its hash alone.
+        None | Some(Value::Null) if persisted => String::new(),
+        _ => return Err("`query` must be a string"),
     };
     let mut request = async_graphql::Request::new(query);
     match params.remove("operationName") {
@@ -205,7 +212,7 @@ pub async fn get_graphql(
         Ok(request) => request,
         Err(_) => return bad_request(media, "the URL does not hold a valid GraphQL request"),
     };
-    if !is_query_only(&request) {
+    if !is_query_only(&state.documents, &request) {
         let mut response = refusal(
             StatusCode::METHOD_NOT_ALLOWED,
             media,
@@ -219,16 +226,36 @@ pub async fn get_graphql(
     run(&state, caller, media, request).await
 }
 
-/// True when every operation of the document is a query (or it does not parse: the
-/// executor then reports the syntax error itself).
-fn is_query_only(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::OperationType;
-    match async_graphql::parser::parse_query(&request.query) {
-        Ok(doc) => doc
-            .operations
+/// True when every operation of the document (sent as text or as a persisted query's
+/// hash) is a query, or when it is unknown or does not parse: the executor then reports
+/// that itself.
+fn is_query_only(documents: &DocumentCache, request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{ExecutableDocument, OperationType};
+    let only_queries = |doc: &ExecutableDocument| {
+        doc.operations
             .iter()
-            .all(|(_, op)| op.node.ty == OperationType::Query),
-        Err(_) => true,
+            .all(|(_, op)| op.node.ty == OperationType::Query)
+    };
+    let hash = request
+        .extensions
+        .get("persistedQuery")
+        .and_then(|persisted| match persisted {
+            async_graphql::Value::Object(fields) => fields.get("sha256Hash"),
+            _ => None,
+        })
+        .and_then(|hash| match hash {
+            async_graphql::Value::String(hash) => Some(hash.as_str()),
+            _ => None,
+        });
+    match hash {
+        Some(hash) if request.query.is_empty() => match documents.by_hash(hash) {
+            Some(Known::Parsed(cached)) => only_queries(&cached.doc),
+            Some(Known::Text(text)) => documents.parse(text).is_none_or(|doc| only_queries(&doc)),
+            None => true,
+        },
+        _ => documents
+            .parse(&request.query)
+            .is_none_or(|doc| only_queries(&doc)),
     }
 }
 

@@ -213,6 +213,8 @@ pub struct TestApp {
     pub sql_log: Arc<Mutex<Vec<String>>>,
     /// The app's realtime hub.
     pub hub: brandgraph::realtime::Hub,
+    /// The app's parsed-document cache.
+    pub documents: Arc<brandgraph::graphql::documents::DocumentCache>,
     _shutdown: oneshot::Sender<()>,
     pub test_db: TestDb,
 }
@@ -265,6 +267,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
     let ops_addr = app.ops_addr();
     let schema = app.state().schema.clone();
     let hub = app.state().realtime.hub.clone();
+    let documents = app.state().documents.clone();
     let (shutdown, stopped) = oneshot::channel::<()>();
     tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
@@ -278,6 +281,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
         statements,
         sql_log,
         hub,
+        documents,
         _shutdown: shutdown,
         test_db,
     }

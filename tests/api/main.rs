@@ -18,6 +18,7 @@ mod integrations;
 mod leaks;
 mod lifecycle;
 mod migrations;
+mod persisted;
 mod publishing;
 mod realtime;
 mod schema;

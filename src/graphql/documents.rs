@@ -1,0 +1,283 @@
+//! Documents parsed once: a bounded cache of parsed documents keyed by the SHA-256 of
+//! their text, Automatic Persisted Queries on top of it, and an optional allow-list.
+//!
+//! Automatic Persisted Queries are the protocol Apollo Client, urql and graphql-ws
+//! clients speak: a request carries `extensions.persistedQuery = { version: 1,
+//! sha256Hash }` and no `query`; an unknown hash answers `PERSISTED_QUERY_NOT_FOUND`, and
+//! the client repeats the request with the text, which registers it. The same cache
+//! serves every transport (POST, GET and websockets go through one schema extension) and
+//! every plain request too: the text is hashed and, when seen before, its parsed document
+//! is reused instead of parsed again. Only documents that passed the parser's own checks
+//! and the document limits are cached.
+//!
+//! With an allow-list (an Apollo persisted-query manifest), only its documents run,
+//! whether sent by hash or as text.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
+};
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{Request, ServerError, ServerResult, Variables};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::code;
+
+/// `PERSISTED_QUERY_NOT_FOUND`: the hash is unknown, send the text (Apollo's code).
+pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+/// `PERSISTED_QUERY_NOT_ALLOWED`: allow-list mode and the document is not on the list.
+pub const PERSISTED_QUERY_NOT_ALLOWED: &str = "PERSISTED_QUERY_NOT_ALLOWED";
+
+type Hash = [u8; 32];
+
+fn sha256(text: &str) -> Hash {
+    Sha256::digest(text.as_bytes()).into()
+}
+
+/// How big the cache may grow.
+#[derive(Debug, Clone, Copy)]
+pub struct CacheLimits {
+    pub max_entries: u64,
+    /// Bytes of document text held.
+    pub max_bytes: u64,
+}
+
+/// A parsed document and the length of its text (what it weighs in the cache).
+pub struct Cached {
+    pub doc: ExecutableDocument,
+    text_len: usize,
+}
+
+pub struct DocumentCache {
+    parsed: moka::sync::Cache<Hash, Arc<Cached>>,
+    /// Allow-list mode: the only documents that run, by hash.
+    allowed: Option<HashMap<Hash, String>>,
+}
+
+impl DocumentCache {
+    /// Each entry weighs its text length but at least `max_bytes / max_entries`, so the
+    /// cache holds at most `max_entries` documents and at most `max_bytes` of text.
+    pub fn new(limits: CacheLimits) -> Self {
+        let floor = (limits.max_bytes / limits.max_entries.max(1)).max(1);
+        let parsed = moka::sync::Cache::builder()
+            .max_capacity(limits.max_bytes)
+            .weigher(move |_, cached: &Arc<Cached>| {
+                u32::try_from((cached.text_len as u64).max(floor)).unwrap_or(u32::MAX)
+            })
+            .build();
+        Self {
+            parsed,
+            allowed: None,
+        }
+    }
+
+    /// Switches to allow-list mode with the documents of an Apollo persisted-query
+    /// manifest (`{"format": "apollo-persisted-query-manifest", "operations": [{"id", "body"}]}`);
+    /// every id must be the SHA-256 of its body.
+    pub fn allow_only(mut self, manifest: &Path) -> anyhow::Result<Self> {
+        #[derive(Deserialize)]
+        struct Manifest {
+            operations: Vec<Operation>,
+        }
+        #[derive(Deserialize)]
+        struct Operation {
+            id: String,
+            body: String,
+        }
+        let text = std::fs::read_to_string(manifest)
+            .map_err(|e| anyhow::anyhow!("reading {}: {e}", manifest.display()))?;
+        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "{} is not a persisted-query manifest: {e}",
+                manifest.display()
+            )
+        })?;
+        let mut allowed = HashMap::with_capacity(manifest.operations.len());
+        for operation in manifest.operations {
+            let hash = sha256(&operation.body);
+            anyhow::ensure!(
+                hex::encode(hash) == operation.id.to_ascii_lowercase(),
+                "manifest operation {} is not the SHA-256 of its body",
+                operation.id
+            );
+            async_graphql::parser::parse_query(&operation.body)
+                .map_err(|e| anyhow::anyhow!("manifest operation {}: {e}", operation.id))?;
+            allowed.insert(hash, operation.body);
+        }
+        self.allowed = Some(allowed);
+        Ok(self)
+    }
+
+    pub fn entries(&self) -> u64 {
+        self.parsed.run_pending_tasks();
+        self.parsed.entry_count()
+    }
+
+    /// The parsed document of `text`, from the cache or parsed now (not cached: only the
+    /// schema extension caches, after the document limits passed).
+    pub fn parse(&self, text: &str) -> Option<ExecutableDocument> {
+        if let Some(cached) = self.parsed.get(&sha256(text)) {
+            return Some(cached.doc.clone());
+        }
+        async_graphql::parser::parse_query(text).ok()
+    }
+
+    /// The document a persisted-query hash names: parsed, or the text of an allow-listed
+    /// document not parsed yet.
+    pub fn by_hash(&self, hex_hash: &str) -> Option<Known<'_>> {
+        let hash = decode_hash(hex_hash)?;
+        if let Some(cached) = self.parsed.get(&hash) {
+            return Some(Known::Parsed(cached));
+        }
+        self.allowed
+            .as_ref()?
+            .get(&hash)
+            .map(|text| Known::Text(text))
+    }
+
+    fn is_allowed(&self, hash: &Hash) -> bool {
+        self.allowed
+            .as_ref()
+            .is_none_or(|allowed| allowed.contains_key(hash))
+    }
+}
+
+/// What a persisted-query hash resolves to.
+pub enum Known<'a> {
+    Parsed(Arc<Cached>),
+    Text(&'a str),
+}
+
+fn decode_hash(hex_hash: &str) -> Option<Hash> {
+    let mut hash = [0u8; 32];
+    hex::decode_to_slice(hex_hash, &mut hash).ok()?;
+    Some(hash)
+}
+
+fn refused(code: &str, message: &str) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", code);
+    error.extensions = Some(extensions);
+    error
+}
+
+#[derive(Deserialize)]
+struct PersistedQuery {
+    version: i32,
+    #[serde(rename = "sha256Hash")]
+    sha256_hash: String,
+}
+
+/// The schema extension: resolves persisted queries, enforces the allow-list, and
+/// answers parses from the cache.
+pub struct PersistedDocuments(pub Arc<DocumentCache>);
+
+impl ExtensionFactory for PersistedDocuments {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(PersistedDocuments(self.0.clone()))
+    }
+}
+
+impl PersistedDocuments {
+    fn resolve(&self, mut request: Request) -> ServerResult<Request> {
+        let cache = &self.0;
+        let Some(value) = request.extensions.remove("persistedQuery") else {
+            if cache.allowed.is_some() && !cache.is_allowed(&sha256(&request.query)) {
+                return Err(refused(
+                    PERSISTED_QUERY_NOT_ALLOWED,
+                    "this server runs registered documents only",
+                ));
+            }
+            return Ok(request);
+        };
+        let persisted: PersistedQuery = async_graphql::from_value(value).map_err(|_| {
+            refused(
+                code::BAD_USER_INPUT,
+                "`extensions.persistedQuery` must be { version: 1, sha256Hash: \"<hex>\" }",
+            )
+        })?;
+        if persisted.version != 1 {
+            return Err(refused(
+                code::BAD_USER_INPUT,
+                "only version 1 of persisted queries is supported",
+            ));
+        }
+        let Some(hash) = decode_hash(&persisted.sha256_hash) else {
+            return Err(refused(
+                code::BAD_USER_INPUT,
+                "`sha256Hash` must be 64 hexadecimal digits",
+            ));
+        };
+        if request.query.is_empty() {
+            return match cache.by_hash(&persisted.sha256_hash) {
+                Some(Known::Parsed(cached)) => {
+                    request.set_parsed_query(cached.doc.clone());
+                    Ok(request)
+                }
+                // Parsed (and cached) on the text path below.
+                Some(Known::Text(text)) => {
+                    request.query = text.to_string();
+                    Ok(request)
+                }
+                None => Err(refused(PERSISTED_QUERY_NOT_FOUND, "PersistedQueryNotFound")),
+            };
+        }
+        if sha256(&request.query) != hash {
+            return Err(refused(
+                code::BAD_USER_INPUT,
+                "`sha256Hash` is not the SHA-256 of the query",
+            ));
+        }
+        if !cache.is_allowed(&hash) {
+            return Err(refused(
+                PERSISTED_QUERY_NOT_ALLOWED,
+                "this server runs registered documents only",
+            ));
+        }
+        // Registered by `parse_query` below once it parses and passes the limits.
+        Ok(request)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for PersistedDocuments {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        next.run(ctx, self.resolve(request)?).await
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        if query.is_empty() {
+            // A persisted query resolved above: already parsed.
+            return next.run(ctx, query, variables).await;
+        }
+        let hash = sha256(query);
+        if let Some(cached) = self.0.parsed.get(&hash) {
+            return Ok(cached.doc.clone());
+        }
+        let doc = next.run(ctx, query, variables).await?;
+        self.0.parsed.insert(
+            hash,
+            Arc::new(Cached {
+                doc: doc.clone(),
+                text_len: query.len(),
+            }),
+        );
+        Ok(doc)
+    }
+}
