@@ -156,5 +156,7 @@ fn load_sql(scale: &Scale) -> Vec<(&'static str, String)> {
                    jsonb_build_object('reach', 100 + i, 'impressions', 300 + i, 'clicks', 3 + i % 5, 'engagement', 5)
               FROM generate_series(1, {b}) n CROSS JOIN unnest(ARRAY['instagram','facebook','linkedin','tiktok']) pl
              CROSS JOIN generate_series(1, {m}) i")),
+        // The triggers that keep the daily rollups were off for the bulk load.
+        ("analytics rollups", "SELECT rebuild_analytics_rollups()".to_string()),
     ]
 }

@@ -51,6 +51,8 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub advisor_feedbacks: HasMany<super::advisor_feedback::Entity>,
     #[sea_orm(has_many)]
+    pub analytics_daily_rollups: HasMany<super::analytics_daily_rollups::Entity>,
+    #[sea_orm(has_many)]
     pub analytics_goals: HasMany<super::analytics_goals::Entity>,
     #[sea_orm(has_many)]
     pub analytics_metrics: HasMany<super::analytics_metrics::Entity>,

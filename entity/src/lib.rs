@@ -3,6 +3,7 @@
 pub mod prelude;
 
 pub mod advisor_feedback;
+pub mod analytics_daily_rollups;
 pub mod analytics_goals;
 pub mod analytics_metrics;
 pub mod analytics_sync_logs;

@@ -41,6 +41,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("013_publishing"),
     step!("014_workspace"),
     step!("015_workflows"),
+    step!("016_analytics_rollups"),
 ];
 
 impl MigrationName for SqlMigration {

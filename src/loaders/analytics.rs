@@ -1,8 +1,9 @@
 //! Analytics lookups: metric rows over a date range, and summaries aggregated in SQL.
 //!
 //! Metric values live in the `metrics` JSONB column; aggregates read them with a guarded
-//! cast (a non-numeric value counts as missing, never as an error) and sum them in
-//! PostgreSQL, so a summary never ships rows to Rust.
+//! cast (a non-numeric value counts as missing, never as an error). Summaries read the
+//! daily rollups the ingest maintains and are summed in PostgreSQL, so a summary never
+//! ships rows to Rust.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -67,7 +68,7 @@ impl Loader<MetricRangeKey> for MetricRangeLoader {
         let mut result = HashMap::with_capacity(keys.len());
         for ((from, to, platform), brands) in groups {
             let mut select = analytics_metrics::Entity::find()
-                .filter(Column::BrandId.is_in(brands.iter().copied()))
+                .filter(super::any_of(Column::BrandId, &brands))
                 .filter(Column::Date.between(from, to));
             if let Some(platform) = &platform {
                 select = select.filter(Column::Platform.eq(platform.as_str()));
@@ -123,29 +124,24 @@ pub struct SummaryKey {
     pub platform: Option<String>,
 }
 
-/// `(metrics->>'name')::float8` when the value is a JSON number, else NULL.
-fn metric(name: &str) -> String {
-    format!(
-        "CASE WHEN jsonb_typeof(metrics->'{name}') = 'number' THEN (metrics->>'{name}')::float8 END"
-    )
-}
-
 /// The summary statement for many brands sharing one window and platform filter:
-/// per (brand, platform) and per brand, in one pass with GROUPING SETS.
+/// per (brand, platform) and per brand, in one pass with GROUPING SETS, over the daily
+/// rollups the ingest keeps (migration 016), not the raw rows: at most one row per
+/// (brand, platform, day) instead of every post's.
 pub fn summary_statement(brands: &[Uuid], days: u32, platform: Option<&str>) -> Statement {
     let sums: Vec<String> = SUMMED_METRICS
         .iter()
-        .map(|m| format!("coalesce(sum({}), 0) AS {m}", metric(m)))
+        .map(|m| format!("coalesce(sum({m}), 0) AS {m}"))
         .collect();
     let sql = format!(
-        "SELECT brand_id, platform, grouping(platform) AS is_total, {}, max({}) AS followers, count(*) AS row_count
-           FROM analytics_metrics
+        "SELECT brand_id, platform, grouping(platform) AS is_total, {}, max(followers) AS followers,
+                sum(row_count)::int8 AS row_count
+           FROM analytics_daily_rollups
           WHERE brand_id = ANY($1) AND date > current_date - $2::int AND date <= current_date
             AND ($3::text IS NULL OR platform = $3)
           GROUP BY GROUPING SETS ((brand_id, platform), (brand_id))
           ORDER BY brand_id, platform",
         sums.join(", "),
-        metric("followers"),
     );
     Statement::from_sql_and_values(
         DbBackend::Postgres,

@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::LoadError;
@@ -69,7 +69,7 @@ where
             return Ok(HashMap::new());
         }
         let rows = E::find()
-            .filter(E::id_column().is_in(keys.iter().copied()))
+            .filter(super::any_of(E::id_column(), keys))
             .all(&self.db)
             .await
             .map_err(Arc::new)?;

@@ -1,12 +1,12 @@
 //! "All children of each parent" for small, bounded lists (a brand's members and goals,
-//! a post's approvals and schedules): one `WHERE parent IN (...)` statement per batch.
+//! a post's approvals and schedules): one `WHERE parent = ANY($1)` statement per batch.
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::LoadError;
@@ -42,7 +42,7 @@ impl<R: GroupedRelation> Loader<Uuid> for GroupLoader<R> {
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<R::Model>>, Self::Error> {
         let (column, order) = R::order();
         let rows = R::Entity::find()
-            .filter(R::parent_column().is_in(keys.iter().copied()))
+            .filter(super::any_of(R::parent_column(), keys))
             .order_by(column, order)
             .all(&self.db)
             .await

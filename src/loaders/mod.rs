@@ -33,6 +33,23 @@ use entity::{
 /// Errors must be `Clone` to be shared by every waiter of a batch.
 pub type LoadError = Arc<sea_orm::DbErr>;
 
+/// `column = ANY($n)` with the keys as one `uuid[]` parameter: one bind and one plan
+/// whatever the batch size, where `IN (...)` would bind (and plan) a parameter per key.
+pub fn any_of<C: sea_orm::ColumnTrait>(
+    column: C,
+    keys: &[uuid::Uuid],
+) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::Expr;
+    Expr::cust_with_values(
+        format!(
+            "\"{}\".\"{}\" = ANY($1)",
+            column.entity_name().to_string(),
+            column.as_str()
+        ),
+        [sea_orm::Value::from(keys.to_vec())],
+    )
+}
+
 /// The loaders of one request.
 pub struct Loaders {
     pub tenants: DataLoader<ByIdLoader<tenants::Entity>>,

@@ -16,8 +16,8 @@ use async_graphql::dataloader::Loader;
 use chrono::{DateTime, FixedOffset};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult,
-    IdenStatic, QueryFilter, QuerySelect, QueryTrait, Select, Statement,
+    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, IdenStatic,
+    QueryFilter, QuerySelect, QueryTrait, Select, Statement,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -117,7 +117,7 @@ pub fn cursor_of<R: PagedRelation>(model: &R::Model, sort: Sort) -> PageCursor {
 
 /// The rows of `parents` matching `filter`, before paging; also used for counts.
 pub fn filtered<R: PagedRelation>(parents: &[Uuid], filter: &R::Filter) -> Select<R::Entity> {
-    let select = R::Entity::find().filter(R::parent_column().is_in(parents.iter().copied()));
+    let select = R::Entity::find().filter(super::any_of(R::parent_column(), parents));
     R::apply_filter(select, filter)
 }
 

@@ -217,3 +217,73 @@ async fn goal_progress_is_recomputed_from_the_metrics() {
         .await;
     assert_eq!(current, reference.parse::<f64>().unwrap());
 }
+
+/// (brand, platform, day) keys whose rollup differs from the raw rows' aggregate (or
+/// exists on one side only).
+async fn rollup_mismatches(app: &TestApp) -> String {
+    app.scalar(
+        "WITH raw AS (
+           SELECT brand_id, platform, date,
+                  sum(analytics_metric(metrics, 'reach')) AS reach,
+                  sum(analytics_metric(metrics, 'clicks')) AS clicks,
+                  max(analytics_metric(metrics, 'followers')) AS followers, count(*) AS row_count
+             FROM analytics_metrics GROUP BY 1, 2, 3)
+         SELECT count(*)::text FROM raw FULL JOIN analytics_daily_rollups r USING (brand_id, platform, date)
+          WHERE raw.row_count IS DISTINCT FROM r.row_count OR raw.reach IS DISTINCT FROM r.reach
+             OR raw.clicks IS DISTINCT FROM r.clicks OR raw.followers IS DISTINCT FROM r.followers",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_daily_rollups_equal_the_raw_rows_under_concurrent_ingests_and_resends() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    assert_eq!(rollup_mismatches(&app).await, "0", "after the demo seed");
+    let today = chrono::Utc::now().date_naive();
+    // Eight ingests at once over the same days and platforms: half write new posts, half
+    // re-send the same posts with other values (followers go down as well as up).
+    let ingests =
+        (0..8u64).map(|n| {
+            let rows: Vec<Value> = (0..40u64)
+            .map(|i| {
+                let post = if n % 2 == 0 { format!("new-{n}-{i}") } else { format!("shared-{i}") };
+                let platform = ["instagram", "facebook"][(i % 2) as usize];
+                json!({
+                    "platform": platform,
+                    "postId": post,
+                    "date": today - chrono::Days::new(i % 5),
+                    "metrics": { "reach": 100 * n + i, "clicks": n, "followers": 1000 - 10 * n },
+                })
+            })
+            .collect();
+            let app = &app;
+            async move {
+                app.graphql(
+                    Some(&service_token()),
+                    INGEST,
+                    json!({ "brand": brands::AURORA, "rows": rows }),
+                )
+                .await
+            }
+        });
+    for response in futures_util::future::join_all(ingests).await {
+        assert_eq!(
+            response["data"]["ingestAnalytics"]["received"], 40,
+            "{response}"
+        );
+    }
+    assert_eq!(
+        rollup_mismatches(&app).await,
+        "0",
+        "after concurrent ingests"
+    );
+
+    // Deleting raw rows (a brand's data removed) takes their days out of the rollups too.
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_unprepared("DELETE FROM analytics_metrics WHERE post_id LIKE 'shared-%'")
+        .await
+        .unwrap();
+    assert_eq!(rollup_mismatches(&app).await, "0", "after a delete");
+}

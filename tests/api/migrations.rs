@@ -28,6 +28,7 @@ const TARGET_TABLES: &[&str] = &[
     "analytics_sync_logs",
     "analytics_goals",
     "advisor_feedback",
+    "analytics_daily_rollups",
     "auto_plans",
     "post_approvals",
     "approval_requests",
