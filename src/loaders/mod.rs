@@ -43,7 +43,7 @@ pub fn any_of<C: sea_orm::ColumnTrait>(
     Expr::cust_with_values(
         format!(
             "\"{}\".\"{}\" = ANY($1)",
-            column.entity_name().to_string(),
+            column.entity_name(),
             column.as_str()
         ),
         [sea_orm::Value::from(keys.to_vec())],
