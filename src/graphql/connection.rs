@@ -112,7 +112,42 @@ pub fn nested_spec<F>(
         after,
         limit: page.limit,
         with_total: ctx.look_ahead().field("totalCount").exists(),
+        fields: Some(node_fields(ctx)),
     }))
+}
+
+/// The fields selected on a connection's nodes (under `edges { node }` and `nodes`), in
+/// snake_case, sorted and deduplicated so equal selections batch together.
+fn node_fields(ctx: &Context<'_>) -> Arc<[String]> {
+    let look_ahead = ctx.look_ahead();
+    let mut fields: Vec<String> = [
+        look_ahead.field("edges").field("node"),
+        look_ahead.field("nodes"),
+    ]
+    .iter()
+    .flat_map(|nodes| nodes.selection_fields())
+    .flat_map(|node| {
+        node.selection_set()
+            .map(|field| snake_case(field.name()))
+            .collect::<Vec<_>>()
+    })
+    .collect();
+    fields.sort_unstable();
+    fields.dedup();
+    fields.into()
+}
+
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// One parent's page of relation `R` as a Relay connection of `N`.

@@ -62,6 +62,9 @@ pub struct PageSpec<F> {
     pub limit: u64,
     /// Also count each parent's rows (before the cursor applies).
     pub with_total: bool,
+    /// The fields selected on the nodes (snake_case, sorted), when known: relations that
+    /// opt in ([`PagedRelation::NARROW`]) then fetch only the columns those fields read.
+    pub fields: Option<Arc<[String]>>,
 }
 
 /// One parent's page.
@@ -104,6 +107,69 @@ pub trait PagedRelation: Send + Sync + 'static {
     /// The value of a sort column of a row (every sort column is a non-null timestamp).
     fn sort_value(model: &Self::Model, column: &str) -> DateTime<FixedOffset>;
     fn apply_filter(select: Select<Self::Entity>, filter: &Self::Filter) -> Select<Self::Entity>;
+
+    /// `Some(fields)` opts in to fetching only the selected columns: a node field reads
+    /// the column of its name (or `<name>_id`), `uuid` and the listed `fields` (relations
+    /// loaded by the row's id) read `id`. Any other field means every column.
+    const NARROW: Option<&'static [&'static str]> = None;
+}
+
+/// The outer select list of a page: the columns `fields` need, every other column as a
+/// constant of its type (so the row still decodes into the model, and PostgreSQL, which
+/// drops a subquery's unused outputs, never reads or detoasts them). `None` when every
+/// column is needed.
+fn projection<R: PagedRelation>(spec: &PageSpec<R::Filter>) -> Option<String> {
+    use sea_orm::{ColumnTrait, ColumnType, Iterable};
+    let via_id = R::NARROW?;
+    let fields = spec.fields.as_ref()?;
+    let columns: Vec<_> = <R::Entity as EntityTrait>::Column::iter().collect();
+    let has = |name: &str| columns.iter().any(|c| c.as_str() == name);
+    let mut needed = vec![
+        "id".to_string(),
+        R::parent_column().as_str().to_string(),
+        spec.sort.column.to_string(),
+    ];
+    for field in fields.iter() {
+        if field == "__typename" {
+            continue;
+        } else if field == "uuid" || via_id.contains(&field.as_str()) {
+            needed.push("id".into());
+        } else if has(field) {
+            needed.push(field.clone());
+        } else if has(&format!("{field}_id")) {
+            needed.push(format!("{field}_id"));
+        } else {
+            return None;
+        }
+    }
+    let list: Vec<String> = columns
+        .iter()
+        .map(|column| {
+            let name = column.as_str();
+            let def = column.def();
+            let constant = match def.get_column_type() {
+                _ if needed.iter().any(|n| n == name) => None,
+                _ if def.is_null() => Some("NULL"),
+                ColumnType::Char(_) | ColumnType::String(_) | ColumnType::Text => Some("''"),
+                ColumnType::SmallInteger => Some("0::int2"),
+                ColumnType::Integer => Some("0::int4"),
+                ColumnType::BigInteger => Some("0::int8"),
+                ColumnType::Double => Some("0::float8"),
+                ColumnType::Boolean => Some("false"),
+                ColumnType::JsonBinary => Some("'{}'::jsonb"),
+                ColumnType::Json => Some("'{}'::json"),
+                ColumnType::Uuid => Some("'00000000-0000-0000-0000-000000000000'::uuid"),
+                ColumnType::TimestampWithTimeZone => Some("'epoch'::timestamptz"),
+                ColumnType::Date => Some("'epoch'::date"),
+                _ => None,
+            };
+            match constant {
+                Some(constant) => format!("{constant} AS \"{name}\""),
+                None => format!("page.\"{name}\""),
+            }
+        })
+        .collect();
+    Some(list.join(", "))
 }
 
 /// The cursor of a row in a page sorted by `sort`.
@@ -191,8 +257,9 @@ fn page_statement<R: PagedRelation>(parents: &[Uuid], spec: &PageSpec<R::Filter>
     }
     values.push(sea_orm::Value::from(parents.to_vec()));
     let dir = if descending { "DESC" } else { "ASC" };
+    let columns = projection::<R>(spec).unwrap_or_else(|| "page.*".into());
     let sql = format!(
-        "SELECT page.*{sql_total} FROM unnest(${}::uuid[]) AS parent(id)
+        "SELECT {columns}{sql_total} FROM unnest(${}::uuid[]) AS parent(id)
            CROSS JOIN LATERAL ({}) AS page{join_total}
           ORDER BY page.{parent}, page.{column} {dir}, page.id {dir}",
         values.len(),

@@ -26,7 +26,8 @@ macro_rules! paged {
         $name:ident, $module:ident, $parent:ident, |$m:ident| $parent_of:expr,
         filter: $filter:ty,
         sort: |$sm:ident, $column:ident| $sort:expr,
-        apply: |$select:ident, $f:ident| $apply:expr $(,)?
+        apply: |$select:ident, $f:ident| $apply:expr
+        $(, narrow: [$($via_id:literal),* $(,)?])? $(,)?
     ) => {
         pub struct $name;
 
@@ -34,6 +35,7 @@ macro_rules! paged {
             type Entity = $module::Entity;
             type Model = $module::Model;
             type Filter = $filter;
+            $(const NARROW: Option<&'static [&'static str]> = Some(&[$($via_id),*]);)?
 
             fn parent_column() -> $module::Column {
                 $module::Column::$parent
@@ -95,6 +97,7 @@ paged!(
         }
         select
     },
+    narrow: ["approvals", "latest_approval", "schedule", "media_assets"],
 );
 
 /// Narrows a brand's media assets.
@@ -122,6 +125,7 @@ paged!(
         }
         select
     },
+    narrow: ["usage"],
 );
 
 paged!(

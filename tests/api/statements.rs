@@ -74,3 +74,83 @@ async fn a_user_viewer_adds_exactly_one_membership_lookup() {
     // memberships (once, although every brand asks for viewerRole) + brands + content pages
     assert_eq!(count, 3);
 }
+
+/// The page statement of `query` (the one reading `table` from a LATERAL subquery).
+async fn page_sql(app: &TestApp, query: &str, table: &str) -> (Value, String) {
+    let (response, sql) = app
+        .graphql_logged(Some(&service_token()), query, json!({ "n": 3 }))
+        .await;
+    assert!(response.get("errors").is_none(), "{response}");
+    let page = sql
+        .into_iter()
+        .find(|s| s.contains("CROSS JOIN LATERAL") && s.contains(&format!("FROM \"{table}\"")))
+        .unwrap_or_else(|| panic!("no page statement over {table}"));
+    (response, page)
+}
+
+#[tokio::test]
+async fn a_page_fetches_only_the_columns_its_nodes_select() {
+    let app = spawn_app().await;
+    brands_with_content(&app.db, 3, 10).await;
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_unprepared(
+            "UPDATE media_assets SET metadata = jsonb_build_object('w', 640), size_bytes = 1234",
+        )
+        .await
+        .unwrap();
+
+    let narrow = "query($n: Int) { brands(first: $n) { edges { node {
+        mediaAssets(first: 5) { edges { node { filename sizeBytes } } } } } } }";
+    let (response, sql) = page_sql(&app, narrow, "media_assets").await;
+    assert!(
+        sql.contains("page.\"filename\"") && sql.contains("page.\"size_bytes\""),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("AS \"metadata\""),
+        "metadata not fetched: {sql}"
+    );
+    assert!(!sql.contains("page.*"), "{sql}");
+    let sizes: Vec<i64> = response["data"]["brands"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|b| {
+            b["node"]["mediaAssets"]["edges"]
+                .as_array()
+                .unwrap()
+                .clone()
+        })
+        .map(|e| e["node"]["sizeBytes"].as_i64().unwrap())
+        .collect();
+    assert!(
+        !sizes.is_empty() && sizes.iter().all(|s| *s == 1234),
+        "{sizes:?}"
+    );
+
+    // Asking for the JSON column (through a fragment) fetches it, with its real value.
+    let wide = "query($n: Int) { brands(first: $n) { edges { node {
+        mediaAssets(first: 5) { edges { node { ...Meta } } } } } } }
+        fragment Meta on MediaAsset { filename metadata }";
+    let (response, sql) = page_sql(&app, wide, "media_assets").await;
+    assert!(sql.contains("page.\"metadata\""), "{sql}");
+    let first = &response["data"]["brands"]["edges"][0]["node"]["mediaAssets"]["edges"][0];
+    assert_eq!(first["node"]["metadata"], json!({ "w": 640 }), "{response}");
+
+    // A field that is not a column of its own name falls back to every column.
+    let computed = "query($n: Int) { brands(first: $n) { edges { node {
+        contentItems(first: 5) { edges { node { title brand { name } approvals { status } } } } } } } }";
+    let (_, sql) = page_sql(&app, computed, "content_items").await;
+    assert!(
+        sql.contains("page.\"brand_id\"") && sql.contains("AS \"content\""),
+        "{sql}"
+    );
+    let unknown = "query($n: Int) { brands(first: $n) { edges { node {
+        approvals(first: 5) { edges { node { status } } } } } } }";
+    let (_, sql) = page_sql(&app, unknown, "post_approvals").await;
+    assert!(
+        sql.contains("page.*"),
+        "relations that did not opt in fetch whole rows: {sql}"
+    );
+}
