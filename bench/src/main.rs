@@ -47,6 +47,9 @@ pub struct Args {
     /// Seconds of events per fan-out run.
     #[arg(long, default_value_t = 5)]
     pub fanout_secs: u64,
+    /// Only these query shapes (e.g. `Q2,Q3`; default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub ops: Vec<String>,
     /// Skip the HTTP query runs.
     #[arg(long)]
     pub skip_queries: bool,
@@ -89,7 +92,14 @@ async fn main() -> anyhow::Result<()> {
 
     if !args.skip_queries {
         let mut rows = Vec::new();
-        for op in load::Op::ALL {
+        let selected = load::Op::ALL.into_iter().filter(|op| {
+            args.ops.is_empty()
+                || args
+                    .ops
+                    .iter()
+                    .any(|o| o.eq_ignore_ascii_case(&op.to_string()))
+        });
+        for op in selected {
             ctx.verify(op).await?;
             let duration = std::time::Duration::from_secs(args.duration_secs);
             let mut row = ctx.run(op, args.concurrency, duration).await?;
