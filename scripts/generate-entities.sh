@@ -22,7 +22,10 @@ trap 'psql "$PGURL_BASE/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
 
 DATABASE_URL="$PGURL_BASE/$DB" cargo run -q -p migration -- up
 rm -f "$out"/*.rs
+# Partitions (change_events' days) are storage, not entities; their names change daily.
+partitions=$(psql "$PGURL_BASE/$DB" -Atc "SELECT string_agg(relname, ',') FROM pg_class WHERE relispartition")
 sea-orm-cli generate entity -u "$PGURL_BASE/$DB" -o "$out" --lib \
+  --ignore-tables "seaql_migrations${partitions:+,$partitions}" \
   --with-serde both --entity-format dense >/dev/null
 
 if [ "${1:-}" = "--check" ]; then

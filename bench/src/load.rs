@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use brandgraph::auth::jwt;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::ceiling::CeilingResult;
@@ -85,10 +86,17 @@ pub struct Context {
     pub brands: Vec<(Uuid, String)>,
     pub service_token: String,
     metrics_url: String,
+    /// Send persisted-query hashes instead of document texts.
+    persisted: bool,
 }
 
 impl Context {
-    pub async fn new(gateway: &Gateway, database_url: &str, scale: &Scale) -> anyhow::Result<Self> {
+    pub async fn new(
+        gateway: &Gateway,
+        database_url: &str,
+        scale: &Scale,
+        persisted: bool,
+    ) -> anyhow::Result<Self> {
         let db = Database::connect(database_url).await?;
         let rows = db
             .query_all_raw(Statement::from_string(
@@ -124,11 +132,14 @@ impl Context {
             brands,
             service_token,
             metrics_url: gateway.url("/metrics"),
+            persisted,
         })
     }
 
-    /// The request body and token of `op` for brand number `i`.
-    fn request(&self, op: Op, i: usize) -> (String, &str) {
+    /// The request body and token of `op` for brand number `i`: the document's text, or
+    /// with `--persisted` only its SHA-256 (Automatic Persisted Queries; `register` adds
+    /// the text once so the gateway learns the hash).
+    fn request_body(&self, op: Op, i: usize, register: bool) -> (String, &str) {
         let (brand, token) = &self.brands[i % self.brands.len()];
         let today = chrono::Utc::now().date_naive();
         let variables = match op {
@@ -136,7 +147,19 @@ impl Context {
             Op::Q4 => json!({ "id": brand, "from": today - chrono::Days::new(29), "to": today }),
             _ => json!({ "id": brand }),
         };
-        let body = json!({ "query": op.query(), "variables": variables }).to_string();
+        let body = if self.persisted {
+            let hash = hex::encode(Sha256::digest(op.query().as_bytes()));
+            let mut body = json!({
+                "variables": variables,
+                "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } },
+            });
+            if register {
+                body["query"] = json!(op.query());
+            }
+            body.to_string()
+        } else {
+            json!({ "query": op.query(), "variables": variables }).to_string()
+        };
         let token = if op == Op::Q2 {
             self.service_token.as_str()
         } else {
@@ -172,7 +195,7 @@ impl Context {
     /// Checks the answers of `op` for a few brands against SQL before anything is timed.
     pub async fn verify(&self, op: Op) -> anyhow::Result<()> {
         for i in [0, 1, self.brands.len() - 1] {
-            let (body, token) = self.request(op, i);
+            let (body, token) = self.request_body(op, i, true);
             let response = self.send(body, token).await?;
             anyhow::ensure!(response.get("errors").is_none(), "{op}: {response}");
             let brand_id = self.brands[i].0;
@@ -258,7 +281,7 @@ impl Context {
         let bodies: Arc<Vec<(String, String)>> = Arc::new(
             (0..self.brands.len())
                 .map(|i| {
-                    let (body, token) = self.request(op, i);
+                    let (body, token) = self.request_body(op, i, false);
                     (body, format!("Bearer {token}"))
                 })
                 .collect(),

@@ -50,6 +50,9 @@ pub struct Args {
     /// Only these query shapes (e.g. `Q2,Q3`; default: all).
     #[arg(long, value_delimiter = ',')]
     pub ops: Vec<String>,
+    /// Send each query as a persisted-query hash (registered once) instead of its text.
+    #[arg(long)]
+    pub persisted: bool,
     /// Skip the HTTP query runs.
     #[arg(long)]
     pub skip_queries: bool,
@@ -88,7 +91,7 @@ async fn main() -> anyhow::Result<()> {
     let url = format!("{}/{}", args.server, args.database);
     dataset::ensure(&args.server, &args.database, &scale).await?;
     let gateway = gateway::Gateway::start(&args, &url).await?;
-    let ctx = load::Context::new(&gateway, &url, &scale).await?;
+    let ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
 
     if !args.skip_queries {
         let mut rows = Vec::new();

@@ -19,6 +19,7 @@ pub struct Model {
     pub payload: Json,
     #[sea_orm(ignore, column_type = "custom(\"xid8\")", select_as = "text")]
     pub xid: String,
+    #[sea_orm(primary_key, auto_increment = false)]
     pub created_at: DateTimeWithTimeZone,
 }
 

@@ -42,6 +42,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("014_workspace"),
     step!("015_workflows"),
     step!("016_analytics_rollups"),
+    step!("017_change_events_partitions"),
 ];
 
 impl MigrationName for SqlMigration {

@@ -630,3 +630,78 @@ async fn readyz_reports_the_listener() {
         .unwrap();
     assert_eq!(body["listener"], "ready", "{body}");
 }
+
+#[tokio::test]
+async fn retention_drops_whole_day_partitions_and_keeps_the_cursor_contract() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    // A day long past, with its own partition and a few events in it.
+    app.db
+        .execute_unprepared(
+            "CREATE TABLE change_events_p20200101 PARTITION OF change_events
+               FOR VALUES FROM ('2020-01-01 00:00+00') TO ('2020-01-02 00:00+00');
+             INSERT INTO change_events (topic, brand_id, op, created_at)
+             SELECT 'brand', NULL, 'update', '2020-01-01 12:00+00' FROM generate_series(1, 5)",
+        )
+        .await
+        .unwrap();
+    app.settle_realtime().await;
+    let old_max: i64 = app
+        .scalar("SELECT max(seq)::text FROM change_events_p20200101")
+        .await
+        .parse()
+        .unwrap();
+    let today_rows = app
+        .scalar(
+            "SELECT count(*)::text FROM change_events WHERE created_at > now() - interval '1 day'",
+        )
+        .await;
+
+    let removed = brandgraph::realtime::retention::prune_once(
+        &app.db,
+        &app.hub,
+        Duration::from_secs(7 * 24 * 3600),
+    )
+    .await
+    .unwrap();
+    assert_eq!(removed, 5, "the old day's five events, nothing else");
+    assert_eq!(
+        app.scalar("SELECT coalesce(to_regclass('change_events_p20200101')::text, 'gone')")
+            .await,
+        "gone",
+        "the partition was dropped, not emptied"
+    );
+    assert_eq!(
+        app.scalar(
+            "SELECT count(*)::text FROM change_events WHERE created_at > now() - interval '1 day'"
+        )
+        .await,
+        today_rows,
+        "recent events stay"
+    );
+    let pruned: i64 = app
+        .scalar("SELECT value::text FROM realtime_state WHERE key = 'pruned_through'")
+        .await
+        .parse()
+        .unwrap();
+    assert!(
+        pruned >= old_max,
+        "pruned_through {pruned} covers the dropped day ({old_max})"
+    );
+    // Partitions exist for today and the coming days.
+    let ahead = app
+        .scalar(
+            "SELECT count(*)::text FROM pg_class
+              WHERE relispartition AND relname ~ '^change_events_p[0-9]{8}$'
+                AND to_date(substring(relname FROM 16), 'YYYYMMDD') >= (now() AT TIME ZONE 'UTC')::date",
+        )
+        .await;
+    assert_eq!(ahead, "4", "today and three days ahead");
+    // A cursor from before the dropped day is expired, as with deleted rows.
+    let mut client = approvals_of(&app, users::MANAGER, brands::AURORA, Some("1".into())).await;
+    let refused = client.next_data().await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "CURSOR_EXPIRED",
+        "{refused}"
+    );
+}
