@@ -75,10 +75,11 @@ impl App {
         ));
         let documents = Arc::new(config.graphql.document_cache()?);
         let schema = build_schema(&config.graphql)
-            .extension(crate::graphql::documents::PersistedDocuments(
-                documents.clone(),
-            ))
-            .extension(crate::graphql::telemetry::Telemetry(metrics.clone()))
+            .extension(crate::graphql::extension::GatewayExtension {
+                documents: documents.clone(),
+                limits: crate::graphql::limits::DocumentLimits::new(&config.graphql),
+                metrics: metrics.clone(),
+            })
             .data(publishing)
             .data(db.clone())
             .data(realtime.clone())

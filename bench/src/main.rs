@@ -53,6 +53,10 @@ pub struct Args {
     /// Send each query as a persisted-query hash (registered once) instead of its text.
     #[arg(long)]
     pub persisted: bool,
+    /// Use the database as it is (no migrations, no dataset load): for measuring another
+    /// build of the gateway (`--gateway`) against a copy of the dataset.
+    #[arg(long)]
+    pub keep_schema: bool,
     /// Skip the HTTP query runs.
     #[arg(long)]
     pub skip_queries: bool,
@@ -89,7 +93,9 @@ async fn main() -> anyhow::Result<()> {
     );
 
     let url = format!("{}/{}", args.server, args.database);
-    dataset::ensure(&args.server, &args.database, &scale).await?;
+    if !args.keep_schema {
+        dataset::ensure(&args.server, &args.database, &scale).await?;
+    }
     let gateway = gateway::Gateway::start(&args, &url).await?;
     let ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
 

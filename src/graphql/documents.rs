@@ -17,11 +17,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
-};
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Request, ServerError, ServerResult, Variables};
+use async_graphql::{Request, ServerError, ServerResult};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -173,19 +170,11 @@ struct PersistedQuery {
     sha256_hash: String,
 }
 
-/// The schema extension: resolves persisted queries, enforces the allow-list, and
-/// answers parses from the cache.
-pub struct PersistedDocuments(pub Arc<DocumentCache>);
-
-impl ExtensionFactory for PersistedDocuments {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(PersistedDocuments(self.0.clone()))
-    }
-}
-
-impl PersistedDocuments {
-    fn resolve(&self, mut request: Request) -> ServerResult<Request> {
-        let cache = &self.0;
+impl DocumentCache {
+    /// Resolves a persisted query (or refuses it), and in allow-list mode refuses any
+    /// document not on the list; runs before parsing.
+    pub fn resolve(&self, mut request: Request) -> ServerResult<Request> {
+        let cache = self;
         let Some(value) = request.extensions.remove("persistedQuery") else {
             if cache.allowed.is_some() && !cache.is_allowed(&sha256(&request.query)) {
                 return Err(refused(
@@ -244,40 +233,22 @@ impl PersistedDocuments {
     }
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for PersistedDocuments {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        next.run(ctx, self.resolve(request)?).await
+impl DocumentCache {
+    /// The parsed document of a text seen before (and accepted then).
+    pub fn cached(&self, query: &str) -> Option<ExecutableDocument> {
+        self.parsed
+            .get(&sha256(query))
+            .map(|cached| cached.doc.clone())
     }
 
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        if query.is_empty() {
-            // A persisted query resolved above: already parsed.
-            return next.run(ctx, query, variables).await;
-        }
-        let hash = sha256(query);
-        if let Some(cached) = self.0.parsed.get(&hash) {
-            return Ok(cached.doc.clone());
-        }
-        let doc = next.run(ctx, query, variables).await?;
-        self.0.parsed.insert(
-            hash,
+    /// Keeps the parsed document of `query`, which passed the parser and the limits.
+    pub fn remember(&self, query: &str, doc: &ExecutableDocument) {
+        self.parsed.insert(
+            sha256(query),
             Arc::new(Cached {
                 doc: doc.clone(),
                 text_len: query.len(),
             }),
         );
-        Ok(doc)
     }
 }

@@ -2,18 +2,13 @@
 //! root fields it has, and what it costs (see [`crate::graphql::pagination::page_cost`]).
 //! Both checks run before execution, so a refused document never reaches the database.
 
-use std::sync::Arc;
-
 use async_graphql::ServerError;
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
-};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ValidationResult, Variables};
 
 use crate::config::GraphqlConfig;
 use crate::error::code;
 
+#[derive(Debug, Clone)]
 pub struct DocumentLimits {
     pub max_cost: usize,
     pub max_operations: usize,
@@ -29,12 +24,6 @@ impl DocumentLimits {
             max_aliases: config.max_aliases,
             max_root_fields: config.max_root_fields,
         }
-    }
-}
-
-impl ExtensionFactory for DocumentLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Self { ..*self })
     }
 }
 
@@ -87,7 +76,8 @@ fn root_fields_in(doc: &ExecutableDocument, set: &SelectionSet, depth: usize) ->
 }
 
 impl DocumentLimits {
-    fn check(&self, doc: &ExecutableDocument) -> Result<(), ServerError> {
+    /// Operations, aliases and root fields of a parsed document.
+    pub fn check(&self, doc: &ExecutableDocument) -> Result<(), ServerError> {
         let operations = doc.operations.iter().count();
         if operations > self.max_operations {
             return Err(refused(
@@ -133,35 +123,18 @@ impl DocumentLimits {
     }
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for DocumentLimits {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> async_graphql::ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        self.check(&doc)?;
-        Ok(doc)
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
-        if result.complexity > self.max_cost {
-            return Err(vec![refused(
+impl DocumentLimits {
+    /// The cost validation computed.
+    pub fn check_cost(&self, complexity: usize) -> Result<(), ServerError> {
+        if complexity > self.max_cost {
+            return Err(refused(
                 format!(
                     "query cost {} exceeds the maximum of {}: ask for smaller pages (`first`) or fewer fields",
-                    result.complexity, self.max_cost
+                    complexity, self.max_cost
                 ),
-                Some(("cost", result.complexity)),
-            )]);
+                Some(("cost", complexity)),
+            ));
         }
-        Ok(result)
+        Ok(())
     }
 }

@@ -9,6 +9,7 @@ pub mod content;
 pub mod context;
 pub mod documents;
 pub mod error_codes;
+pub mod extension;
 pub mod identity;
 pub mod ids;
 pub mod integrations;

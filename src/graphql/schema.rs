@@ -37,7 +37,8 @@ pub struct Mutation(
 
 pub type AppSchema = Schema<Query, Mutation, SubscriptionRoot>;
 
-/// The schema with its limits; callers add `.data(..)` and `.finish()`.
+/// The schema with its depth limit; callers add the extension (`graphql::extension`),
+/// `.data(..)` and `.finish()`.
 pub fn build_schema(config: &GraphqlConfig) -> SchemaBuilder<Query, Mutation, SubscriptionRoot> {
     let builder = Schema::build(
         Query::default(),
@@ -45,9 +46,6 @@ pub fn build_schema(config: &GraphqlConfig) -> SchemaBuilder<Query, Mutation, Su
         SubscriptionRoot::default(),
     )
     .data(config.clone())
-    .extension(super::error_codes::ErrorCodes)
-    .extension(super::session::SocketOperations)
-    .extension(super::limits::DocumentLimits::new(config))
     .limit_depth(config.max_depth);
     if config.introspection {
         builder

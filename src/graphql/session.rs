@@ -3,12 +3,7 @@
 //! empty. (Over HTTP the token is verified and the bucket taken per request before
 //! execution; a socket authenticates once, in `connection_init`, so the check is here.)
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
-};
-use async_graphql::{ErrorExtensions, Pos, Request, ServerError, ServerResult};
+use async_graphql::{ErrorExtensions, Pos, ServerError, ServerResult};
 
 use crate::auth::Principal;
 use crate::error::ApiError;
@@ -30,27 +25,13 @@ impl SocketSession {
     }
 }
 
-pub struct SocketOperations;
-
-impl ExtensionFactory for SocketOperations {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(SocketOperations)
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for SocketOperations {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        if let Some(session) = ctx.data_opt::<SocketSession>() {
-            session.admit().map_err(|err: ApiError| -> ServerError {
-                err.extend().into_server_error(Pos::default())
-            })?;
-        }
-        next.run(ctx, request).await
+/// Refuses a websocket operation whose connection's token expired or whose caller is over
+/// its rate; `None` (HTTP) is admitted here, HTTP checks before execution.
+pub fn admit_operation(session: Option<&SocketSession>) -> ServerResult<()> {
+    match session {
+        Some(session) => session.admit().map_err(|err: ApiError| -> ServerError {
+            err.extend().into_server_error(Pos::default())
+        }),
+        None => Ok(()),
     }
 }

@@ -5,45 +5,31 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
-};
+use async_graphql::Response;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{Response, ServerResult, Variables};
-use async_graphql::{ServerError, ValidationResult};
+use futures_util::future::BoxFuture;
 use tracing::Instrument;
 
 use crate::metrics::Metrics;
 
-pub struct Telemetry(pub Arc<Metrics>);
-
-impl ExtensionFactory for Telemetry {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(OperationTimer {
-            metrics: self.0.clone(),
-            kind: Mutex::new("unknown"),
-            complexity: Mutex::new(0),
-        })
-    }
-}
-
-/// One per request: remembers the operation type the document declared.
-struct OperationTimer {
+/// One per request: remembers the operation type the document declared and its cost.
+pub struct OperationTimer {
     metrics: Arc<Metrics>,
     kind: Mutex<&'static str>,
     complexity: Mutex<usize>,
 }
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for OperationTimer {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
+impl OperationTimer {
+    pub fn new(metrics: Arc<Metrics>) -> Self {
+        Self {
+            metrics,
+            kind: Mutex::new("unknown"),
+            complexity: Mutex::new(0),
+        }
+    }
+
+    /// Notes the type of the (first) operation of the parsed document.
+    pub fn parsed(&self, doc: &ExecutableDocument) {
         if let Some((_, op)) = doc.operations.iter().next() {
             *self.kind.lock().unwrap_or_else(|e| e.into_inner()) = match op.node.ty {
                 OperationType::Query => "query",
@@ -51,24 +37,18 @@ impl Extension for OperationTimer {
                 OperationType::Subscription => "subscription",
             };
         }
-        Ok(doc)
     }
 
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
-        *self.complexity.lock().unwrap_or_else(|e| e.into_inner()) = result.complexity;
-        Ok(result)
+    /// Notes the cost validation computed.
+    pub fn validated(&self, complexity: usize) {
+        *self.complexity.lock().unwrap_or_else(|e| e.into_inner()) = complexity;
     }
 
-    async fn execute(
+    /// Runs the execution in a `graphql.operation` span and records its time and errors.
+    pub async fn execute(
         &self,
-        ctx: &ExtensionContext<'_>,
         operation_name: Option<&str>,
-        next: NextExecute<'_>,
+        execution: BoxFuture<'_, Response>,
     ) -> Response {
         let started = Instant::now();
         let kind = *self.kind.lock().unwrap_or_else(|e| e.into_inner());
@@ -80,7 +60,7 @@ impl Extension for OperationTimer {
             graphql.operation.name = operation_name.unwrap_or_default(),
             graphql.complexity = complexity,
         );
-        let response = next.run(ctx, operation_name).instrument(span).await;
+        let response = execution.instrument(span).await;
         let codes: Vec<String> = response
             .errors
             .iter()
