@@ -14,6 +14,10 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
+        // A ping before every checkout is a round trip per statement; only a connection
+        // idle long enough to have been dropped is checked (a busy one that broke fails
+        // its statement and is replaced).
+        .test_before_acquire_if_idle_for(Duration::from_secs(1))
         .sqlx_logging(false);
     // Session settings of every pool connection: a runaway statement or a transaction left
     // open cannot hold a connection (or its locks) for long.
