@@ -5,7 +5,9 @@
 //! clients speak: a request carries `extensions.persistedQuery = { version: 1,
 //! sha256Hash }` and no `query`; an unknown hash answers `PERSISTED_QUERY_NOT_FOUND`, and
 //! the client repeats the request with the text, which registers it. The same cache
-//! serves every transport (POST, GET and websockets go through one schema extension) and
+//! serves every transport (POST, GET and websockets all go through the schema extension
+//! in `graphql::extension`, which calls [`DocumentCache::resolve`], `cached` and
+//! `remember`) and
 //! every plain request too: the text is hashed and, when seen before, its parsed document
 //! is reused instead of parsed again. Only documents that passed the parser's own checks
 //! and the document limits are cached.
@@ -115,12 +117,10 @@ impl DocumentCache {
     }
 
     /// The parsed document of `text`, from the cache or parsed now (not cached: only the
-    /// schema extension caches, after the document limits passed).
+    /// schema extension (`graphql::extension`) caches, after the document limits passed).
     pub fn parse(&self, text: &str) -> Option<ExecutableDocument> {
-        if let Some(cached) = self.parsed.get(&sha256(text)) {
-            return Some(cached.doc.clone());
-        }
-        async_graphql::parser::parse_query(text).ok()
+        self.cached(text)
+            .or_else(|| async_graphql::parser::parse_query(text).ok())
     }
 
     /// The document a persisted-query hash names: parsed, or the text of an allow-listed
@@ -174,9 +174,8 @@ impl DocumentCache {
     /// Resolves a persisted query (or refuses it), and in allow-list mode refuses any
     /// document not on the list; runs before parsing.
     pub fn resolve(&self, mut request: Request) -> ServerResult<Request> {
-        let cache = self;
         let Some(value) = request.extensions.remove("persistedQuery") else {
-            if cache.allowed.is_some() && !cache.is_allowed(&sha256(&request.query)) {
+            if self.allowed.is_some() && !self.is_allowed(&sha256(&request.query)) {
                 return Err(refused(
                     PERSISTED_QUERY_NOT_ALLOWED,
                     "this server runs registered documents only",
@@ -203,7 +202,7 @@ impl DocumentCache {
             ));
         };
         if request.query.is_empty() {
-            return match cache.by_hash(&persisted.sha256_hash) {
+            return match self.by_hash(&persisted.sha256_hash) {
                 Some(Known::Parsed(cached)) => {
                     request.set_parsed_query(cached.doc.clone());
                     Ok(request)
@@ -222,7 +221,7 @@ impl DocumentCache {
                 "`sha256Hash` is not the SHA-256 of the query",
             ));
         }
-        if !cache.is_allowed(&hash) {
+        if !self.is_allowed(&hash) {
             return Err(refused(
                 PERSISTED_QUERY_NOT_ALLOWED,
                 "this server runs registered documents only",
