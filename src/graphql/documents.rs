@@ -46,8 +46,8 @@ pub struct CacheLimits {
 }
 
 /// A parsed document and the length of its text (what it weighs in the cache).
-pub struct Cached {
-    pub doc: ExecutableDocument,
+struct Cached {
+    doc: ExecutableDocument,
     text_len: usize,
 }
 
@@ -116,16 +116,30 @@ impl DocumentCache {
         self.parsed.entry_count()
     }
 
-    /// The parsed document of `text`, from the cache or parsed now (not cached: only the
-    /// schema extension (`graphql::extension`) caches, after the document limits passed).
-    pub fn parse(&self, text: &str) -> Option<ExecutableDocument> {
+    /// The parsed document a request names (its text, or a persisted query's hash), when
+    /// it is known and parses; for checks made before execution (GET runs queries only).
+    /// Nothing is cached here: only the schema extension (`graphql::extension`) caches,
+    /// after the document limits passed.
+    pub fn document_of(&self, request: &Request) -> Option<ExecutableDocument> {
+        if !request.query.is_empty() {
+            return self.parse(&request.query);
+        }
+        let persisted: PersistedQuery =
+            async_graphql::from_value(request.extensions.get("persistedQuery")?.clone()).ok()?;
+        match self.by_hash(&persisted.sha256_hash)? {
+            Known::Parsed(cached) => Some(cached.doc.clone()),
+            Known::Text(text) => self.parse(text),
+        }
+    }
+
+    fn parse(&self, text: &str) -> Option<ExecutableDocument> {
         self.cached(text)
             .or_else(|| async_graphql::parser::parse_query(text).ok())
     }
 
     /// The document a persisted-query hash names: parsed, or the text of an allow-listed
     /// document not parsed yet.
-    pub fn by_hash(&self, hex_hash: &str) -> Option<Known<'_>> {
+    fn by_hash(&self, hex_hash: &str) -> Option<Known<'_>> {
         let hash = decode_hash(hex_hash)?;
         if let Some(cached) = self.parsed.get(&hash) {
             return Some(Known::Parsed(cached));
@@ -144,7 +158,7 @@ impl DocumentCache {
 }
 
 /// What a persisted-query hash resolves to.
-pub enum Known<'a> {
+enum Known<'a> {
     Parsed(Arc<Cached>),
     Text(&'a str),
 }

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::client::{Caller, authenticate, identify};
 use crate::auth::Viewer;
 use crate::error::ApiError;
-use crate::graphql::documents::{DocumentCache, Known};
+use crate::graphql::documents::DocumentCache;
 use crate::loaders::Loaders;
 use crate::rate_limit::{rate_limited, retry_after_secs};
 use crate::state::AppState;
@@ -230,33 +230,12 @@ pub async fn get_graphql(
 /// hash) is a query, or when it is unknown or does not parse: the executor then reports
 /// that itself.
 fn is_query_only(documents: &DocumentCache, request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::{ExecutableDocument, OperationType};
-    let only_queries = |doc: &ExecutableDocument| {
+    use async_graphql::parser::types::OperationType;
+    documents.document_of(request).is_none_or(|doc| {
         doc.operations
             .iter()
             .all(|(_, op)| op.node.ty == OperationType::Query)
-    };
-    let hash = request
-        .extensions
-        .get("persistedQuery")
-        .and_then(|persisted| match persisted {
-            async_graphql::Value::Object(fields) => fields.get("sha256Hash"),
-            _ => None,
-        })
-        .and_then(|hash| match hash {
-            async_graphql::Value::String(hash) => Some(hash.as_str()),
-            _ => None,
-        });
-    match hash {
-        Some(hash) if request.query.is_empty() => match documents.by_hash(hash) {
-            Some(Known::Parsed(cached)) => only_queries(&cached.doc),
-            Some(Known::Text(text)) => documents.parse(text).is_none_or(|doc| only_queries(&doc)),
-            None => true,
-        },
-        _ => documents
-            .parse(&request.query)
-            .is_none_or(|doc| only_queries(&doc)),
-    }
+    })
 }
 
 /// Authenticates the caller and takes one operation from its rate bucket.
