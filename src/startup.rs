@@ -112,6 +112,10 @@ impl App {
                 origins,
                 webhooks,
                 documents,
+                audiences: crate::graphql::audience::Audiences::new(
+                    config.realtime.subscriber_buffer,
+                    config.realtime.shared_subscriptions,
+                ),
                 graphiql_token: None,
             },
         })

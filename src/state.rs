@@ -8,6 +8,7 @@ use crate::auth::{JwtVerifier, MembershipCache};
 use crate::config::HttpConfig;
 use crate::domain::webhooks::Webhooks;
 use crate::graphql::AppSchema;
+use crate::graphql::audience::Audiences;
 use crate::graphql::documents::DocumentCache;
 use crate::http::cors::OriginPolicy;
 use crate::metrics::Metrics;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub webhooks: Webhooks,
     /// Parsed documents and persisted queries (shared with the schema's extension).
     pub documents: Arc<DocumentCache>,
+    /// Websocket subscriptions executed once per audience.
+    pub audiences: Audiences,
     /// A token GraphiQL's websocket sends in `connection_init` (set by `serve --demo`).
     pub graphiql_token: Option<String>,
 }

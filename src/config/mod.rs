@@ -305,6 +305,16 @@ pub struct RealtimeConfig {
         default_value_t = 50
     )]
     pub max_connections_per_user: usize,
+
+    /// Whether websocket subscribers of the same operation on the same events share one
+    /// execution (`true`), or each executes its own (`false`, for comparison).
+    #[arg(
+        long,
+        env = "BRANDGRAPH_SHARED_SUBSCRIPTIONS",
+        default_value_t = true,
+        action = clap::ArgAction::Set
+    )]
+    pub shared_subscriptions: bool,
 }
 
 impl Default for RealtimeConfig {
@@ -317,6 +327,7 @@ impl Default for RealtimeConfig {
             subscriber_buffer: 256,
             max_subscriptions_per_connection: 100,
             max_connections_per_user: 50,
+            shared_subscriptions: true,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod analytics;
 pub mod approval;
+pub mod audience;
 pub mod asset;
 pub mod brand;
 pub mod connection;

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_graphql::{Context, Enum, ID, SimpleObject, Subscription};
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::stream::BoxStream;
 use futures_util::{Stream, StreamExt};
 use uuid::Uuid;
 
@@ -20,7 +21,8 @@ use crate::graphql::ids::{self, NodeKind};
 use crate::loaders::analytics::SummaryKey;
 use crate::realtime::events::{ChangeEvent, Topic};
 use crate::realtime::membership::MembershipWatch;
-use crate::realtime::stream::{EventFilter, StreamSpec, events};
+use crate::graphql::audience::{AudienceFeed, AudienceTicket, ResumeAfter};
+use crate::realtime::stream::{EventFilter, StreamSpec, ending, events};
 use crate::realtime::{Realtime, retention};
 
 /// Every subscription field, merged from the domain modules.
@@ -201,6 +203,14 @@ impl From<&ChangeEvent> for AnalyticsEvent {
     }
 }
 
+/// Whether every viewer allowed to subscribe sees the same events of an operation; then
+/// its subscribers over websockets share one execution (`graphql::audience`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Visibility {
+    SameForAll,
+    PerViewer,
+}
+
 /// Checks access and builds the lossless event stream of one topic of one brand.
 pub(crate) async fn brand_events(
     ctx: &Context<'_>,
@@ -208,27 +218,53 @@ pub(crate) async fn brand_events(
     brand_id: &ID,
     after: Option<String>,
     filter: Option<EventFilter>,
-) -> ApiResult<impl Stream<Item = ApiResult<Arc<ChangeEvent>>> + use<>> {
+    visibility: Visibility,
+) -> ApiResult<BoxStream<'static, ApiResult<Arc<ChangeEvent>>>> {
     let brand = ids::decode_as(NodeKind::Brand, brand_id)?;
+    let realtime = ctx.data::<Realtime>()?;
+    let db = ctx.db()?.clone();
+    if let Some(feed) = ctx.data_opt::<AudienceFeed>() {
+        // The audience's execution: every member was admitted by its own.
+        let spec = StreamSpec {
+            topic,
+            brand,
+            after: feed.after,
+            user: None,
+            deadline: None,
+            filter,
+        };
+        let feed = feed.clone();
+        return Ok(events(realtime.hub.clone(), db, spec)
+            .inspect(move |item| {
+                if let Ok(event) = item {
+                    feed.track(event);
+                }
+            })
+            .boxed());
+    }
     let viewer = ctx.viewer()?;
     let principal = viewer.require_authenticated()?.clone();
     if !viewer.can_see(brand).await? {
         return Err(ApiError::NotFound("brand"));
     }
-    let realtime = ctx.data::<Realtime>()?;
-    let db = ctx.db()?.clone();
     let guard = match ctx.data_opt::<SubscriptionBudget>() {
         Some(budget) => Some(budget.take()?),
         None => None,
     };
-    let after = match after {
-        None => realtime.hub.watermark() - 1,
-        Some(cursor) => {
-            let seq: i64 = cursor
+    let resume = ctx.data_opt::<ResumeAfter>().map(|resume| resume.0);
+    let cursor = match &after {
+        Some(cursor) => Some(
+            cursor
                 .parse()
                 .ok()
                 .filter(|seq: &i64| *seq >= 0)
-                .ok_or_else(|| ApiError::bad_input("after", "not a valid cursor"))?;
+                .ok_or_else(|| ApiError::bad_input("after", "not a valid cursor"))?,
+        ),
+        None => resume,
+    };
+    let after = match cursor {
+        None => realtime.hub.watermark() - 1,
+        Some(seq) => {
             if seq < retention::pruned_through(&db).await? {
                 return Err(ApiError::CursorExpired(
                     "events after this cursor were pruned; reload the state and subscribe without `after`".into(),
@@ -237,21 +273,36 @@ pub(crate) async fn brand_events(
             seq
         }
     };
-    let spec = StreamSpec {
-        topic,
-        brand,
-        after,
-        user: match principal {
-            Principal::User { id, .. } => Some(id),
-            Principal::Service { .. } => None,
-        },
-        deadline: Some(principal.deadline()),
-        filter,
+    let user = match principal {
+        Principal::User { id, .. } => Some(id),
+        Principal::Service { .. } => None,
     };
-    Ok(events(realtime.hub.clone(), db, spec).map(move |item| {
-        let _held_until_the_stream_ends = &guard;
-        item
-    }))
+    let ticket = ctx.data_opt::<AudienceTicket>();
+    let shared = cursor.is_none()
+        && visibility == Visibility::SameForAll
+        && ticket.is_some_and(|ticket| ticket.join(after));
+    let stream = if shared {
+        ending(&realtime.hub, db, brand, user, principal.deadline()).boxed()
+    } else {
+        if let Some(ticket) = ticket {
+            ticket.stay_private();
+        }
+        let spec = StreamSpec {
+            topic,
+            brand,
+            after,
+            user,
+            deadline: Some(principal.deadline()),
+            filter,
+        };
+        events(realtime.hub.clone(), db, spec).boxed()
+    };
+    Ok(stream
+        .map(move |item| {
+            let _held_until_the_stream_ends = &guard;
+            item
+        })
+        .boxed())
 }
 
 #[derive(Default)]
@@ -269,7 +320,7 @@ impl CoreSubscription {
             String,
         >,
     ) -> Result<impl Stream<Item = ApiResult<ApprovalEvent>> + use<>, ApiError> {
-        let stream = brand_events(ctx, Topic::Approval, &brand_id, after, None).await?;
+        let stream = brand_events(ctx, Topic::Approval, &brand_id, after, None, Visibility::SameForAll).await?;
         Ok(stream.map(|item| item.map(|event| ApprovalEvent::from(event.as_ref()))))
     }
 
@@ -282,7 +333,7 @@ impl CoreSubscription {
             String,
         >,
     ) -> Result<impl Stream<Item = ApiResult<ContentStatusEvent>> + use<>, ApiError> {
-        let stream = brand_events(ctx, Topic::ContentStatus, &brand_id, after, None).await?;
+        let stream = brand_events(ctx, Topic::ContentStatus, &brand_id, after, None, Visibility::SameForAll).await?;
         Ok(stream.map(|item| item.map(|event| ContentStatusEvent::from(event.as_ref()))))
     }
 
@@ -305,7 +356,7 @@ impl CoreSubscription {
                 event.payload["platform"].as_str() == Some(platform.as_str())
             }) as Box<dyn Fn(&ChangeEvent) -> bool + Send + Sync>
         });
-        let stream = brand_events(ctx, Topic::Analytics, &brand_id, after, filter).await?;
+        let stream = brand_events(ctx, Topic::Analytics, &brand_id, after, filter, Visibility::SameForAll).await?;
         Ok(stream.map(|item| item.map(|event| AnalyticsEvent::from(event.as_ref()))))
     }
 

@@ -75,6 +75,25 @@ pub fn events(
     })
 }
 
+/// For a subscriber whose events are rendered by its audience (`graphql::audience`): only
+/// how its stream ends, with `UNAUTHENTICATED` at `deadline` or `NOT_FOUND` when `user`
+/// leaves the brand.
+pub fn ending(
+    hub: &Hub,
+    db: DatabaseConnection,
+    brand: Uuid,
+    user: Option<Uuid>,
+    deadline: Instant,
+) -> impl Stream<Item = ApiResult<Arc<ChangeEvent>>> + Send + use<> {
+    let mut membership = MembershipWatch::new(hub, db, brand, user);
+    futures_util::stream::once(async move {
+        tokio::select! {
+            () = tokio::time::sleep_until(deadline) => Err(ApiError::unauthenticated("token expired")),
+            ended = membership.revoked() => Err(ended),
+        }
+    })
+}
+
 impl State {
     async fn next(&mut self) -> Option<ApiResult<Arc<ChangeEvent>>> {
         loop {

@@ -4,20 +4,21 @@
 //! (`{"Authorization": "Bearer …"}` or `{"token": "…"}`). It is checked here, before the
 //! GraphQL protocol starts, so a refused connection is closed with a proper code: 4401
 //! without a token, 4403 with a bad one, 4429 when the user has too many connections.
-//! Afterwards the socket is served by our own loop around async-graphql's protocol
-//! state machine, which adds what a public endpoint needs: the socket closes (4403) when
-//! the token expires, protocol pings keep it alive and a peer silent for the idle timeout
-//! is dropped (4408), and a peer that stops reading is dropped once a send stalls, so a
-//! slow reader cannot make the server hold its messages.
+//! Afterwards the socket is served by our own loop ([`protocol`] holds the messages and
+//! the running operations), which adds what a public endpoint needs: the socket closes
+//! (4403) when the token expires, protocol pings keep it alive and a peer silent for the
+//! idle timeout is dropped (4408), a peer that stops reading is dropped once a send
+//! stalls, so a slow reader cannot make the server hold its messages, and subscriptions
+//! are executed once per audience (`graphql::audience`).
+
+mod protocol;
 
 use std::net::SocketAddr;
 use std::str::FromStr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_graphql::Data;
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols, WsMessage};
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, ClientMessage, WebSocketProtocols};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -33,6 +34,7 @@ use crate::graphql::session::SocketSession;
 use crate::graphql::subscription::SubscriptionBudget;
 use crate::loaders::Loaders;
 use crate::state::AppState;
+use protocol::Operations;
 
 pub async fn websocket(
     State(state): State<AppState>,
@@ -151,27 +153,12 @@ async fn serve(
     data.insert(SubscriptionBudget::new(
         state.realtime.config.max_subscriptions_per_connection,
     ));
-
-    // Every frame from the peer (pongs included) counts as a sign of life.
-    let started = Instant::now();
-    let last_heard = Arc::new(AtomicU64::new(0));
-    let heard = last_heard.clone();
-    // Hand the already-read connection_init back to the protocol handler, which answers
-    // it with connection_ack.
-    let input = futures_util::stream::once(async move { Ok(Message::Text(first)) })
-        .chain(stream)
-        .inspect(move |_| heard.store(started.elapsed().as_millis() as u64, Ordering::Relaxed))
-        .take_while(|frame| futures_util::future::ready(frame.is_ok()))
-        .filter_map(|frame| {
-            futures_util::future::ready(match frame {
-                Ok(Message::Text(text)) => Some(axum::body::Bytes::from(text)),
-                Ok(Message::Binary(bytes)) => Some(bytes),
-                _ => None,
-            })
-        });
-    let outgoing = async_graphql::http::WebSocket::new(state.schema.clone(), input, protocol)
-        .on_connection_init(move |_| async move { Ok(data) });
-    tokio::pin!(outgoing);
+    let mut operations = Operations::new(
+        protocol,
+        state.schema.clone(),
+        state.audiences.clone(),
+        data,
+    );
 
     let limits = &state.http.websocket;
     let idle_timeout = Duration::from_secs(limits.ws_idle_timeout_secs.max(1));
@@ -182,35 +169,88 @@ async fn serve(
     // client first; operations sent meanwhile are refused (see `graphql::session`).
     let expiry = tokio::time::sleep_until(deadline + EXPIRY_GRACE);
     tokio::pin!(expiry);
+    // Every frame from the peer (pongs included) counts as a sign of life.
+    let mut last_heard = Instant::now();
+    let mut outgoing = Some(Message::Text(protocol::connection_ack().into()));
     loop {
-        let message = tokio::select! {
-            message = outgoing.next() => match message {
-                Some(WsMessage::Text(text)) => Message::Text(text.into()),
-                Some(WsMessage::Close(code, reason)) => {
-                    close(&mut sink, code, &reason).await;
-                    return;
+        if let Some(message) = outgoing.take() {
+            match tokio::time::timeout(send_timeout, sink.send(message)).await {
+                Ok(Ok(())) => {}
+                // The peer is gone or stopped reading: drop the connection and what it queued.
+                _ => return,
+            }
+        }
+        let reply = tokio::select! {
+            frame = stream.next() => {
+                last_heard = Instant::now();
+                let text = match frame {
+                    Some(Ok(Message::Text(text))) => axum::body::Bytes::from(text),
+                    Some(Ok(Message::Binary(bytes))) => bytes,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => return,
+                };
+                match answer(&mut operations, protocol, &text) {
+                    Answer::Send(message) => Some(message),
+                    Answer::Nothing => None,
+                    Answer::Close(code, reason) => {
+                        close(&mut sink, code, &reason).await;
+                        return;
+                    }
                 }
-                None => return,
-            },
+            }
+            message = operations.next() => Some(message),
             _ = keepalive.tick() => {
-                let silent = started.elapsed()
-                    .saturating_sub(Duration::from_millis(last_heard.load(Ordering::Relaxed)));
-                if silent > idle_timeout {
+                if last_heard.elapsed() > idle_timeout {
                     close(&mut sink, 4408, "idle timeout").await;
                     return;
                 }
-                Message::Ping(axum::body::Bytes::new())
+                outgoing = Some(Message::Ping(axum::body::Bytes::new()));
+                continue;
             }
             () = &mut expiry => {
                 close(&mut sink, 4403, "token expired").await;
                 return;
             }
         };
-        match tokio::time::timeout(send_timeout, sink.send(message)).await {
-            Ok(Ok(())) => {}
-            // The peer is gone or stopped reading: drop the connection and what it queued.
-            _ => return,
+        outgoing = reply.map(|text| Message::Text(text.into()));
+    }
+}
+
+enum Answer {
+    Send(String),
+    Nothing,
+    Close(u16, String),
+}
+
+/// Handles one client message (after `connection_init`).
+fn answer(operations: &mut Operations, protocol: WebSocketProtocols, text: &[u8]) -> Answer {
+    let message = match ClientMessage::from_bytes(text) {
+        Ok(message) => message,
+        Err(err) => return Answer::Close(1002, err.to_string()),
+    };
+    match message {
+        ClientMessage::ConnectionInit { .. } => match protocol {
+            WebSocketProtocols::GraphQLWS => {
+                Answer::Close(4429, "Too many initialisation requests.".into())
+            }
+            WebSocketProtocols::SubscriptionsTransportWS => Answer::Send(
+                protocol::connection_error("Too many initialisation requests."),
+            ),
+        },
+        ClientMessage::Start { id, payload } => {
+            if protocol == WebSocketProtocols::GraphQLWS && operations.is_running(&id) {
+                return Answer::Close(4409, format!("Subscriber for {id} already exists"));
+            }
+            operations.start(id, payload);
+            Answer::Nothing
         }
+        ClientMessage::Stop { id } => match operations.stop(&id) {
+            Some(complete) => Answer::Send(complete),
+            None => Answer::Nothing,
+        },
+        ClientMessage::ConnectionTerminate => Answer::Close(1000, String::new()),
+        ClientMessage::Ping { .. } => Answer::Send(protocol::pong()),
+        ClientMessage::Pong { .. } => Answer::Nothing,
     }
 }
 

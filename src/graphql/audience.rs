@@ -1,0 +1,379 @@
+//! Subscriptions executed once per audience.
+//!
+//! Websocket subscribers who sent the same operation (text, operation name, variables)
+//! for a stream whose events every allowed viewer sees alike (one brand's approvals, say)
+//! form an *audience*: one execution renders each event and serialises it once, and every
+//! member's socket writes those same bytes. What stays per member: the access check when
+//! it subscribes, its subscription budget, the end of its stream when its token expires or
+//! it leaves the brand (its own execution does all that, and only that — see
+//! `graphql::subscription::brand_events`).
+//!
+//! Nothing is lost or repeated: a member takes every rendered event after the audience's
+//! position when it joined, in seq order; when it falls behind the audience's buffer, or
+//! the audience's execution fails, it switches to a private execution resuming after the
+//! last seq it delivered (the same replay-then-live path as a subscription with `after`).
+//! Operations that name a cursor, and streams whose events depend on the viewer, are
+//! executed privately from the start.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+
+use async_graphql::{Data, Request, Response, Variables};
+use futures_util::stream::BoxStream;
+use futures_util::{Stream, StreamExt};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{broadcast, oneshot};
+
+use super::schema::AppSchema;
+use crate::realtime::events::ChangeEvent;
+
+/// What one operation of a socket sends: its own responses, or an audience's shared bytes.
+pub enum Payload {
+    Own(Response),
+    /// A response serialised once for the whole audience.
+    Shared(Arc<str>),
+}
+
+/// An operation as the client sent it: equal operations may share one execution.
+#[derive(Clone)]
+pub struct Operation {
+    query: String,
+    operation_name: Option<String>,
+    variables: Variables,
+    extensions: async_graphql::Extensions,
+    key: Arc<str>,
+}
+
+impl Operation {
+    pub fn of(request: &Request) -> Self {
+        let persisted = request
+            .extensions
+            .get("persistedQuery")
+            .map(|value| value.to_string())
+            .unwrap_or_default();
+        let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+        let key = [
+            request.query.as_str(),
+            request.operation_name.as_deref().unwrap_or(""),
+            &variables,
+            &persisted,
+        ]
+        .join("\u{0}");
+        Self {
+            query: request.query.clone(),
+            operation_name: request.operation_name.clone(),
+            variables: request.variables.clone(),
+            extensions: request.extensions.clone(),
+            key: key.into(),
+        }
+    }
+
+    fn request(&self) -> Request {
+        let mut request = Request::new(self.query.clone()).variables(self.variables.clone());
+        request.operation_name = self.operation_name.clone();
+        request.extensions = self.extensions.clone();
+        request
+    }
+}
+
+/// One rendered event, or the end of the audience's execution.
+enum Rendered {
+    Event { seq: i64, payload: Arc<str> },
+    Ended,
+}
+
+struct Audience {
+    sender: broadcast::Sender<Arc<Rendered>>,
+    /// Seq of the last event rendered, or the position the execution starts after. Stored
+    /// before the event is sent, so a member that reads it after subscribing has either
+    /// received that event or starts after it.
+    position: AtomicI64,
+    ended: AtomicBool,
+    task: tokio::task::AbortHandle,
+}
+
+impl Drop for Audience {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The live audiences of this process, by operation.
+#[derive(Clone)]
+pub struct Audiences {
+    live: Arc<Mutex<HashMap<Arc<str>, Weak<Audience>>>>,
+    buffer: usize,
+    enabled: bool,
+}
+
+impl Audiences {
+    /// `buffer`: rendered events a member may fall behind before it goes private.
+    pub fn new(buffer: usize, enabled: bool) -> Self {
+        Self {
+            live: Arc::default(),
+            buffer: buffer.max(1),
+            enabled,
+        }
+    }
+
+    /// Number of audiences with members (for tests and metrics).
+    pub fn count(&self) -> usize {
+        let live = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        live.values().filter(|a| a.strong_count() > 0).count()
+    }
+
+    /// The audience of `operation`, started (after `start_after`) if it has none.
+    fn join(
+        &self,
+        schema: &AppSchema,
+        operation: &Operation,
+        start_after: i64,
+    ) -> Option<Membership> {
+        let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        live.retain(|_, audience| audience.strong_count() > 0);
+        let audience = match live.get(&operation.key).and_then(Weak::upgrade) {
+            Some(audience) if !audience.ended.load(Ordering::SeqCst) => audience,
+            _ => {
+                let audience = self.start(schema, operation, start_after);
+                live.insert(operation.key.clone(), Arc::downgrade(&audience));
+                audience
+            }
+        };
+        drop(live);
+        let rendered = audience.sender.subscribe();
+        if audience.ended.load(Ordering::SeqCst) {
+            return None;
+        }
+        let seen = audience.position.load(Ordering::SeqCst);
+        Some(Membership {
+            _audience: audience,
+            rendered,
+            seen,
+        })
+    }
+
+    fn start(&self, schema: &AppSchema, operation: &Operation, start_after: i64) -> Arc<Audience> {
+        let (sender, _) = broadcast::channel(self.buffer);
+        let current = Arc::new(AtomicI64::new(start_after));
+        let feed = AudienceFeed {
+            after: start_after,
+            current: current.clone(),
+        };
+        let responses = schema.execute_stream(operation.request().data(feed));
+        let (ready, started) = oneshot::channel::<Arc<Audience>>();
+        let task = tokio::spawn(render(responses, current, started, sender.clone()));
+        let audience = Arc::new(Audience {
+            sender,
+            position: AtomicI64::new(start_after),
+            ended: AtomicBool::new(false),
+            task: task.abort_handle(),
+        });
+        // The task holds only a weak reference: the audience lives while it has members.
+        let _ = ready.send(audience.clone());
+        audience
+    }
+}
+
+/// The audience's execution: each response is serialised once and sent to every member.
+async fn render(
+    mut responses: impl Stream<Item = Response> + Unpin,
+    current: Arc<AtomicI64>,
+    started: oneshot::Receiver<Arc<Audience>>,
+    sender: broadcast::Sender<Arc<Rendered>>,
+) {
+    let Ok(audience) = started.await else {
+        return;
+    };
+    let audience = Arc::downgrade(&audience);
+    while let Some(response) = responses.next().await {
+        let Some(audience) = audience.upgrade() else {
+            return;
+        };
+        if response.is_err() {
+            break;
+        }
+        let Ok(payload) = serde_json::to_string(&response) else {
+            break;
+        };
+        // The resolver's stream is pulled one event at a time (`then`), so `current`
+        // is the seq of the event this response rendered.
+        let seq = current.load(Ordering::SeqCst);
+        audience.position.store(seq, Ordering::SeqCst);
+        let _ = sender.send(Arc::new(Rendered::Event {
+            seq,
+            payload: payload.into(),
+        }));
+    }
+    if let Some(audience) = audience.upgrade() {
+        audience.ended.store(true, Ordering::SeqCst);
+    }
+    let _ = sender.send(Arc::new(Rendered::Ended));
+}
+
+/// In the audience's own request: the resolver renders these events for everyone,
+/// without a viewer (each member was checked by its own execution).
+#[derive(Clone)]
+pub struct AudienceFeed {
+    /// Render events after this seq.
+    pub after: i64,
+    current: Arc<AtomicI64>,
+}
+
+impl AudienceFeed {
+    /// Records which event is being rendered.
+    pub fn track(&self, event: &ChangeEvent) {
+        self.current.store(event.seq, Ordering::SeqCst);
+    }
+}
+
+/// In a member's request: lets the resolver, once it has admitted the member, join the
+/// operation's audience instead of streaming the events itself.
+pub struct AudienceTicket {
+    schema: AppSchema,
+    audiences: Audiences,
+    operation: Operation,
+    joined: Mutex<Option<oneshot::Sender<Membership>>>,
+}
+
+impl AudienceTicket {
+    /// Joins the audience; `false` when the events must be streamed privately.
+    pub fn join(&self, start_after: i64) -> bool {
+        let Some(joined) = self.decline() else {
+            return false;
+        };
+        match self
+            .audiences
+            .join(&self.schema, &self.operation, start_after)
+        {
+            Some(membership) => joined.send(membership).is_ok(),
+            None => false,
+        }
+    }
+
+    /// Takes the ticket's one use; dropping the result tells the member to stay private.
+    fn decline(&self) -> Option<oneshot::Sender<Membership>> {
+        self.joined.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    /// Tells the member its events come from its own execution.
+    pub fn stay_private(&self) {
+        self.decline();
+    }
+}
+
+/// In a member's replacement request after it left its audience: resume after this seq.
+#[derive(Clone, Copy)]
+pub struct ResumeAfter(pub i64);
+
+struct Membership {
+    _audience: Arc<Audience>,
+    rendered: broadcast::Receiver<Arc<Rendered>>,
+    /// Last seq delivered (or skipped as before the member joined).
+    seen: i64,
+}
+
+enum Mode {
+    /// The resolver has not yet said how the events come.
+    Undecided(oneshot::Receiver<Membership>),
+    Member(Membership),
+    Private,
+}
+
+struct Member {
+    schema: AppSchema,
+    session: Option<Arc<Data>>,
+    operation: Operation,
+    /// The member's own execution: everything in private mode; as a member only its
+    /// errors and its end (expiry, removal from the brand).
+    own: BoxStream<'static, Response>,
+    mode: Mode,
+}
+
+/// Executes one websocket operation: shared with its audience where possible.
+pub fn execute(
+    schema: &AppSchema,
+    audiences: &Audiences,
+    request: Request,
+    session: Option<Arc<Data>>,
+) -> BoxStream<'static, Payload> {
+    if !audiences.enabled {
+        return schema
+            .execute_stream_with_session_data(request, session_or_empty(&session))
+            .map(Payload::Own)
+            .boxed();
+    }
+    let operation = Operation::of(&request);
+    let (joined, decided) = oneshot::channel();
+    let ticket = AudienceTicket {
+        schema: schema.clone(),
+        audiences: audiences.clone(),
+        operation: operation.clone(),
+        joined: Mutex::new(Some(joined)),
+    };
+    let own = schema
+        .execute_stream_with_session_data(request.data(ticket), session_or_empty(&session))
+        .boxed();
+    let member = Member {
+        schema: schema.clone(),
+        session,
+        operation,
+        own,
+        mode: Mode::Undecided(decided),
+    };
+    futures_util::stream::unfold(member, |mut member| async move {
+        let payload = member.next().await?;
+        Some((payload, member))
+    })
+    .boxed()
+}
+
+fn session_or_empty(session: &Option<Arc<Data>>) -> Arc<Data> {
+    session.clone().unwrap_or_default()
+}
+
+impl Member {
+    async fn next(&mut self) -> Option<Payload> {
+        loop {
+            match &mut self.mode {
+                Mode::Private => return self.own.next().await.map(Payload::Own),
+                Mode::Undecided(decided) => tokio::select! {
+                    biased;
+                    joined = decided => self.mode = match joined {
+                        Ok(membership) => Mode::Member(membership),
+                        Err(_) => Mode::Private,
+                    },
+                    own = self.own.next() => return own.map(Payload::Own),
+                },
+                Mode::Member(membership) => tokio::select! {
+                    biased;
+                    own = self.own.next() => return own.map(Payload::Own),
+                    rendered = membership.rendered.recv() => match rendered.as_deref() {
+                        Ok(Rendered::Event { seq, payload }) => {
+                            if *seq > membership.seen {
+                                membership.seen = *seq;
+                                return Some(Payload::Shared(payload.clone()));
+                            }
+                        }
+                        Ok(Rendered::Ended) | Err(RecvError::Lagged(_) | RecvError::Closed) => {
+                            let seen = membership.seen;
+                            self.go_private(seen);
+                        }
+                    },
+                },
+            }
+        }
+    }
+
+    /// Leaves the audience: a private execution resumes after the last seq delivered.
+    fn go_private(&mut self, seen: i64) {
+        self.mode = Mode::Private;
+        // The old execution (and the budget it holds) ends before the new one starts.
+        self.own = futures_util::stream::empty().boxed();
+        let request = self.operation.request().data(ResumeAfter(seen));
+        self.own = self
+            .schema
+            .execute_stream_with_session_data(request, session_or_empty(&self.session))
+            .boxed();
+    }
+}
