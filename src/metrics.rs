@@ -12,6 +12,7 @@ use prometheus::{
 };
 use sea_orm::DatabaseConnection;
 
+use crate::graphql::audience::Audiences;
 use crate::realtime::Hub;
 
 /// Operation names become label values; past this many distinct names they are counted
@@ -30,6 +31,8 @@ pub struct Metrics {
     /// Open websocket connections.
     pub websocket_connections: IntGauge,
     live_channels: IntGauge,
+    audiences: IntGauge,
+    audience_departures: IntCounter,
     events_published: IntCounter,
     subscriber_lag: IntCounter,
     events_replayed: IntCounter,
@@ -149,6 +152,16 @@ impl Default for Metrics {
                 "brandgraph_live_channels",
                 "Live (topic, brand) channels.",
             ),
+            audiences: gauge(
+                &registry,
+                "brandgraph_subscription_audiences",
+                "Subscription audiences: operations executed once for all their subscribers.",
+            ),
+            audience_departures: counter(
+                &registry,
+                "brandgraph_audience_departures_total",
+                "Subscribers that fell behind their audience (or outlived it) and resumed privately.",
+            ),
             events_published: counter(
                 &registry,
                 "brandgraph_events_published_total",
@@ -224,7 +237,7 @@ impl Metrics {
     }
 
     /// The text exposition, with the hub's and the pool's current values.
-    pub fn render(&self, hub: &Hub, db: &DatabaseConnection) -> String {
+    pub fn render(&self, hub: &Hub, audiences: &Audiences, db: &DatabaseConnection) -> String {
         let stats = hub.stats();
         let catch_up = |counter: &IntCounter, value: u64| {
             counter.inc_by(value.saturating_sub(counter.get()));
@@ -245,6 +258,8 @@ impl Metrics {
         self.held_back
             .set(stats.held_back.load(Ordering::Relaxed) as i64);
         self.live_channels.set(hub.channel_count() as i64);
+        self.audiences.set(audiences.count() as i64);
+        catch_up(&self.audience_departures, audiences.departures());
         self.subscribers.reset();
         for (topic, count) in hub.subscribers_by_topic() {
             self.subscribers

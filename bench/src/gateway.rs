@@ -33,6 +33,10 @@ impl Gateway {
             .env("BRANDGRAPH_DB_POOL", "24")
             .env("BRANDGRAPH_MAX_CONNECTIONS_PER_USER", "100000")
             .env("BRANDGRAPH_SUBSCRIBER_BUFFER", "1024")
+            .env(
+                "BRANDGRAPH_SHARED_SUBSCRIPTIONS",
+                (!args.private_subscriptions).to_string(),
+            )
             // The load generator is one user at thousands of requests a second.
             .env("BRANDGRAPH_RATE_LIMIT_PER_SEC", "0")
             .kill_on_drop(true)

@@ -63,6 +63,10 @@ pub struct Args {
     /// Skip the fan-out runs.
     #[arg(long)]
     pub skip_fanout: bool,
+    /// Run the gateway with every subscriber executing its own subscription (no audiences),
+    /// to compare with the default in the same run.
+    #[arg(long)]
+    pub private_subscriptions: bool,
     /// The gateway binary (default: `brandgraph` next to this executable).
     #[arg(long)]
     pub gateway: Option<PathBuf>,
@@ -128,7 +132,12 @@ async fn main() -> anyhow::Result<()> {
                 rows.push(fanout::run(&gateway, &ctx, &url, subscribers, spread, &args).await?);
             }
         }
-        report::print_fanout(&rows, args.fanout_secs);
+        let execution = if args.private_subscriptions {
+            "every subscriber executes its own subscription"
+        } else {
+            "one execution per audience"
+        };
+        report::print_fanout(&rows, args.fanout_secs, execution);
         if rows.iter().any(|row| row.lost > 0 || row.duplicated > 0) {
             anyhow::bail!("events were lost or duplicated");
         }

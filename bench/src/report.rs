@@ -43,9 +43,9 @@ pub fn print_queries(rows: &[QueryResult], concurrency: usize, secs: u64) {
     }
 }
 
-pub fn print_fanout(rows: &[FanoutResult], secs: u64) {
+pub fn print_fanout(rows: &[FanoutResult], secs: u64, execution: &str) {
     println!(
-        "\nSubscription fan-out ({secs} s of events; latency from before the writing statement to receipt):"
+        "\nSubscription fan-out ({secs} s of events, {execution}; latency from before the writing statement to receipt):"
     );
     println!(
         "| subscribers | brands | events/s | deliveries | p50 ms | p99 ms | max ms | lost | duplicated | RSS idle MiB | RSS with subs MiB | KiB/sub |"

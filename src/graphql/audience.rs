@@ -16,7 +16,7 @@
 //! executed privately from the start.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use async_graphql::{Data, Request, Response, Variables};
@@ -30,9 +30,15 @@ use crate::realtime::events::ChangeEvent;
 
 /// What one operation of a socket sends: its own responses, or an audience's shared bytes.
 pub enum Payload {
-    Own(Response),
+    Own(Box<Response>),
     /// A response serialised once for the whole audience.
     Shared(Arc<str>),
+}
+
+impl Payload {
+    fn own(response: Response) -> Self {
+        Self::Own(Box::new(response))
+    }
 }
 
 /// An operation as the client sent it: equal operations may share one execution.
@@ -103,6 +109,7 @@ impl Drop for Audience {
 #[derive(Clone)]
 pub struct Audiences {
     live: Arc<Mutex<HashMap<Arc<str>, Weak<Audience>>>>,
+    departures: Arc<AtomicU64>,
     buffer: usize,
     enabled: bool,
 }
@@ -112,6 +119,7 @@ impl Audiences {
     pub fn new(buffer: usize, enabled: bool) -> Self {
         Self {
             live: Arc::default(),
+            departures: Arc::default(),
             buffer: buffer.max(1),
             enabled,
         }
@@ -121,6 +129,11 @@ impl Audiences {
     pub fn count(&self) -> usize {
         let live = self.live.lock().unwrap_or_else(|e| e.into_inner());
         live.values().filter(|a| a.strong_count() > 0).count()
+    }
+
+    /// Members that left their audience for a private execution (fell behind, or it ended).
+    pub fn departures(&self) -> u64 {
+        self.departures.load(Ordering::Relaxed)
     }
 
     /// The audience of `operation`, started (after `start_after`) if it has none.
@@ -182,10 +195,10 @@ async fn render(
     started: oneshot::Receiver<Arc<Audience>>,
     sender: broadcast::Sender<Arc<Rendered>>,
 ) {
-    let Ok(audience) = started.await else {
-        return;
+    let audience = match started.await {
+        Ok(audience) => Arc::downgrade(&audience),
+        Err(_) => return,
     };
-    let audience = Arc::downgrade(&audience);
     while let Some(response) = responses.next().await {
         let Some(audience) = audience.upgrade() else {
             return;
@@ -282,6 +295,7 @@ enum Mode {
 
 struct Member {
     schema: AppSchema,
+    audiences: Audiences,
     session: Option<Arc<Data>>,
     operation: Operation,
     /// The member's own execution: everything in private mode; as a member only its
@@ -300,7 +314,7 @@ pub fn execute(
     if !audiences.enabled {
         return schema
             .execute_stream_with_session_data(request, session_or_empty(&session))
-            .map(Payload::Own)
+            .map(Payload::own)
             .boxed();
     }
     let operation = Operation::of(&request);
@@ -316,6 +330,7 @@ pub fn execute(
         .boxed();
     let member = Member {
         schema: schema.clone(),
+        audiences: audiences.clone(),
         session,
         operation,
         own,
@@ -336,18 +351,20 @@ impl Member {
     async fn next(&mut self) -> Option<Payload> {
         loop {
             match &mut self.mode {
-                Mode::Private => return self.own.next().await.map(Payload::Own),
+                Mode::Private => {
+                    return self.own.next().await.map(Payload::own);
+                }
                 Mode::Undecided(decided) => tokio::select! {
                     biased;
                     joined = decided => self.mode = match joined {
                         Ok(membership) => Mode::Member(membership),
                         Err(_) => Mode::Private,
                     },
-                    own = self.own.next() => return own.map(Payload::Own),
+                    own = self.own.next() => return own.map(Payload::own),
                 },
                 Mode::Member(membership) => tokio::select! {
                     biased;
-                    own = self.own.next() => return own.map(Payload::Own),
+                    own = self.own.next() => return own.map(Payload::own),
                     rendered = membership.rendered.recv() => match rendered.as_deref() {
                         Ok(Rendered::Event { seq, payload }) => {
                             if *seq > membership.seen {
@@ -368,6 +385,7 @@ impl Member {
     /// Leaves the audience: a private execution resumes after the last seq delivered.
     fn go_private(&mut self, seen: i64) {
         self.mode = Mode::Private;
+        self.audiences.departures.fetch_add(1, Ordering::Relaxed);
         // The old execution (and the budget it holds) ends before the new one starts.
         self.own = futures_util::stream::empty().boxed();
         let request = self.operation.request().data(ResumeAfter(seen));

@@ -2,8 +2,8 @@
 
 pub mod analytics;
 pub mod approval;
-pub mod audience;
 pub mod asset;
+pub mod audience;
 pub mod brand;
 pub mod connection;
 pub mod content;

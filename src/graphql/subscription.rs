@@ -16,12 +16,12 @@ use crate::domain::analytics::{Platform, summary_days};
 use crate::domain::status::{ApprovalStatus, ContentStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::analytics::AnalyticsSummary;
+use crate::graphql::audience::{AudienceFeed, AudienceTicket, ResumeAfter};
 use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{self, NodeKind};
 use crate::loaders::analytics::SummaryKey;
 use crate::realtime::events::{ChangeEvent, Topic};
 use crate::realtime::membership::MembershipWatch;
-use crate::graphql::audience::{AudienceFeed, AudienceTicket, ResumeAfter};
 use crate::realtime::stream::{EventFilter, StreamSpec, ending, events};
 use crate::realtime::{Realtime, retention};
 
@@ -320,7 +320,15 @@ impl CoreSubscription {
             String,
         >,
     ) -> Result<impl Stream<Item = ApiResult<ApprovalEvent>> + use<>, ApiError> {
-        let stream = brand_events(ctx, Topic::Approval, &brand_id, after, None, Visibility::SameForAll).await?;
+        let stream = brand_events(
+            ctx,
+            Topic::Approval,
+            &brand_id,
+            after,
+            None,
+            Visibility::SameForAll,
+        )
+        .await?;
         Ok(stream.map(|item| item.map(|event| ApprovalEvent::from(event.as_ref()))))
     }
 
@@ -333,7 +341,15 @@ impl CoreSubscription {
             String,
         >,
     ) -> Result<impl Stream<Item = ApiResult<ContentStatusEvent>> + use<>, ApiError> {
-        let stream = brand_events(ctx, Topic::ContentStatus, &brand_id, after, None, Visibility::SameForAll).await?;
+        let stream = brand_events(
+            ctx,
+            Topic::ContentStatus,
+            &brand_id,
+            after,
+            None,
+            Visibility::SameForAll,
+        )
+        .await?;
         Ok(stream.map(|item| item.map(|event| ContentStatusEvent::from(event.as_ref()))))
     }
 
@@ -356,7 +372,15 @@ impl CoreSubscription {
                 event.payload["platform"].as_str() == Some(platform.as_str())
             }) as Box<dyn Fn(&ChangeEvent) -> bool + Send + Sync>
         });
-        let stream = brand_events(ctx, Topic::Analytics, &brand_id, after, filter, Visibility::SameForAll).await?;
+        let stream = brand_events(
+            ctx,
+            Topic::Analytics,
+            &brand_id,
+            after,
+            filter,
+            Visibility::SameForAll,
+        )
+        .await?;
         Ok(stream.map(|item| item.map(|event| AnalyticsEvent::from(event.as_ref()))))
     }
 

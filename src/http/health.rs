@@ -54,5 +54,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
 
 /// Counters in the Prometheus text format.
 pub async fn metrics(State(state): State<AppState>) -> String {
-    state.metrics.render(&state.realtime.hub, &state.db)
+    state
+        .metrics
+        .render(&state.realtime.hub, &state.audiences, &state.db)
 }

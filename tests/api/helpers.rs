@@ -215,6 +215,8 @@ pub struct TestApp {
     pub hub: brandgraph::realtime::Hub,
     /// The app's parsed-document cache.
     pub documents: Arc<brandgraph::graphql::documents::DocumentCache>,
+    /// The app's subscription audiences.
+    pub audiences: brandgraph::graphql::audience::Audiences,
     _shutdown: oneshot::Sender<()>,
     pub test_db: TestDb,
 }
@@ -268,6 +270,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
     let schema = app.state().schema.clone();
     let hub = app.state().realtime.hub.clone();
     let documents = app.state().documents.clone();
+    let audiences = app.state().audiences.clone();
     let (shutdown, stopped) = oneshot::channel::<()>();
     tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
@@ -282,6 +285,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
         sql_log,
         hub,
         documents,
+        audiences,
         _shutdown: shutdown,
         test_db,
     }

@@ -3,6 +3,7 @@
 
 mod analytics;
 mod assets;
+mod audiences;
 mod auth;
 mod brands;
 mod browser;

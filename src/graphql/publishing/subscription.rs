@@ -8,7 +8,7 @@ use futures_util::{Stream, StreamExt};
 use super::types::PublishJobStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::ids::{self, NodeKind};
-use crate::graphql::subscription::{ChangeOp, brand_events, Visibility, op_of, text_in, uuid_in};
+use crate::graphql::subscription::{ChangeOp, Visibility, brand_events, op_of, text_in, uuid_in};
 use crate::realtime::events::{ChangeEvent, Topic};
 
 /// A publish job changed status (or was attempted again).
@@ -108,7 +108,15 @@ impl PublishingSubscription {
             String,
         >,
     ) -> Result<impl Stream<Item = ApiResult<PublishJobEvent>> + use<>, ApiError> {
-        let stream = brand_events(ctx, Topic::PublishJob, &brand_id, after, None, Visibility::SameForAll).await?;
+        let stream = brand_events(
+            ctx,
+            Topic::PublishJob,
+            &brand_id,
+            after,
+            None,
+            Visibility::SameForAll,
+        )
+        .await?;
         Ok(stream.map(|item| item.map(|event| PublishJobEvent::from(event.as_ref()))))
     }
 
@@ -121,7 +129,15 @@ impl PublishingSubscription {
             String,
         >,
     ) -> Result<impl Stream<Item = ApiResult<ConnectionStatusEvent>> + use<>, ApiError> {
-        let stream = brand_events(ctx, Topic::Connection, &brand_id, after, None, Visibility::SameForAll).await?;
+        let stream = brand_events(
+            ctx,
+            Topic::Connection,
+            &brand_id,
+            after,
+            None,
+            Visibility::SameForAll,
+        )
+        .await?;
         Ok(stream.map(|item| item.map(|event| ConnectionStatusEvent::from(event.as_ref()))))
     }
 }

@@ -7,7 +7,7 @@ use futures_util::{Stream, StreamExt};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{self, NodeKind};
-use crate::graphql::subscription::{brand_events, Visibility, text_in, uuid_in};
+use crate::graphql::subscription::{Visibility, brand_events, text_in, uuid_in};
 use crate::realtime::events::{ChangeEvent, Topic};
 use crate::realtime::stream::EventFilter;
 
@@ -59,7 +59,15 @@ impl WorkflowSubscription {
         >,
     ) -> Result<impl Stream<Item = ApiResult<EscalationRaisedEvent>> + use<>, ApiError> {
         let filter: EventFilter = Box::new(|event: &ChangeEvent| event.op == "insert");
-        let stream = brand_events(ctx, Topic::Escalation, &brand_id, after, Some(filter), Visibility::SameForAll).await?;
+        let stream = brand_events(
+            ctx,
+            Topic::Escalation,
+            &brand_id,
+            after,
+            Some(filter),
+            Visibility::SameForAll,
+        )
+        .await?;
         Ok(stream.map(|item| {
             item.map(|event| EscalationRaisedEvent {
                 cursor: event.seq.to_string(),
@@ -94,7 +102,15 @@ impl WorkflowSubscription {
         })?;
         let filter: EventFilter =
             Box::new(move |event: &ChangeEvent| uuid_in(event, "user_id") == Some(user));
-        let stream = brand_events(ctx, Topic::Notification, &brand_id, after, Some(filter), Visibility::PerViewer).await?;
+        let stream = brand_events(
+            ctx,
+            Topic::Notification,
+            &brand_id,
+            after,
+            Some(filter),
+            Visibility::PerViewer,
+        )
+        .await?;
         Ok(stream.map(|item| {
             item.map(|event| NotificationEvent {
                 cursor: event.seq.to_string(),

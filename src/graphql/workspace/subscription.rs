@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::subscription::{ChangeOp, brand_events, Visibility, op_of, text_in};
+use crate::graphql::subscription::{ChangeOp, Visibility, brand_events, op_of, text_in};
 use crate::realtime::events::{ChangeEvent, Topic};
 
 /// The brand changed.
@@ -81,7 +81,15 @@ impl WorkspaceSubscription {
             String,
         >,
     ) -> Result<impl Stream<Item = ApiResult<BrandEvent>> + use<>, ApiError> {
-        let stream = brand_events(ctx, Topic::Brand, &brand_id, after, None, Visibility::SameForAll).await?;
+        let stream = brand_events(
+            ctx,
+            Topic::Brand,
+            &brand_id,
+            after,
+            None,
+            Visibility::SameForAll,
+        )
+        .await?;
         Ok(stream.map(|item| item.map(|event| BrandEvent::from(event.as_ref()))))
     }
 
@@ -94,7 +102,15 @@ impl WorkspaceSubscription {
             String,
         >,
     ) -> Result<impl Stream<Item = ApiResult<MembershipEvent>> + use<>, ApiError> {
-        let stream = brand_events(ctx, Topic::Membership, &brand_id, after, None, Visibility::SameForAll).await?;
+        let stream = brand_events(
+            ctx,
+            Topic::Membership,
+            &brand_id,
+            after,
+            None,
+            Visibility::SameForAll,
+        )
+        .await?;
         Ok(stream.map(|item| item.map(|event| MembershipEvent::from(event.as_ref()))))
     }
 }
