@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use async_graphql::{Data, Request, Response, Variables};
-use futures_util::stream::BoxStream;
+use futures_util::stream::{BoxStream, FuturesUnordered, StreamFuture};
 use futures_util::{Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, oneshot};
@@ -289,8 +289,28 @@ struct Membership {
 enum Mode {
     /// The resolver has not yet said how the events come.
     Undecided(oneshot::Receiver<Membership>),
-    Member(Membership),
+    Member(Membership, Ending),
     Private,
+}
+
+/// A member's own execution once it has joined: it only waits for the member's end, and
+/// polling it beside every shared event cost more than the event itself. In a
+/// `FuturesUnordered` it is polled only when it was woken.
+struct Ending(FuturesUnordered<StreamFuture<BoxStream<'static, Response>>>);
+
+impl Ending {
+    fn new(own: BoxStream<'static, Response>) -> Self {
+        Self(FuturesUnordered::from_iter([own.into_future()]))
+    }
+
+    /// The own execution's next response; `None` once it ended.
+    async fn next(&mut self) -> Option<Response> {
+        let (response, rest) = self.0.next().await?;
+        if response.is_some() {
+            self.0.push(rest.into_future());
+        }
+        response
+    }
 }
 
 struct Member {
@@ -298,8 +318,8 @@ struct Member {
     audiences: Audiences,
     session: Option<Arc<Data>>,
     operation: Operation,
-    /// The member's own execution: everything in private mode; as a member only its
-    /// errors and its end (expiry, removal from the brand).
+    /// The member's own execution while it is not a member of an audience (as a member,
+    /// its own execution carries only its end, see [`Ending`]).
     own: BoxStream<'static, Response>,
     mode: Mode,
 }
@@ -357,14 +377,17 @@ impl Member {
                 Mode::Undecided(decided) => tokio::select! {
                     biased;
                     joined = decided => self.mode = match joined {
-                        Ok(membership) => Mode::Member(membership),
+                        Ok(membership) => {
+                            let own = std::mem::replace(&mut self.own, futures_util::stream::empty().boxed());
+                            Mode::Member(membership, Ending::new(own))
+                        }
                         Err(_) => Mode::Private,
                     },
                     own = self.own.next() => return own.map(Payload::own),
                 },
-                Mode::Member(membership) => tokio::select! {
+                Mode::Member(membership, own) => tokio::select! {
                     biased;
-                    own = self.own.next() => return own.map(Payload::own),
+                    own = own.next() => return own.map(Payload::own),
                     rendered = membership.rendered.recv() => match rendered.as_deref() {
                         Ok(Rendered::Event { seq, payload }) => {
                             if *seq > membership.seen {
