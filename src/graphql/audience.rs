@@ -42,7 +42,6 @@ impl Payload {
 }
 
 /// An operation as the client sent it: equal operations may share one execution.
-#[derive(Clone)]
 pub struct Operation {
     query: String,
     operation_name: Option<String>,
@@ -97,18 +96,30 @@ struct Audience {
     position: AtomicI64,
     ended: AtomicBool,
     task: tokio::task::AbortHandle,
+    /// Where the audience is registered, to unregister it when its last member leaves.
+    registry: Weak<Mutex<Registry>>,
+    key: Arc<str>,
 }
+
+type Registry = HashMap<Arc<str>, Weak<Audience>>;
 
 impl Drop for Audience {
     fn drop(&mut self) {
         self.task.abort();
+        if let Some(registry) = self.registry.upgrade() {
+            let mut live = registry.lock().unwrap_or_else(|e| e.into_inner());
+            // Unless a newer audience of the same operation took the entry.
+            if live.get(&self.key).is_some_and(|a| a.strong_count() == 0) {
+                live.remove(&self.key);
+            }
+        }
     }
 }
 
 /// The live audiences of this process, by operation.
 #[derive(Clone)]
 pub struct Audiences {
-    live: Arc<Mutex<HashMap<Arc<str>, Weak<Audience>>>>,
+    live: Arc<Mutex<Registry>>,
     departures: Arc<AtomicU64>,
     buffer: usize,
     enabled: bool,
@@ -144,9 +155,9 @@ impl Audiences {
         start_after: i64,
     ) -> Option<Membership> {
         let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
-        live.retain(|_, audience| audience.strong_count() > 0);
-        let audience = match live.get(&operation.key).and_then(Weak::upgrade) {
-            Some(audience) if !audience.ended.load(Ordering::SeqCst) => audience,
+        let existing = live.get(&operation.key).and_then(Weak::upgrade);
+        let audience = match &existing {
+            Some(audience) if !audience.ended.load(Ordering::SeqCst) => audience.clone(),
             _ => {
                 let audience = self.start(schema, operation, start_after);
                 live.insert(operation.key.clone(), Arc::downgrade(&audience));
@@ -154,6 +165,8 @@ impl Audiences {
             }
         };
         drop(live);
+        // Outside the lock: dropping the last reference to an ended audience unregisters it.
+        drop(existing);
         let rendered = audience.sender.subscribe();
         if audience.ended.load(Ordering::SeqCst) {
             return None;
@@ -181,6 +194,8 @@ impl Audiences {
             position: AtomicI64::new(start_after),
             ended: AtomicBool::new(false),
             task: task.abort_handle(),
+            registry: Arc::downgrade(&self.live),
+            key: operation.key.clone(),
         });
         // The task holds only a weak reference: the audience lives while it has members.
         let _ = ready.send(audience.clone());
@@ -245,7 +260,7 @@ impl AudienceFeed {
 pub struct AudienceTicket {
     schema: AppSchema,
     audiences: Audiences,
-    operation: Operation,
+    operation: Arc<Operation>,
     joined: Mutex<Option<oneshot::Sender<Membership>>>,
 }
 
@@ -317,7 +332,8 @@ struct Member {
     schema: AppSchema,
     audiences: Audiences,
     session: Option<Arc<Data>>,
-    operation: Operation,
+    /// Shared with the ticket: a member holds no copy of the operation's text.
+    operation: Arc<Operation>,
     /// The member's own execution while it is not a member of an audience (as a member,
     /// its own execution carries only its end, see [`Ending`]).
     own: BoxStream<'static, Response>,
@@ -337,7 +353,7 @@ pub fn execute(
             .map(Payload::own)
             .boxed();
     }
-    let operation = Operation::of(&request);
+    let operation = Arc::new(Operation::of(&request));
     let (joined, decided) = oneshot::channel();
     let ticket = AudienceTicket {
         schema: schema.clone(),

@@ -100,7 +100,12 @@ async fn serve(
         .filter(|message| message["type"] == "connection_init")
         .map(|message| message["payload"].clone());
     let Some(payload) = payload else {
-        close(&mut socket, 4400, "the first message must be connection_init").await;
+        close(
+            &mut socket,
+            4400,
+            "the first message must be connection_init",
+        )
+        .await;
         return;
     };
     let principal = match authenticate_init(&state, &payload) {
