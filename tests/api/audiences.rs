@@ -10,26 +10,17 @@ use brandgraph::graphql::audience::{self, Payload};
 use brandgraph::seed::{brands, users};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
-use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, spawn_app, spawn_app_with, user_token};
+use crate::realtime::insert_approvals;
 use crate::ws_client::{LEGACY_WS, TRANSPORT_WS, WsClient, WsEvent};
 
 const APPROVALS: &str = "subscription($brand: ID!) {
   approvalUpdated(brandId: $brand) { cursor op approvalId status } }";
 const NOTIFICATIONS: &str = "subscription($brand: ID!) {
   notificationReceived(brandId: $brand) { cursor message } }";
-
-async fn insert_approvals(app: &TestApp, brand: Uuid, n: usize) {
-    app.db
-        .execute_unprepared(&format!(
-            "INSERT INTO post_approvals (brand_id, status) SELECT '{brand}', 'pending' FROM generate_series(1, {n})"
-        ))
-        .await
-        .unwrap();
-}
 
 /// Waits until the app holds `n` audiences.
 async fn audiences_reach(app: &TestApp, n: usize) {

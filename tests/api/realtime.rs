@@ -35,7 +35,7 @@ async fn approvals_of(app: &TestApp, user: Uuid, brand: Uuid, after: Option<Stri
 }
 
 /// Inserts `n` pending approvals (with no post) for `brand` in one transaction.
-async fn insert_approvals(app: &TestApp, brand: Uuid, n: usize) {
+pub(crate) async fn insert_approvals(app: &TestApp, brand: Uuid, n: usize) {
     app.db
         .execute_unprepared(&format!(
             "INSERT INTO post_approvals (brand_id, status) SELECT '{brand}', 'pending' FROM generate_series(1, {n})"
