@@ -560,3 +560,26 @@ async fn agents_write_briefs_packages_and_activity_that_members_read() {
     );
     let _ = encode(NodeKind::Brand, brands::AURORA);
 }
+
+#[tokio::test]
+async fn the_webhook_processor_sleeps_while_nothing_is_pending() {
+    use brandgraph::domain::webhooks::processor::next_due_in;
+    let app = spawn_app().await;
+    // Nothing pending: no due time (it once answered "now", and the processor spun).
+    assert_eq!(next_due_in(&app.db).await.unwrap(), None);
+    app.db
+        .execute_unprepared(
+            "INSERT INTO webhook_events (provider, event_type, payload, status, next_attempt_at)
+             VALUES ('test', 'retry.later', '{}', 'retrying', now() + interval '1 hour')",
+        )
+        .await
+        .unwrap();
+    let due = next_due_in(&app.db)
+        .await
+        .unwrap()
+        .expect("a retry is pending");
+    assert!(
+        due > std::time::Duration::from_secs(3500) && due <= std::time::Duration::from_secs(3600),
+        "{due:?}"
+    );
+}

@@ -116,9 +116,11 @@ pub async fn next_due_in(db: &DatabaseConnection) -> ApiResult<Option<Duration>>
     let row = db
         .query_one_raw(Statement::from_string(
             DbBackend::Postgres,
-            "SELECT greatest(0, extract(epoch FROM min(CASE WHEN status = 'processing'
-                                                           THEN lease_expires_at
-                                                           ELSE next_attempt_at END) - clock_timestamp()))::float8
+            // No `greatest(0, …)` here: GREATEST skips NULLs, so with nothing pending it
+            // answered 0 and the processor polled in a tight loop.
+            "SELECT extract(epoch FROM min(CASE WHEN status = 'processing'
+                                               THEN lease_expires_at
+                                               ELSE next_attempt_at END) - clock_timestamp())::float8
                FROM webhook_events WHERE status IN ('received', 'retrying', 'processing')",
         ))
         .await?;
@@ -126,5 +128,5 @@ pub async fn next_due_in(db: &DatabaseConnection) -> ApiResult<Option<Duration>>
         Some(row) => row.try_get_by_index(0)?,
         None => None,
     };
-    Ok(seconds.map(Duration::from_secs_f64))
+    Ok(seconds.map(|seconds| Duration::from_secs_f64(seconds.max(0.0))))
 }
