@@ -47,31 +47,34 @@ pub struct Operation {
     operation_name: Option<String>,
     variables: Variables,
     extensions: async_graphql::Extensions,
-    key: Arc<str>,
 }
 
 impl Operation {
     pub fn of(request: &Request) -> Self {
-        let persisted = request
-            .extensions
-            .get("persistedQuery")
-            .map(|value| value.to_string())
-            .unwrap_or_default();
-        let variables = serde_json::to_string(&request.variables).unwrap_or_default();
-        let key = [
-            request.query.as_str(),
-            request.operation_name.as_deref().unwrap_or(""),
-            &variables,
-            &persisted,
-        ]
-        .join("\u{0}");
         Self {
             query: request.query.clone(),
             operation_name: request.operation_name.clone(),
             variables: request.variables.clone(),
             extensions: request.extensions.clone(),
-            key: key.into(),
         }
+    }
+
+    /// What equal operations share; computed only when a member joins an audience.
+    fn key(&self) -> Arc<str> {
+        let persisted = self
+            .extensions
+            .get("persistedQuery")
+            .map(|value| value.to_string())
+            .unwrap_or_default();
+        let variables = serde_json::to_string(&self.variables).unwrap_or_default();
+        [
+            self.query.as_str(),
+            self.operation_name.as_deref().unwrap_or(""),
+            &variables,
+            &persisted,
+        ]
+        .join("\u{0}")
+        .into()
     }
 
     fn request(&self) -> Request {
@@ -154,13 +157,14 @@ impl Audiences {
         operation: &Operation,
         start_after: i64,
     ) -> Option<Membership> {
+        let key = operation.key();
         let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
-        let existing = live.get(&operation.key).and_then(Weak::upgrade);
+        let existing = live.get(&key).and_then(Weak::upgrade);
         let audience = match &existing {
             Some(audience) if !audience.ended.load(Ordering::SeqCst) => audience.clone(),
             _ => {
-                let audience = self.start(schema, operation, start_after);
-                live.insert(operation.key.clone(), Arc::downgrade(&audience));
+                let audience = self.start(schema, operation, key.clone(), start_after);
+                live.insert(key, Arc::downgrade(&audience));
                 audience
             }
         };
@@ -179,7 +183,13 @@ impl Audiences {
         })
     }
 
-    fn start(&self, schema: &AppSchema, operation: &Operation, start_after: i64) -> Arc<Audience> {
+    fn start(
+        &self,
+        schema: &AppSchema,
+        operation: &Operation,
+        key: Arc<str>,
+        start_after: i64,
+    ) -> Arc<Audience> {
         let (sender, _) = broadcast::channel(self.buffer);
         let current = Arc::new(AtomicI64::new(start_after));
         let feed = AudienceFeed {
@@ -195,7 +205,7 @@ impl Audiences {
             ended: AtomicBool::new(false),
             task: task.abort_handle(),
             registry: Arc::downgrade(&self.live),
-            key: operation.key.clone(),
+            key,
         });
         // The task holds only a weak reference: the audience lives while it has members.
         let _ = ready.send(audience.clone());
@@ -267,7 +277,7 @@ pub struct AudienceTicket {
 impl AudienceTicket {
     /// Joins the audience; `false` when the events must be streamed privately.
     pub fn join(&self, start_after: i64) -> bool {
-        let Some(joined) = self.decline() else {
+        let Some(joined) = self.take() else {
             return false;
         };
         match self
@@ -280,13 +290,13 @@ impl AudienceTicket {
     }
 
     /// Takes the ticket's one use; dropping the result tells the member to stay private.
-    fn decline(&self) -> Option<oneshot::Sender<Membership>> {
+    fn take(&self) -> Option<oneshot::Sender<Membership>> {
         self.joined.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
     /// Tells the member its events come from its own execution.
     pub fn stay_private(&self) {
-        self.decline();
+        self.take();
     }
 }
 
