@@ -23,6 +23,7 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
     // open cannot hold a connection (or its locks) for long.
     let statement_timeout = config.statement_timeout_ms.to_string();
     let idle_in_transaction = config.idle_in_transaction_timeout_ms.to_string();
+    let plan_cache_mode = config.plan_cache_mode.as_setting();
     options.map_sqlx_postgres_opts(move |opts| {
         opts.options([
             ("statement_timeout", statement_timeout.as_str()),
@@ -30,6 +31,7 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
                 "idle_in_transaction_session_timeout",
                 idle_in_transaction.as_str(),
             ),
+            ("plan_cache_mode", plan_cache_mode),
         ])
     });
     Database::connect(options).await.map_err(|err| {

@@ -52,6 +52,36 @@ pub struct DatabaseConfig {
     /// `lock_timeout` inside mutations' transactions, in milliseconds.
     #[arg(long, env = "BRANDGRAPH_LOCK_TIMEOUT_MS", default_value_t = 5_000)]
     pub lock_timeout_ms: u64,
+
+    /// `plan_cache_mode` of every pool connection: whether PostgreSQL re-plans a prepared
+    /// statement for each execution's parameters (`custom`), reuses one generic plan
+    /// (`generic`), or chooses by cost (`auto`, PostgreSQL's own default).
+    #[arg(
+        long,
+        env = "BRANDGRAPH_PLAN_CACHE_MODE",
+        value_enum,
+        default_value = "auto"
+    )]
+    pub plan_cache_mode: PlanCacheMode,
+}
+
+/// PostgreSQL's `plan_cache_mode`, see [`DatabaseConfig::plan_cache_mode`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PlanCacheMode {
+    Auto,
+    Generic,
+    Custom,
+}
+
+impl PlanCacheMode {
+    /// The setting's value as PostgreSQL spells it.
+    pub fn as_setting(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Generic => "force_generic_plan",
+            Self::Custom => "force_custom_plan",
+        }
+    }
 }
 
 impl DatabaseConfig {
@@ -63,6 +93,7 @@ impl DatabaseConfig {
             statement_timeout_ms: 15_000,
             idle_in_transaction_timeout_ms: 30_000,
             lock_timeout_ms: 5_000,
+            plan_cache_mode: PlanCacheMode::Auto,
         }
     }
 
@@ -82,6 +113,7 @@ impl std::fmt::Debug for DatabaseConfig {
                 &self.idle_in_transaction_timeout_ms,
             )
             .field("lock_timeout_ms", &self.lock_timeout_ms)
+            .field("plan_cache_mode", &self.plan_cache_mode)
             .finish()
     }
 }

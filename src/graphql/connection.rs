@@ -3,7 +3,7 @@
 
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, Object, OutputType};
+use async_graphql::{Context, Lookahead, Object, OutputType};
 use futures_util::future::BoxFuture;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::RequestContext;
 use crate::graphql::pagination::{PageRequest, encode_cursor};
+use crate::graphql::prefetch::Prefetched;
 use crate::loaders::Loaders;
 use crate::loaders::page::{
     CountKey, CountLoader, PageCursor, PageKey, PageLoader, PageSpec, PagedRelation, Sort,
@@ -96,6 +97,17 @@ pub fn nested_spec<F>(
     first: Option<i32>,
     after: Option<&str>,
 ) -> ApiResult<Arc<PageSpec<F>>> {
+    nested_spec_at(&ctx.look_ahead(), filter, sort, first, after)
+}
+
+/// [`nested_spec`] of the connection field `selection` (seen from its parent).
+pub fn nested_spec_at<F>(
+    selection: &Lookahead<'_>,
+    filter: F,
+    sort: Sort,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> ApiResult<Arc<PageSpec<F>>> {
     let page = PageRequest::<PageCursor>::parse(first, after)?;
     let after = match page.after {
         Some(cursor) if cursor.sort != sort.column => {
@@ -111,18 +123,17 @@ pub fn nested_spec<F>(
         sort,
         after,
         limit: page.limit,
-        with_total: ctx.look_ahead().field("totalCount").exists(),
-        fields: Some(node_fields(ctx)),
+        with_total: selection.field("totalCount").exists(),
+        fields: Some(node_fields(selection)),
     }))
 }
 
 /// The fields selected on a connection's nodes (under `edges { node }` and `nodes`), in
 /// snake_case, sorted and deduplicated so equal selections batch together.
-fn node_fields(ctx: &Context<'_>) -> Arc<[String]> {
-    let look_ahead = ctx.look_ahead();
+fn node_fields(selection: &Lookahead<'_>) -> Arc<[String]> {
     let mut fields: Vec<String> = [
-        look_ahead.field("edges").field("node"),
-        look_ahead.field("nodes"),
+        selection.field("edges").field("node"),
+        selection.field("nodes"),
     ]
     .iter()
     .flat_map(|nodes| nodes.selection_fields())
@@ -152,7 +163,7 @@ fn snake_case(name: &str) -> String {
 
 /// One parent's page of relation `R` as a Relay connection of `N`.
 pub async fn nested_connection<R, N>(
-    loaders: &Loaders,
+    ctx: &Context<'_>,
     parent: Uuid,
     spec: Arc<PageSpec<R::Filter>>,
     pages: fn(&Loaders) -> &DataLoader<PageLoader<R>>,
@@ -169,10 +180,17 @@ where
         parent,
         filter: Arc::new(spec.filter.clone()),
     };
-    let page = pages(loaders)
-        .load_one(PageKey { parent, spec })
-        .await?
-        .unwrap_or_default();
+    let key = PageKey { parent, spec };
+    let prefetched = ctx
+        .data_opt::<Prefetched>()
+        .and_then(|prefetched| prefetched.take::<R>(&key));
+    let page = match prefetched {
+        Some(page) => page,
+        None => pages(ctx.loaders()?)
+            .load_one(key)
+            .await?
+            .unwrap_or_default(),
+    };
     let totals = match page.total {
         Some(total) => ConnectionTotals::Known(total),
         None => ConnectionTotals::counted(count_key, counts),

@@ -18,6 +18,7 @@ use super::client::{Caller, authenticate, identify};
 use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::graphql::documents::DocumentCache;
+use crate::graphql::prefetch::Prefetched;
 use crate::loaders::Loaders;
 use crate::rate_limit::{rate_limited, retry_after_secs};
 use crate::state::AppState;
@@ -285,7 +286,8 @@ async fn run(
     let request = request
         .data(caller.audit_context())
         .data(Viewer::new(caller.principal, state.db.clone()).with_cache(state.memberships.clone()))
-        .data(Loaders::new(&state.db));
+        .data(Loaders::new(&state.db))
+        .data(Prefetched::default());
     let timeout = state.http.request_timeout();
     let Ok(response) = tokio::time::timeout(timeout, state.schema.execute(request)).await else {
         let error = ApiError::Timeout(format!(

@@ -207,10 +207,25 @@ fn shift_placeholders(sql: &str, offset: usize) -> String {
     out
 }
 
-/// One statement for all `parents`: for each parent (from an array parameter) a LATERAL
-/// subquery takes its first `limit + 1` rows straight off the `(parent, sort, id)` index,
-/// and, when asked, a second LATERAL subquery counts its filtered rows.
-fn page_statement<R: PagedRelation>(parents: &[Uuid], spec: &PageSpec<R::Filter>) -> Statement {
+/// Where a page statement's parents come from.
+enum Parents<'a> {
+    /// Parents by id, from one array parameter.
+    Ids(&'a [Uuid]),
+    /// The rows of a statement, returned too (each column as `parent_<name>`), with an
+    /// empty page as a row of NULL page columns.
+    Rows {
+        select: Statement,
+        columns: &'a [&'a str],
+    },
+}
+
+/// The prefix of a parent's columns in a [`Parents::Rows`] statement.
+const PARENT_PREFIX: &str = "parent__";
+
+/// One statement for all `parents`: for each parent a LATERAL subquery takes its first
+/// `limit + 1` rows straight off the `(parent, sort, id)` index, and, when asked, a second
+/// LATERAL subquery counts its filtered rows.
+fn page_statement<R: PagedRelation>(parents: Parents<'_>, spec: &PageSpec<R::Filter>) -> Statement {
     use sea_orm::{EntityName, QueryOrder};
     let descending = spec.sort.descending;
     let column = spec.sort.column;
@@ -255,17 +270,79 @@ fn page_statement<R: PagedRelation>(parents: &[Uuid], spec: &PageSpec<R::Filter>
         values.extend(count.values.map(|v| v.0).unwrap_or_default());
         sql_total = ", total.page_total".into();
     }
-    values.push(sea_orm::Value::from(parents.to_vec()));
     let dir = if descending { "DESC" } else { "ASC" };
     let columns = projection::<R>(spec).unwrap_or_else(|| "page.*".into());
-    let sql = format!(
-        "SELECT {columns}{sql_total} FROM unnest(${}::uuid[]) AS parent(id)
-           CROSS JOIN LATERAL ({}) AS page{join_total}
-          ORDER BY page.{parent}, page.{column} {dir}, page.id {dir}",
-        values.len(),
-        page.sql
-    );
+    let sql = match parents {
+        Parents::Ids(ids) => {
+            values.push(sea_orm::Value::from(ids.to_vec()));
+            format!(
+                "SELECT {columns}{sql_total} FROM unnest(${}::uuid[]) AS parent(id)
+                   CROSS JOIN LATERAL ({}) AS page{join_total}
+                  ORDER BY page.{parent}, page.{column} {dir}, page.id {dir}",
+                values.len(),
+                page.sql
+            )
+        }
+        Parents::Rows {
+            select,
+            columns: parent_columns,
+        } => {
+            let select_sql = shift_placeholders(&select.sql, values.len());
+            values.extend(select.values.map(|v| v.0).unwrap_or_default());
+            let returned: Vec<String> = parent_columns
+                .iter()
+                .map(|name| format!("parent.\"{name}\" AS \"{PARENT_PREFIX}{name}\""))
+                .collect();
+            format!(
+                "SELECT {}, {columns}{sql_total} FROM ({select_sql}) AS parent
+                   LEFT JOIN LATERAL ({}) AS page ON true{join_total}
+                  ORDER BY parent.id, page.{column} {dir}, page.id {dir}",
+                returned.join(", "),
+                page.sql
+            )
+        }
+    };
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
+}
+
+/// The row `parent` selects (at most one is used) and its page of `R`, in one statement:
+/// what a single-row root field and the one relation page its selection asks for would
+/// otherwise fetch in two.
+pub async fn one_with_page<R, P>(
+    db: &DatabaseConnection,
+    parent: Select<P>,
+    spec: &PageSpec<R::Filter>,
+) -> Result<Option<(P::Model, Page<R::Model>)>, sea_orm::DbErr>
+where
+    R: PagedRelation,
+    P: EntityTrait,
+    P::Model: FromQueryResult,
+{
+    use sea_orm::Iterable;
+    let columns: Vec<&str> = P::Column::iter().map(|c| c.as_str()).collect();
+    let parents = Parents::Rows {
+        select: parent.limit(1).build(DbBackend::Postgres),
+        columns: &columns,
+    };
+    let rows = db.query_all_raw(page_statement::<R>(parents, spec)).await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let found = P::Model::from_query_result(first, PARENT_PREFIX)?;
+    let mut page = Page::default();
+    for row in &rows {
+        // A parent without children comes back as one row of NULL page columns.
+        if row.try_get::<Option<Uuid>>("", "id")?.is_none() {
+            continue;
+        }
+        page.rows.push(R::Model::from_query_result(row, "")?);
+    }
+    if spec.with_total {
+        page.total = Some(first.try_get("", "page_total")?);
+    }
+    page.has_next = page.rows.len() as u64 > spec.limit;
+    page.rows.truncate(spec.limit as usize);
+    Ok(Some((found, page)))
 }
 
 /// The loader behind every nested connection of relation `R`.
@@ -302,7 +379,7 @@ impl<R: PagedRelation> Loader<PageKey<R::Filter>> for PageLoader<R> {
         for (spec, parents) in by_spec {
             let results = self
                 .db
-                .query_all_raw(page_statement::<R>(&parents, &spec))
+                .query_all_raw(page_statement::<R>(Parents::Ids(&parents), &spec))
                 .await
                 .map_err(Arc::new)?;
             let mut grouped: HashMap<Uuid, Page<R::Model>> = HashMap::new();

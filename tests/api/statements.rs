@@ -154,3 +154,121 @@ async fn a_page_fetches_only_the_columns_its_nodes_select() {
         "relations that did not opt in fetch whole rows: {sql}"
     );
 }
+
+const ONE_BRAND_ASSETS: &str = "query($id: ID!, $after: String) { brand(id: $id) { name
+  mediaAssets(first: 4, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { filename sizeBytes } } } } }";
+
+/// The same selection twice under aliases: the brand resolver does not fetch ahead for a
+/// field selected twice, so this is the two-statement path (brand, then the page loader).
+const ONE_BRAND_ASSETS_TWICE: &str = "query($id: ID!, $after: String) { brand(id: $id) { name
+  a: mediaAssets(first: 4, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { filename sizeBytes } } }
+  b: mediaAssets(first: 4, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { filename sizeBytes } } } } }";
+
+const ONE_BRAND_CONTENT: &str = "query($id: ID!) { brand(id: $id) { slug
+  contentItems(first: 3, filter: { status: APPROVED }, orderBy: CREATED_AT_ASC) {
+    pageInfo { hasNextPage } edges { cursor node { title status } } } } }";
+
+const ONE_BRAND_CONTENT_TWICE: &str = "query($id: ID!) { brand(id: $id) { slug
+  a: contentItems(first: 3, filter: { status: APPROVED }, orderBy: CREATED_AT_ASC) {
+    pageInfo { hasNextPage } edges { cursor node { title status } } }
+  b: contentItems(first: 3, filter: { status: APPROVED }, orderBy: CREATED_AT_ASC) {
+    pageInfo { hasNextPage } edges { cursor node { title status } } } } }";
+
+async fn counted(app: &TestApp, query: &str, variables: Value) -> (Value, u64) {
+    let (response, count) = app
+        .graphql_counted(Some(&service_token()), query, variables)
+        .await;
+    assert!(response.get("errors").is_none(), "{response}");
+    (response["data"]["brand"].clone(), count)
+}
+
+#[tokio::test]
+async fn a_brand_and_the_page_its_selection_starts_with_are_one_statement() {
+    let app = spawn_app().await;
+    let brands = brands_with_content(&app.db, 2, 10).await;
+    let id = brands[0].to_string();
+
+    let mut after = Value::Null;
+    for page in 0..3 {
+        let variables = json!({ "id": id, "after": after });
+        let (one, statements) = counted(&app, ONE_BRAND_ASSETS, variables.clone()).await;
+        assert_eq!(
+            statements, 1,
+            "page {page}: the brand and its assets in one statement"
+        );
+        let (two, statements) = counted(&app, ONE_BRAND_ASSETS_TWICE, variables).await;
+        assert_eq!(
+            statements, 2,
+            "page {page}: the brand, then the page loader"
+        );
+        assert_eq!(one["name"], two["name"]);
+        assert_eq!(
+            one["mediaAssets"], two["a"],
+            "page {page}: the same answer both ways"
+        );
+        assert_eq!(one["mediaAssets"], two["b"]);
+        assert_eq!(one["mediaAssets"]["totalCount"], 10);
+        let edges = one["mediaAssets"]["edges"].as_array().unwrap().len();
+        assert_eq!(edges, [4, 4, 2][page], "page {page}");
+        assert_eq!(one["mediaAssets"]["pageInfo"]["hasNextPage"], page < 2);
+        after = one["mediaAssets"]["pageInfo"]["endCursor"].clone();
+    }
+
+    let (one, statements) = counted(&app, ONE_BRAND_CONTENT, json!({ "id": id })).await;
+    assert_eq!(statements, 1);
+    let (two, _) = counted(&app, ONE_BRAND_CONTENT_TWICE, json!({ "id": id })).await;
+    assert_eq!(one["contentItems"], two["a"]);
+    let titles: Vec<_> = one["contentItems"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edge| edge["node"]["title"].as_str().unwrap().to_string())
+        .collect();
+    // Oldest first: the fixture's item n was created n minutes ago.
+    assert_eq!(titles.len(), 3);
+    for (title, n) in titles.iter().zip([10, 9, 8]) {
+        assert!(title.ends_with(&format!(" item {n}")), "{titles:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_brand_without_children_or_out_of_sight_stays_one_statement() {
+    let app = spawn_app().await;
+    let empty = brands_with_content(&app.db, 1, 0).await[0].to_string();
+    let (brand, statements) = counted(
+        &app,
+        ONE_BRAND_ASSETS,
+        json!({ "id": empty, "after": null }),
+    )
+    .await;
+    assert_eq!(statements, 1);
+    assert_eq!(brand["name"], "Fixture 001");
+    assert_eq!(brand["mediaAssets"]["totalCount"], 0);
+    assert_eq!(brand["mediaAssets"]["edges"], json!([]));
+    assert_eq!(brand["mediaAssets"]["pageInfo"]["hasNextPage"], false);
+
+    let missing = uuid::Uuid::new_v4().to_string();
+    let (brand, statements) = counted(
+        &app,
+        ONE_BRAND_ASSETS,
+        json!({ "id": missing, "after": null }),
+    )
+    .await;
+    assert_eq!(statements, 1);
+    assert_eq!(brand, Value::Null);
+
+    // Another tenant's user: the brand is out of sight, its assets are not fetched.
+    app.seed_demo().await;
+    let outsider = crate::helpers::user_token(brandgraph::seed::users::OUTSIDER);
+    let response = app
+        .graphql(
+            Some(&outsider),
+            ONE_BRAND_ASSETS,
+            json!({ "id": empty, "after": null }),
+        )
+        .await;
+    assert_eq!(response["data"]["brand"], Value::Null, "{response}");
+}

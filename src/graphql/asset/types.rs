@@ -6,7 +6,6 @@ use crate::domain::status::AssetStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::brand::Brand;
 use crate::graphql::connection::{NestedConnection, nested_connection, nested_spec};
-use crate::graphql::context::RequestContext;
 use crate::graphql::identity::User;
 use crate::graphql::ids::{self, NodeKind};
 use crate::loaders::page::Sort;
@@ -125,7 +124,7 @@ impl MediaAsset {
     ) -> ApiResult<NestedConnection<MediaUsage>> {
         let spec = nested_spec(ctx, (), Sort::NEWEST_FIRST, first, after.as_deref())?;
         nested_connection::<AssetUsage, _>(
-            ctx.loaders()?,
+            ctx,
             self.0.id,
             spec,
             |l| &l.asset_usage,

@@ -12,6 +12,8 @@ use crate::graphql::connection::{ConnectionTotals, count_of, split_page};
 use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::pagination::{PageRequest, encode_cursor};
+use crate::graphql::prefetch;
+use crate::loaders::relations::{BrandAssets, BrandContent};
 use entity::brands;
 
 /// Brands in the requested order; the cursor is the sort key and id of the last brand.
@@ -101,9 +103,43 @@ impl BrandQuery {
     async fn brand(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Brand>> {
         let id = ids::decode_as(NodeKind::Brand, &id)?;
         let scope = ctx.viewer()?.brand_scope().await?;
-        let brand = domain::brands::visible_by_id(&scope, id)
-            .one(ctx.db()?)
-            .await?;
+        let select = domain::brands::visible_by_id(&scope, id);
+        // The brand and the one page its selection starts with, in one statement.
+        let id_of = |brand: &brands::Model| brand.id;
+        let brand = if ctx.look_ahead().field("mediaAssets").exists() {
+            prefetch::one_with_page::<BrandAssets, _>(
+                ctx,
+                select,
+                "mediaAssets",
+                |at, args| {
+                    Brand::media_assets_spec(
+                        at,
+                        args.get("first")?,
+                        args.get::<Option<String>>("after")?.as_deref(),
+                        args.get("filter")?,
+                    )
+                },
+                id_of,
+            )
+            .await?
+        } else {
+            prefetch::one_with_page::<BrandContent, _>(
+                ctx,
+                select,
+                "contentItems",
+                |at, args| {
+                    Brand::content_items_spec(
+                        at,
+                        args.get("first")?,
+                        args.get::<Option<String>>("after")?.as_deref(),
+                        args.get("filter")?,
+                        args.get("orderBy")?,
+                    )
+                },
+                id_of,
+            )
+            .await?
+        };
         Ok(brand.map(Brand))
     }
 

@@ -1,4 +1,6 @@
-use async_graphql::{Context, ID, Json, Object};
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Json, Lookahead, Object};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use uuid::Uuid;
 
@@ -10,7 +12,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::analytics::{AnalyticsGoal, AnalyticsMetric, AnalyticsSummary};
 use crate::graphql::approval::PostApproval;
 use crate::graphql::asset::{MediaAsset, MediaAssetFilter, StorageQuota};
-use crate::graphql::connection::{NestedConnection, nested_connection, nested_spec};
+use crate::graphql::connection::{
+    NestedConnection, nested_connection, nested_spec, nested_spec_at,
+};
 use crate::graphql::content::{ContentItem, ContentItemFilter, ContentOrder, ScheduledContent};
 use crate::graphql::context::RequestContext;
 use crate::graphql::identity::{BrandMember, Tenant};
@@ -28,7 +32,7 @@ use crate::graphql::workflows::{
 };
 use crate::graphql::workspace::{self, AuditEntry, AuditLogFilter, Invitation, Milestone};
 use crate::loaders::analytics::{MetricRangeKey, SummaryKey};
-use crate::loaders::page::Sort;
+use crate::loaders::page::{PageSpec, Sort};
 use crate::loaders::relations::{ActivityFilter, PackageFilter, SocialPostFilter};
 use crate::loaders::relations::{
     ApprovalFilter, AssetFilter, BrandApprovals, BrandAssets, BrandContent, BrandSchedule,
@@ -44,6 +48,30 @@ impl Brand {
     pub async fn load(ctx: &Context<'_>, id: Uuid) -> ApiResult<Brand> {
         let brand = ctx.loaders()?.brands.load_one(id).await?;
         brand.map(Brand).ok_or(ApiError::NotFound("brand"))
+    }
+
+    /// The page `contentItems(first, after, filter, orderBy)` at `selection` asks for.
+    pub fn content_items_spec(
+        selection: &Lookahead<'_>,
+        first: Option<i32>,
+        after: Option<&str>,
+        filter: Option<ContentItemFilter>,
+        order_by: Option<ContentOrder>,
+    ) -> ApiResult<Arc<PageSpec<ContentFilter>>> {
+        let filter = ContentFilter::from(filter.unwrap_or_default());
+        let sort = order_by.unwrap_or_default().sort();
+        nested_spec_at(selection, filter, sort, first, after)
+    }
+
+    /// The page `mediaAssets(first, after, filter)` at `selection` asks for.
+    pub fn media_assets_spec(
+        selection: &Lookahead<'_>,
+        first: Option<i32>,
+        after: Option<&str>,
+        filter: Option<MediaAssetFilter>,
+    ) -> ApiResult<Arc<PageSpec<AssetFilter>>> {
+        let filter = AssetFilter::from(filter.unwrap_or_default());
+        nested_spec_at(selection, filter, Sort::NEWEST_FIRST, first, after)
     }
 }
 
@@ -166,11 +194,15 @@ impl Brand {
         filter: Option<ContentItemFilter>,
         #[graphql(desc = "Default: newest first.")] order_by: Option<ContentOrder>,
     ) -> ApiResult<NestedConnection<ContentItem>> {
-        let filter = ContentFilter::from(filter.unwrap_or_default());
-        let sort = order_by.unwrap_or_default().sort();
-        let spec = nested_spec(ctx, filter, sort, first, after.as_deref())?;
+        let spec = Brand::content_items_spec(
+            &ctx.look_ahead(),
+            first,
+            after.as_deref(),
+            filter,
+            order_by,
+        )?;
         nested_connection::<BrandContent, _>(
-            ctx.loaders()?,
+            ctx,
             self.0.id,
             spec,
             |l| &l.brand_content,
@@ -188,10 +220,9 @@ impl Brand {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         filter: Option<MediaAssetFilter>,
     ) -> ApiResult<NestedConnection<MediaAsset>> {
-        let filter = AssetFilter::from(filter.unwrap_or_default());
-        let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
+        let spec = Brand::media_assets_spec(&ctx.look_ahead(), first, after.as_deref(), filter)?;
         nested_connection::<BrandAssets, _>(
-            ctx.loaders()?,
+            ctx,
             self.0.id,
             spec,
             |l| &l.brand_assets,
@@ -223,7 +254,7 @@ impl Brand {
         };
         let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
         nested_connection::<BrandApprovals, _>(
-            ctx.loaders()?,
+            ctx,
             self.0.id,
             spec,
             |l| &l.brand_approvals,
@@ -320,7 +351,7 @@ impl Brand {
         };
         let spec = nested_spec(ctx, filter, sort, first, after.as_deref())?;
         nested_connection::<BrandSchedule, _>(
-            ctx.loaders()?,
+            ctx,
             self.0.id,
             spec,
             |l| &l.brand_schedule,

@@ -26,7 +26,7 @@ pub async fn webhook_events(
     require_role(ctx.viewer()?, brand, Role::Admin).await?;
     let spec = nested_spec(ctx, status, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandWebhookEvents, _>(
-        ctx.loaders()?,
+        ctx,
         brand,
         spec,
         |l| &l.brand_webhook_events,
@@ -46,7 +46,7 @@ pub async fn social_posts(
 ) -> ApiResult<NestedConnection<SocialPost>> {
     let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandSocialPosts, _>(
-        ctx.loaders()?,
+        ctx,
         brand,
         spec,
         |l| &l.brand_social_posts,
@@ -88,7 +88,7 @@ pub async fn platform_reviews(
     };
     let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandPlatformReviews, _>(
-        ctx.loaders()?,
+        ctx,
         brand,
         spec,
         |l| &l.brand_platform_reviews,

@@ -30,7 +30,7 @@ pub async fn strategy_briefs(
 ) -> ApiResult<NestedConnection<StrategyBrief>> {
     let spec = nested_spec(ctx, cycle, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandStrategyBriefs, _>(
-        ctx.loaders()?,
+        ctx,
         brand,
         spec,
         |l| &l.brand_strategy_briefs,
@@ -49,7 +49,7 @@ pub async fn content_packages(
 ) -> ApiResult<NestedConnection<ContentPackage>> {
     let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandContentPackages, _>(
-        ctx.loaders()?,
+        ctx,
         brand,
         spec,
         |l| &l.brand_content_packages,
@@ -68,7 +68,7 @@ pub async fn brand_history(
 ) -> ApiResult<NestedConnection<BrandHistory>> {
     let spec = nested_spec(ctx, filter, LATEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandHistoryEntries, _>(
-        ctx.loaders()?,
+        ctx,
         brand,
         spec,
         |l| &l.brand_history,
@@ -87,7 +87,7 @@ pub async fn collaboration_logs(
 ) -> ApiResult<NestedConnection<CollaborationLog>> {
     let spec = nested_spec(ctx, filter, LATEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandCollaborationLogs, _>(
-        ctx.loaders()?,
+        ctx,
         brand,
         spec,
         |l| &l.brand_collaboration_logs,
@@ -106,7 +106,7 @@ pub async fn advisor_feedback(
 ) -> ApiResult<NestedConnection<AdvisorFeedback>> {
     let spec = nested_spec(ctx, category, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandAdvisorFeedback, _>(
-        ctx.loaders()?,
+        ctx,
         brand,
         spec,
         |l| &l.brand_advisor_feedback,

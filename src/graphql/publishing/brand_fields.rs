@@ -144,7 +144,7 @@ pub async fn publish_jobs(
     };
     let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandPublishJobs, _>(
-        ctx.loaders()?,
+        ctx,
         brand,
         spec,
         |l| &l.brand_publish_jobs,
@@ -167,7 +167,7 @@ pub async fn publishing_logs(
         .transpose()?;
     let spec = nested_spec(ctx, job, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandPublishingLogs, _>(
-        ctx.loaders()?,
+        ctx,
         brand,
         spec,
         |l| &l.brand_publishing_logs,
@@ -187,7 +187,7 @@ pub async fn sync_logs(
 ) -> ApiResult<NestedConnection<PlatformSyncLog>> {
     let spec = nested_spec(ctx, platform, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandSyncLogs, _>(
-        ctx.loaders()?,
+        ctx,
         brand,
         spec,
         |l| &l.brand_sync_logs,

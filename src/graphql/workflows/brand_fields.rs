@@ -42,7 +42,7 @@ pub async fn approval_requests(
     };
     let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandApprovalRequests, _>(
-        ctx.loaders()?,
+        ctx,
         brand,
         spec,
         |l| &l.brand_approval_requests,
@@ -78,7 +78,7 @@ pub async fn workflows(
 ) -> ApiResult<NestedConnection<WorkflowInstance>> {
     let spec = nested_spec(ctx, status, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandWorkflowInstances, _>(
-        ctx.loaders()?,
+        ctx,
         brand,
         spec,
         |l| &l.brand_workflow_instances,
@@ -111,7 +111,7 @@ pub async fn escalation_events(
 ) -> ApiResult<NestedConnection<EscalationEvent>> {
     let spec = nested_spec(ctx, status, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandEscalationEvents, _>(
-        ctx.loaders()?,
+        ctx,
         brand,
         spec,
         |l| &l.brand_escalation_events,

@@ -75,7 +75,7 @@ pub async fn audit_log(
     };
     let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandAuditLog, _>(
-        ctx.loaders()?,
+        ctx,
         brand,
         spec,
         |l| &l.brand_audit_log,

@@ -15,6 +15,7 @@ use tokio_stream::StreamMap;
 
 use crate::graphql::AppSchema;
 use crate::graphql::audience::{self, Audiences, Payload};
+use crate::graphql::prefetch::Prefetched;
 
 pub fn connection_ack() -> String {
     r#"{"type":"connection_ack"}"#.to_string()
@@ -85,7 +86,7 @@ impl Operations {
         let payloads = audience::execute(
             &self.schema,
             &self.audiences,
-            request,
+            request.data(Prefetched::default()),
             Some(self.session.clone()),
         );
         // `None` marks the end, answered with `complete`.
