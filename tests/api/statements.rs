@@ -232,6 +232,26 @@ async fn a_brand_and_the_page_its_selection_starts_with_are_one_statement() {
     for (title, n) in titles.iter().zip([10, 9, 8]) {
         assert!(title.ends_with(&format!(" item {n}")), "{titles:?}");
     }
+
+    let tenant = app
+        .scalar(&format!("SELECT tenant_id::text FROM brands WHERE id = '{id}'"))
+        .await;
+    let slug = one["slug"].as_str().unwrap();
+    let by_slug =
+        "query($tenant: UUID!, $slug: String!) { brandBySlug(tenantId: $tenant, slug: $slug) {
+      mediaAssets(first: 2) { totalCount edges { node { filename } } } } }";
+    let (response, statements) = app
+        .graphql_counted(
+            Some(&service_token()),
+            by_slug,
+            json!({ "tenant": tenant, "slug": slug }),
+        )
+        .await;
+    assert_eq!(statements, 1, "{response}");
+    assert_eq!(
+        response["data"]["brandBySlug"]["mediaAssets"]["totalCount"],
+        10
+    );
 }
 
 #[tokio::test]

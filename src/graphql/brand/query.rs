@@ -1,7 +1,7 @@
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Enum, ID, InputObject, Object};
+use async_graphql::{Context, Enum, ID, InputObject, Lookahead, Object};
 use sea_orm::sea_query::{Expr, SimpleExpr, extension::postgres::PgExpr};
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -12,7 +12,7 @@ use crate::graphql::connection::{ConnectionTotals, count_of, split_page};
 use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::pagination::{PageRequest, encode_cursor};
-use crate::graphql::prefetch;
+use crate::graphql::prefetch::{self, Arguments};
 use crate::loaders::relations::{BrandAssets, BrandContent};
 use entity::brands;
 
@@ -94,6 +94,40 @@ pub struct BrandFilter {
     name_contains: Option<String>,
 }
 
+/// The brand `select` finds. When its selection starts with one page of `mediaAssets`
+/// (else of `contentItems`), that page comes with it in the same statement.
+async fn with_first_page(
+    ctx: &Context<'_>,
+    select: Select<brands::Entity>,
+) -> ApiResult<Option<brands::Model>> {
+    let id_of = |brand: &brands::Model| brand.id;
+    if ctx.look_ahead().field("mediaAssets").exists() {
+        let spec = |at: &Lookahead<'_>, args: &Arguments| {
+            let after: Option<String> = args.get("after")?;
+            Brand::media_assets_spec(
+                at,
+                args.get("first")?,
+                after.as_deref(),
+                args.get("filter")?,
+            )
+        };
+        return prefetch::one_with_page::<BrandAssets, _>(ctx, select, "mediaAssets", spec, id_of)
+            .await;
+    }
+    let spec = |at: &Lookahead<'_>, args: &Arguments| {
+        let after: Option<String> = args.get("after")?;
+        let order = args.get("orderBy")?;
+        Brand::content_items_spec(
+            at,
+            args.get("first")?,
+            after.as_deref(),
+            args.get("filter")?,
+            order,
+        )
+    };
+    prefetch::one_with_page::<BrandContent, _>(ctx, select, "contentItems", spec, id_of).await
+}
+
 #[derive(Default)]
 pub struct BrandQuery;
 
@@ -104,43 +138,7 @@ impl BrandQuery {
         let id = ids::decode_as(NodeKind::Brand, &id)?;
         let scope = ctx.viewer()?.brand_scope().await?;
         let select = domain::brands::visible_by_id(&scope, id);
-        // The brand and the one page its selection starts with, in one statement.
-        let id_of = |brand: &brands::Model| brand.id;
-        let brand = if ctx.look_ahead().field("mediaAssets").exists() {
-            prefetch::one_with_page::<BrandAssets, _>(
-                ctx,
-                select,
-                "mediaAssets",
-                |at, args| {
-                    Brand::media_assets_spec(
-                        at,
-                        args.get("first")?,
-                        args.get::<Option<String>>("after")?.as_deref(),
-                        args.get("filter")?,
-                    )
-                },
-                id_of,
-            )
-            .await?
-        } else {
-            prefetch::one_with_page::<BrandContent, _>(
-                ctx,
-                select,
-                "contentItems",
-                |at, args| {
-                    Brand::content_items_spec(
-                        at,
-                        args.get("first")?,
-                        args.get::<Option<String>>("after")?.as_deref(),
-                        args.get("filter")?,
-                        args.get("orderBy")?,
-                    )
-                },
-                id_of,
-            )
-            .await?
-        };
-        Ok(brand.map(Brand))
+        Ok(with_first_page(ctx, select).await?.map(Brand))
     }
 
     /// One brand by its tenant and slug; null when it does not exist or is not visible.
@@ -151,12 +149,10 @@ impl BrandQuery {
         slug: String,
     ) -> ApiResult<Option<Brand>> {
         let scope = ctx.viewer()?.brand_scope().await?;
-        let brand = domain::brands::visible(&scope)
+        let select = domain::brands::visible(&scope)
             .filter(brands::Column::TenantId.eq(tenant_id))
-            .filter(brands::Column::Slug.eq(slug))
-            .one(ctx.db()?)
-            .await?;
-        Ok(brand.map(Brand))
+            .filter(brands::Column::Slug.eq(slug));
+        Ok(with_first_page(ctx, select).await?.map(Brand))
     }
 
     /// The brands the caller may see, by name.
