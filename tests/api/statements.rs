@@ -234,7 +234,9 @@ async fn a_brand_and_the_page_its_selection_starts_with_are_one_statement() {
     }
 
     let tenant = app
-        .scalar(&format!("SELECT tenant_id::text FROM brands WHERE id = '{id}'"))
+        .scalar(&format!(
+            "SELECT tenant_id::text FROM brands WHERE id = '{id}'"
+        ))
         .await;
     let slug = one["slug"].as_str().unwrap();
     let by_slug =
