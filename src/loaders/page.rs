@@ -296,7 +296,7 @@ fn page_statement<R: PagedRelation>(parents: Parents<'_>, spec: &PageSpec<R::Fil
             format!(
                 "SELECT {}, {columns}{sql_total} FROM ({select_sql}) AS parent
                    LEFT JOIN LATERAL ({}) AS page ON true{join_total}
-                  ORDER BY parent.id, page.{column} {dir}, page.id {dir}",
+                  ORDER BY page.{column} {dir}, page.id {dir}",
                 returned.join(", "),
                 page.sql
             )

@@ -155,27 +155,25 @@ async fn a_page_fetches_only_the_columns_its_nodes_select() {
     );
 }
 
-const ONE_BRAND_ASSETS: &str = "query($id: ID!, $after: String) { brand(id: $id) { name
-  mediaAssets(first: 4, after: $after) { totalCount pageInfo { hasNextPage endCursor }
-    edges { cursor node { filename sizeBytes } } } } }";
+const ASSETS_PAGE: &str = "mediaAssets(first: 4, after: $after) { totalCount
+  pageInfo { hasNextPage endCursor } edges { cursor node { filename sizeBytes } } }";
 
-/// The same selection twice under aliases: the brand resolver does not fetch ahead for a
-/// field selected twice, so this is the two-statement path (brand, then the page loader).
-const ONE_BRAND_ASSETS_TWICE: &str = "query($id: ID!, $after: String) { brand(id: $id) { name
-  a: mediaAssets(first: 4, after: $after) { totalCount pageInfo { hasNextPage endCursor }
-    edges { cursor node { filename sizeBytes } } }
-  b: mediaAssets(first: 4, after: $after) { totalCount pageInfo { hasNextPage endCursor }
-    edges { cursor node { filename sizeBytes } } } } }";
+const CONTENT_PAGE: &str =
+    "contentItems(first: 3, after: $after, filter: { status: APPROVED }, orderBy: CREATED_AT_ASC) {
+  pageInfo { hasNextPage } edges { cursor node { title status } } }";
 
-const ONE_BRAND_CONTENT: &str = "query($id: ID!) { brand(id: $id) { slug
-  contentItems(first: 3, filter: { status: APPROVED }, orderBy: CREATED_AT_ASC) {
-    pageInfo { hasNextPage } edges { cursor node { title status } } } } }";
+/// `brand(id)` selecting its name and `page` once.
+fn brand_with(page: &str) -> String {
+    format!("query($id: ID!, $after: String) {{ brand(id: $id) {{ name slug {page} }} }}")
+}
 
-const ONE_BRAND_CONTENT_TWICE: &str = "query($id: ID!) { brand(id: $id) { slug
-  a: contentItems(first: 3, filter: { status: APPROVED }, orderBy: CREATED_AT_ASC) {
-    pageInfo { hasNextPage } edges { cursor node { title status } } }
-  b: contentItems(first: 3, filter: { status: APPROVED }, orderBy: CREATED_AT_ASC) {
-    pageInfo { hasNextPage } edges { cursor node { title status } } } } }";
+/// The same `page` twice under aliases: the brand resolver does not fetch ahead for a field
+/// selected twice, so this is the two-statement path (brand, then the page loader).
+fn brand_with_twice(page: &str) -> String {
+    format!(
+        "query($id: ID!, $after: String) {{ brand(id: $id) {{ name slug a: {page} b: {page} }} }}"
+    )
+}
 
 async fn counted(app: &TestApp, query: &str, variables: Value) -> (Value, u64) {
     let (response, count) = app
@@ -194,12 +192,12 @@ async fn a_brand_and_the_page_its_selection_starts_with_are_one_statement() {
     let mut after = Value::Null;
     for page in 0..3 {
         let variables = json!({ "id": id, "after": after });
-        let (one, statements) = counted(&app, ONE_BRAND_ASSETS, variables.clone()).await;
+        let (one, statements) = counted(&app, &brand_with(ASSETS_PAGE), variables.clone()).await;
         assert_eq!(
             statements, 1,
             "page {page}: the brand and its assets in one statement"
         );
-        let (two, statements) = counted(&app, ONE_BRAND_ASSETS_TWICE, variables).await;
+        let (two, statements) = counted(&app, &brand_with_twice(ASSETS_PAGE), variables).await;
         assert_eq!(
             statements, 2,
             "page {page}: the brand, then the page loader"
@@ -217,9 +215,9 @@ async fn a_brand_and_the_page_its_selection_starts_with_are_one_statement() {
         after = one["mediaAssets"]["pageInfo"]["endCursor"].clone();
     }
 
-    let (one, statements) = counted(&app, ONE_BRAND_CONTENT, json!({ "id": id })).await;
+    let (one, statements) = counted(&app, &brand_with(CONTENT_PAGE), json!({ "id": id })).await;
     assert_eq!(statements, 1);
-    let (two, _) = counted(&app, ONE_BRAND_CONTENT_TWICE, json!({ "id": id })).await;
+    let (two, _) = counted(&app, &brand_with_twice(CONTENT_PAGE), json!({ "id": id })).await;
     assert_eq!(one["contentItems"], two["a"]);
     let titles: Vec<_> = one["contentItems"]["edges"]
         .as_array()
@@ -260,37 +258,24 @@ async fn a_brand_and_the_page_its_selection_starts_with_are_one_statement() {
 async fn a_brand_without_children_or_out_of_sight_stays_one_statement() {
     let app = spawn_app().await;
     let empty = brands_with_content(&app.db, 1, 0).await[0].to_string();
-    let (brand, statements) = counted(
-        &app,
-        ONE_BRAND_ASSETS,
-        json!({ "id": empty, "after": null }),
-    )
-    .await;
-    assert_eq!(statements, 1);
+    let missing = uuid::Uuid::new_v4().to_string();
+    let query = brand_with(ASSETS_PAGE);
+    let [(brand, statements), (nothing, statements_missing)] = [
+        counted(&app, &query, json!({ "id": empty })).await,
+        counted(&app, &query, json!({ "id": missing })).await,
+    ];
+    assert_eq!((statements, statements_missing), (1, 1));
     assert_eq!(brand["name"], "Fixture 001");
     assert_eq!(brand["mediaAssets"]["totalCount"], 0);
     assert_eq!(brand["mediaAssets"]["edges"], json!([]));
     assert_eq!(brand["mediaAssets"]["pageInfo"]["hasNextPage"], false);
-
-    let missing = uuid::Uuid::new_v4().to_string();
-    let (brand, statements) = counted(
-        &app,
-        ONE_BRAND_ASSETS,
-        json!({ "id": missing, "after": null }),
-    )
-    .await;
-    assert_eq!(statements, 1);
-    assert_eq!(brand, Value::Null);
+    assert_eq!(nothing, Value::Null);
 
     // Another tenant's user: the brand is out of sight, its assets are not fetched.
     app.seed_demo().await;
     let outsider = crate::helpers::user_token(brandgraph::seed::users::OUTSIDER);
     let response = app
-        .graphql(
-            Some(&outsider),
-            ONE_BRAND_ASSETS,
-            json!({ "id": empty, "after": null }),
-        )
+        .graphql(Some(&outsider), &query, json!({ "id": empty }))
         .await;
     assert_eq!(response["data"]["brand"], Value::Null, "{response}");
 }
