@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::RequestContext;
 use crate::graphql::pagination::{PageRequest, encode_cursor};
-use crate::graphql::prefetch::Prefetched;
+use crate::graphql::prefetch::{self, PageOf};
 use crate::loaders::Loaders;
 use crate::loaders::page::{
     CountKey, CountLoader, PageCursor, PageKey, PageLoader, PageSpec, PagedRelation, Sort,
@@ -181,10 +181,7 @@ where
         filter: Arc::new(spec.filter.clone()),
     };
     let key = PageKey { parent, spec };
-    let prefetched = ctx
-        .data_opt::<Prefetched>()
-        .and_then(|prefetched| prefetched.take::<R>(&key));
-    let page = match prefetched {
+    let page = match prefetch::taken::<PageOf<R>>(ctx, &key) {
         Some(page) => page,
         None => pages(ctx.loaders()?)
             .load_one(key)

@@ -1,15 +1,18 @@
-//! A root row and the first page of one of its relations, in one statement.
+//! A root row and what one field below it asks for, in one statement.
 //!
 //! `brand(id) { mediaAssets(first: 50) { ... } }` would otherwise cost two statements: the
 //! brand, then the page loader's statement once the brand resolved. The root resolver
-//! instead fetches both at once ([`page::one_with_page`]) and leaves the page in the
-//! request's [`Prefetched`]; the relation's resolver ([`nested_connection`]) takes it
-//! there instead of calling its loader. The page is keyed exactly as the loader's would be,
-//! so a selection that asks for anything else simply misses it and loads as before.
+//! instead fetches both at once ([`page::one_with_page`], or
+//! [`crate::loaders::parent::one_with_children`] for analytics) and leaves the value in
+//! the request's [`Prefetched`]; the field's resolver ([`nested_connection`] for pages)
+//! takes it there instead of calling its loader. The value is keyed exactly as the
+//! loader's would be, so a selection that asks for anything else simply misses it and
+//! loads as before.
 //!
 //! [`nested_connection`]: super::connection::nested_connection
 
 use std::any::{Any, TypeId};
+use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
 
 use async_graphql::{Context, InputType, Lookahead, SelectionField};
@@ -18,33 +21,66 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::RequestContext;
+use crate::loaders::analytics::{MetricRangeKey, Summary, SummaryKey};
 use crate::loaders::page::{self, Page, PageKey, PageSpec, PagedRelation};
+use entity::analytics_metrics;
 
 type Entry = (TypeId, Box<dyn Any + Send>);
 
-/// Pages fetched ahead for one request, each taken at most once. Lives in the request's
+/// A kind of value a root resolver can fetch ahead for a field below it: the key that
+/// field's resolver looks it up by, and the value it would otherwise load.
+pub trait Handoff: 'static {
+    type Key: PartialEq + Send + 'static;
+    type Value: Send + 'static;
+}
+
+/// A page of relation `R`.
+pub struct PageOf<R>(PhantomData<R>);
+
+impl<R: PagedRelation> Handoff for PageOf<R> {
+    type Key = PageKey<R::Filter>;
+    type Value = Page<R::Model>;
+}
+
+/// A brand's metric rows over a date range.
+pub struct MetricRows;
+
+impl Handoff for MetricRows {
+    type Key = MetricRangeKey;
+    type Value = Vec<analytics_metrics::Model>;
+}
+
+/// A brand's analytics summary.
+pub struct Summaries;
+
+impl Handoff for Summaries {
+    type Key = SummaryKey;
+    type Value = Summary;
+}
+
+/// Values fetched ahead for one request, each taken at most once. Lives in the request's
 /// data (never a connection's), so nothing outlives the request that fetched it.
 #[derive(Default)]
 pub struct Prefetched(Mutex<Vec<Entry>>);
 
 impl Prefetched {
-    fn put<R: PagedRelation>(&self, key: PageKey<R::Filter>, page: Page<R::Model>) {
-        let entry: Entry = (TypeId::of::<R>(), Box::new((key, page)));
+    pub fn put<H: Handoff>(&self, key: H::Key, value: H::Value) {
+        let entry: Entry = (TypeId::of::<H>(), Box::new((key, value)));
         self.lock().push(entry);
     }
 
-    /// The page fetched ahead for `key` of relation `R`, if any.
-    pub fn take<R: PagedRelation>(&self, key: &PageKey<R::Filter>) -> Option<Page<R::Model>> {
+    /// The value of kind `H` fetched ahead for `key`, if any.
+    pub fn take<H: Handoff>(&self, key: &H::Key) -> Option<H::Value> {
         let mut entries = self.lock();
-        let at = entries.iter().position(|(relation, entry)| {
-            *relation == TypeId::of::<R>()
+        let at = entries.iter().position(|(kind, entry)| {
+            *kind == TypeId::of::<H>()
                 && entry
-                    .downcast_ref::<(PageKey<R::Filter>, Page<R::Model>)>()
+                    .downcast_ref::<(H::Key, H::Value)>()
                     .is_some_and(|(fetched, _)| fetched == key)
         })?;
         let (_, entry) = entries.swap_remove(at);
         entry
-            .downcast::<(PageKey<R::Filter>, Page<R::Model>)>()
+            .downcast::<(H::Key, H::Value)>()
             .ok()
             .map(|found| found.1)
     }
@@ -55,6 +91,11 @@ impl Prefetched {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// The value of kind `H` this request fetched ahead for `key`, if any.
+pub fn taken<H: Handoff>(ctx: &Context<'_>, key: &H::Key) -> Option<H::Value> {
+    ctx.data_opt::<Prefetched>()?.take::<H>(key)
 }
 
 /// The arguments of a field seen from its parent, parsed as its resolver parses them.
@@ -78,10 +119,29 @@ impl Arguments {
     }
 }
 
-/// The one row `parent` selects. When the selection under it has exactly one field named
-/// `field` (a connection of relation `R`) and `spec` reads its arguments, that page is
-/// fetched by the same statement and left for the field's resolver. Otherwise (or when the
-/// arguments do not parse; the field's resolver then reports them) a plain select.
+/// When the selection under the current field has exactly one field named `field` and
+/// `plan` reads its arguments: the request's [`Prefetched`] and the plan, for the caller
+/// to fetch that field's value along with its own row. `None` otherwise (the arguments
+/// not parsing included: the field's resolver then reports them).
+pub fn plan<'c, S>(
+    ctx: &'c Context<'_>,
+    field: &str,
+    plan: impl FnOnce(&Lookahead<'_>, &Arguments) -> ApiResult<S>,
+) -> Option<(&'c Prefetched, S)> {
+    let selection = ctx.look_ahead().field(field);
+    let fields = selection.selection_fields();
+    let [one] = fields.as_slice() else {
+        return None;
+    };
+    let planned = Arguments::of(*one)
+        .and_then(|arguments| plan(&selection, &arguments))
+        .ok()?;
+    Some((ctx.data_opt::<Prefetched>()?, planned))
+}
+
+/// The one row `parent` selects, with the page of `R` its field `field` asks for fetched
+/// by the same statement and left for that field's resolver when [`plan`] allows;
+/// otherwise a plain select.
 pub async fn one_with_page<R, P>(
     ctx: &Context<'_>,
     parent: Select<P>,
@@ -95,23 +155,16 @@ where
     P::Model: FromQueryResult,
 {
     let db = ctx.db()?;
-    let selection = ctx.look_ahead().field(field);
-    let fields = selection.selection_fields();
-    let (Some(prefetched), [one]) = (ctx.data_opt::<Prefetched>(), fields.as_slice()) else {
-        return Ok(parent.one(db).await?);
-    };
-    let Ok(spec) = Arguments::of(*one).and_then(|arguments| spec(&selection, &arguments)) else {
+    let Some((prefetched, spec)) = plan(ctx, field, spec) else {
         return Ok(parent.one(db).await?);
     };
     let Some((row, page)) = page::one_with_page::<R, P>(db, parent, &spec).await? else {
         return Ok(None);
     };
-    prefetched.put::<R>(
-        PageKey {
-            parent: id_of(&row),
-            spec,
-        },
-        page,
-    );
+    let key = PageKey {
+        parent: id_of(&row),
+        spec,
+    };
+    prefetched.put::<PageOf<R>>(key, page);
     Ok(Some(row))
 }

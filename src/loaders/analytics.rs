@@ -10,9 +10,10 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, Statement,
+    QueryOrder, QueryTrait, Statement,
 };
 use uuid::Uuid;
 
@@ -38,6 +39,31 @@ pub struct MetricRangeKey {
     pub to: NaiveDate,
     pub platform: Option<String>,
 }
+
+/// The metric rows of a date range (inclusive) and optionally one platform, any brand.
+fn metric_range(
+    from: NaiveDate,
+    to: NaiveDate,
+    platform: Option<&str>,
+) -> sea_orm::Select<analytics_metrics::Entity> {
+    use analytics_metrics::Column;
+    let select = analytics_metrics::Entity::find().filter(Column::Date.between(from, to));
+    match platform {
+        Some(platform) => select.filter(Column::Platform.eq(platform)),
+        None => select,
+    }
+}
+
+/// The rows of [`MetricRangeKey`] but for the brand selected as `parent`, as the children
+/// of [`super::parent::one_with_children`], ordered by [`METRIC_RANGE_ORDER`].
+pub fn metric_range_of_parent(from: NaiveDate, to: NaiveDate, platform: Option<&str>) -> Statement {
+    metric_range(from, to, platform)
+        .filter(Expr::cust("\"analytics_metrics\".\"brand_id\" = parent.id"))
+        .build(DbBackend::Postgres)
+}
+
+/// The loader's order of metric rows, over the children's alias.
+pub const METRIC_RANGE_ORDER: &str = "child.date, child.platform, child.post_id";
 
 pub struct MetricRangeLoader {
     db: DatabaseConnection,
@@ -67,12 +93,8 @@ impl Loader<MetricRangeKey> for MetricRangeLoader {
         }
         let mut result = HashMap::with_capacity(keys.len());
         for ((from, to, platform), brands) in groups {
-            let mut select = analytics_metrics::Entity::find()
-                .filter(super::any_of(Column::BrandId, &brands))
-                .filter(Column::Date.between(from, to));
-            if let Some(platform) = &platform {
-                select = select.filter(Column::Platform.eq(platform.as_str()));
-            }
+            let select = metric_range(from, to, platform.as_deref())
+                .filter(super::any_of(Column::BrandId, &brands));
             let rows = select
                 .order_by_asc(Column::Date)
                 .order_by_asc(Column::Platform)
@@ -129,6 +151,25 @@ pub struct SummaryKey {
 /// rollups the ingest keeps (migration 016), not the raw rows: at most one row per
 /// (brand, platform, day) instead of every post's.
 pub fn summary_statement(brands: &[Uuid], days: u32, platform: Option<&str>) -> Statement {
+    let mut statement = summary_where("brand_id = ANY($3)", days, platform);
+    if let Some(values) = statement.values.as_mut() {
+        values.0.push(sea_orm::Value::from(brands.to_vec()));
+    }
+    statement
+}
+
+/// [`summary_statement`] for the brand selected as `parent`, as the children of
+/// [`super::parent::one_with_children`], ordered by [`SUMMARY_ORDER`].
+pub fn summary_of_parent(days: u32, platform: Option<&str>) -> Statement {
+    summary_where("brand_id = parent.id", days, platform)
+}
+
+/// The order of a summary's rows over the children's alias: platforms, then the total.
+pub const SUMMARY_ORDER: &str = "child.platform";
+
+/// The summary statement for the brands `brands_sql` picks; its `$1` is the window in
+/// days and `$2` the platform filter.
+fn summary_where(brands_sql: &str, days: u32, platform: Option<&str>) -> Statement {
     let sums: Vec<String> = SUMMED_METRICS
         .iter()
         .map(|m| format!("coalesce(sum({m}), 0) AS {m}"))
@@ -137,8 +178,8 @@ pub fn summary_statement(brands: &[Uuid], days: u32, platform: Option<&str>) -> 
         "SELECT brand_id, platform, grouping(platform) AS is_total, {}, max(followers) AS followers,
                 sum(row_count)::int8 AS row_count
            FROM analytics_daily_rollups
-          WHERE brand_id = ANY($1) AND date > current_date - $2::int AND date <= current_date
-            AND ($3::text IS NULL OR platform = $3)
+          WHERE {brands_sql} AND date > current_date - $1::int AND date <= current_date
+            AND ($2::text IS NULL OR platform = $2)
           GROUP BY GROUPING SETS ((brand_id, platform), (brand_id))
           ORDER BY brand_id, platform",
         sums.join(", "),
@@ -147,7 +188,6 @@ pub fn summary_statement(brands: &[Uuid], days: u32, platform: Option<&str>) -> 
         DbBackend::Postgres,
         sql,
         [
-            sea_orm::Value::from(brands.to_vec()),
             sea_orm::Value::from(days as i32),
             sea_orm::Value::from(platform.map(str::to_string)),
         ],

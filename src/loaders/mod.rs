@@ -8,6 +8,7 @@ mod by_id;
 mod content_assets;
 pub mod group;
 pub mod page;
+pub mod parent;
 pub mod publishing_stats;
 pub mod relations;
 

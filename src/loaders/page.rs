@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::LoadError;
+use super::parent;
 
 /// The sort of a page: one non-null timestamp column, ties broken by `id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -187,45 +188,22 @@ pub fn filtered<R: PagedRelation>(parents: &[Uuid], filter: &R::Filter) -> Selec
     R::apply_filter(select, filter)
 }
 
-/// Renumbers `$n` placeholders by `offset`, to splice one built statement into another.
-fn shift_placeholders(sql: &str, offset: usize) -> String {
-    let mut out = String::with_capacity(sql.len() + 8);
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-            let mut digits = String::new();
-            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                digits.push(*d);
-                chars.next();
-            }
-            out.push('$');
-            out.push_str(&(digits.parse::<usize>().unwrap_or(0) + offset).to_string());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// Where a page statement's parents come from.
-enum Parents<'a> {
+enum Parents<'a, P: EntityTrait> {
     /// Parents by id, from one array parameter.
     Ids(&'a [Uuid]),
-    /// The rows of a statement, returned too (each column as `parent_<name>`), with an
+    /// The first row of a select, returned too (see [`parent::parent_row`]), with an
     /// empty page as a row of NULL page columns.
-    Rows {
-        select: Statement,
-        columns: &'a [&'a str],
-    },
+    Row { select: Select<P> },
 }
-
-/// The prefix of a parent's columns in a [`Parents::Rows`] statement.
-const PARENT_PREFIX: &str = "parent__";
 
 /// One statement for all `parents`: for each parent a LATERAL subquery takes its first
 /// `limit + 1` rows straight off the `(parent, sort, id)` index, and, when asked, a second
 /// LATERAL subquery counts its filtered rows.
-fn page_statement<R: PagedRelation>(parents: Parents<'_>, spec: &PageSpec<R::Filter>) -> Statement {
+fn page_statement<R: PagedRelation, P: EntityTrait>(
+    parents: Parents<'_, P>,
+    spec: &PageSpec<R::Filter>,
+) -> Statement {
     use sea_orm::{EntityName, QueryOrder};
     let descending = spec.sort.descending;
     let column = spec.sort.column;
@@ -265,7 +243,7 @@ fn page_statement<R: PagedRelation>(parents: Parents<'_>, spec: &PageSpec<R::Fil
             .build(DbBackend::Postgres);
         join_total = format!(
             " CROSS JOIN LATERAL ({}) AS total",
-            shift_placeholders(&count.sql, values.len())
+            parent::shift_placeholders(&count.sql, values.len())
         );
         values.extend(count.values.map(|v| v.0).unwrap_or_default());
         sql_total = ", total.page_total".into();
@@ -283,21 +261,12 @@ fn page_statement<R: PagedRelation>(parents: Parents<'_>, spec: &PageSpec<R::Fil
                 page.sql
             )
         }
-        Parents::Rows {
-            select,
-            columns: parent_columns,
-        } => {
-            let select_sql = shift_placeholders(&select.sql, values.len());
-            values.extend(select.values.map(|v| v.0).unwrap_or_default());
-            let returned: Vec<String> = parent_columns
-                .iter()
-                .map(|name| format!("parent.\"{name}\" AS \"{PARENT_PREFIX}{name}\""))
-                .collect();
+        Parents::Row { select } => {
+            let (returned, from) = parent::parent_row(select, &mut values);
             format!(
-                "SELECT {}, {columns}{sql_total} FROM ({select_sql}) AS parent
+                "SELECT {returned}, {columns}{sql_total} FROM {from}
                    LEFT JOIN LATERAL ({}) AS page ON true{join_total}
                   ORDER BY page.{column} {dir}, page.id {dir}",
-                returned.join(", "),
                 page.sql
             )
         }
@@ -318,17 +287,14 @@ where
     P: EntityTrait,
     P::Model: FromQueryResult,
 {
-    use sea_orm::Iterable;
-    let columns: Vec<&str> = P::Column::iter().map(|c| c.as_str()).collect();
-    let parents = Parents::Rows {
-        select: parent.limit(1).build(DbBackend::Postgres),
-        columns: &columns,
-    };
-    let rows = db.query_all_raw(page_statement::<R>(parents, spec)).await?;
+    let parents = Parents::Row { select: parent };
+    let rows = db
+        .query_all_raw(page_statement::<R, P>(parents, spec))
+        .await?;
     let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let found = P::Model::from_query_result(first, PARENT_PREFIX)?;
+    let found = P::Model::from_query_result(first, parent::PARENT_PREFIX)?;
     let mut page = Page::default();
     for row in &rows {
         // A parent without children comes back as one row of NULL page columns.
@@ -379,7 +345,10 @@ impl<R: PagedRelation> Loader<PageKey<R::Filter>> for PageLoader<R> {
         for (spec, parents) in by_spec {
             let results = self
                 .db
-                .query_all_raw(page_statement::<R>(Parents::Ids(&parents), &spec))
+                .query_all_raw(page_statement::<R, R::Entity>(
+                    Parents::Ids(&parents),
+                    &spec,
+                ))
                 .await
                 .map_err(Arc::new)?;
             let mut grouped: HashMap<Uuid, Page<R::Model>> = HashMap::new();

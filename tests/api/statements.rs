@@ -2,6 +2,9 @@
 
 use serde_json::{Value, json};
 
+use brandgraph::seed::{self, seed_demo};
+use sea_orm::ConnectionTrait;
+
 use crate::fixtures::brands_with_content;
 use crate::helpers::{TestApp, service_token, spawn_app};
 
@@ -278,4 +281,122 @@ async fn a_brand_without_children_or_out_of_sight_stays_one_statement() {
         .graphql(Some(&outsider), &query, json!({ "id": empty }))
         .await;
     assert_eq!(response["data"]["brand"], Value::Null, "{response}");
+}
+
+const METRIC_ROWS: &str =
+    "analytics(from: $from, to: $to, platform: \"instagram\") { date platform reach raw }";
+
+const SUMMARY: &str = "analyticsSummary { days totals { reach clicks followers rows }
+  byPlatform { platform totals { reach rows } } }";
+
+/// `brand(id)` selecting its name and the analytics field `field` once, or twice under
+/// aliases (the two-statement path: the brand, then the field's loader).
+fn brand_with_analytics(field: &str, twice: bool) -> String {
+    let fields = if twice {
+        format!("a: {field} b: {field}")
+    } else {
+        field.to_string()
+    };
+    let variables = if field.contains("$from") {
+        "$id: ID!, $from: NaiveDate!, $to: NaiveDate!"
+    } else {
+        "$id: ID!"
+    };
+    format!("query({variables}) {{ brand(id: $id) {{ name {fields} }} }}")
+}
+
+#[tokio::test]
+async fn a_brand_and_its_analytics_are_one_statement() {
+    let app = spawn_app().await;
+    let today = chrono::Utc::now().date_naive();
+    seed_demo(&app.db, today).await.unwrap();
+    let variables = json!({
+        "id": seed::brands::AURORA,
+        "from": today - chrono::Days::new(29),
+        "to": today,
+    });
+    for (field, name) in [(METRIC_ROWS, "analytics"), (SUMMARY, "analyticsSummary")] {
+        let (one, statements) =
+            counted(&app, &brand_with_analytics(field, false), variables.clone()).await;
+        assert_eq!(statements, 1, "the brand and its {name} in one statement");
+        let (two, statements) =
+            counted(&app, &brand_with_analytics(field, true), variables.clone()).await;
+        assert_eq!(statements, 2, "{name}: the brand, then the loader");
+        assert_eq!(one["name"], two["name"]);
+        assert_eq!(one[name], two["a"], "{name}: the same answer both ways");
+        assert_eq!(one[name], two["b"]);
+    }
+
+    let (rows, _) = counted(
+        &app,
+        &brand_with_analytics(METRIC_ROWS, false),
+        variables.clone(),
+    )
+    .await;
+    let rows = rows["analytics"].as_array().unwrap();
+    assert_eq!(rows.len(), 30, "one instagram row a day");
+    let dates: Vec<_> = rows
+        .iter()
+        .map(|row| row["date"].as_str().unwrap())
+        .collect();
+    assert!(dates.is_sorted(), "oldest first: {dates:?}");
+    assert!(rows.iter().all(|row| row["platform"] == "instagram"));
+
+    let (summary, _) = counted(&app, &brand_with_analytics(SUMMARY, false), variables).await;
+    let summary = &summary["analyticsSummary"];
+    assert_eq!(summary["days"], 30, "the default window");
+    assert_eq!(summary["totals"]["rows"], 4 * 30, "four platforms a day");
+    let platforms: Vec<_> = summary["byPlatform"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["platform"].as_str().unwrap())
+        .collect();
+    assert_eq!(platforms.len(), 4);
+    assert!(platforms.is_sorted(), "{platforms:?}");
+}
+
+#[tokio::test]
+async fn a_brand_without_analytics_or_out_of_sight_stays_one_statement() {
+    let app = spawn_app().await;
+    let today = chrono::Utc::now().date_naive();
+    seed_demo(&app.db, today).await.unwrap();
+    let quiet = brands_with_content(&app.db, 1, 0).await[0].to_string();
+    app.db
+        .execute_unprepared(&format!(
+            "DELETE FROM analytics_metrics WHERE brand_id = '{quiet}';
+             DELETE FROM analytics_daily_rollups WHERE brand_id = '{quiet}';"
+        ))
+        .await
+        .unwrap();
+    let missing = uuid::Uuid::new_v4().to_string();
+    let variables = |id: &str| json!({ "id": id, "from": today, "to": today });
+    let both = format!("{METRIC_ROWS} {SUMMARY}");
+    for field in [METRIC_ROWS, SUMMARY] {
+        let query = brand_with_analytics(field, false);
+        let [(brand, statements), (nothing, statements_missing)] = [
+            counted(&app, &query, variables(&quiet)).await,
+            counted(&app, &query, variables(&missing)).await,
+        ];
+        assert_eq!((statements, statements_missing), (1, 1), "{field}");
+        assert_eq!(brand["name"], "Fixture 001");
+        assert_eq!(nothing, Value::Null);
+        if field == METRIC_ROWS {
+            assert_eq!(brand["analytics"], json!([]));
+        } else {
+            assert_eq!(brand["analyticsSummary"]["totals"]["rows"], 0);
+            assert_eq!(brand["analyticsSummary"]["byPlatform"], json!([]));
+        }
+
+        // Another tenant's user: the brand is out of sight, its analytics are not read.
+        let outsider = crate::helpers::user_token(seed::users::OUTSIDER);
+        let variables = variables(&seed::brands::AURORA.to_string());
+        let response = app.graphql(Some(&outsider), &query, variables).await;
+        assert_eq!(response["data"]["brand"], Value::Null, "{response}");
+    }
+
+    // Both analytics fields: the first is fetched ahead, the second by its loader.
+    let (brand, statements) =
+        counted(&app, &brand_with_analytics(&both, false), variables(&quiet)).await;
+    assert_eq!(statements, 2, "{brand}");
 }

@@ -1,7 +1,7 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Lookahead, Object};
 use sea_orm::sea_query::{Expr, SimpleExpr, extension::postgres::PgExpr};
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{ColumnTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Select};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -12,9 +12,10 @@ use crate::graphql::connection::{ConnectionTotals, count_of, split_page};
 use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::pagination::{PageRequest, encode_cursor};
-use crate::graphql::prefetch::{self, Arguments};
+use crate::graphql::prefetch::{self, Arguments, MetricRows, Summaries};
 use crate::loaders::relations::{BrandAssets, BrandContent};
-use entity::brands;
+use crate::loaders::{analytics, parent};
+use entity::{analytics_metrics, brands};
 
 /// Brands in the requested order; the cursor is the sort key and id of the last brand.
 pub type BrandConnection = Connection<String, Brand, ConnectionTotals>;
@@ -95,25 +96,46 @@ pub struct BrandFilter {
 }
 
 /// The brand `select` finds. When its selection starts with one page of `mediaAssets`
-/// (else of `contentItems`), that page comes with it in the same statement.
-async fn with_first_page(
+/// (else of `contentItems`), or with `analytics` or `analyticsSummary`, that comes with it
+/// in the same statement.
+async fn with_first_child(
     ctx: &Context<'_>,
     select: Select<brands::Entity>,
 ) -> ApiResult<Option<brands::Model>> {
-    let id_of = |brand: &brands::Model| brand.id;
-    if ctx.look_ahead().field("mediaAssets").exists() {
-        let spec = |at: &Lookahead<'_>, args: &Arguments| {
-            let after: Option<String> = args.get("after")?;
-            Brand::media_assets_spec(
-                at,
-                args.get("first")?,
-                after.as_deref(),
-                args.get("filter")?,
-            )
-        };
-        return prefetch::one_with_page::<BrandAssets, _>(ctx, select, "mediaAssets", spec, id_of)
-            .await;
+    let look = ctx.look_ahead();
+    if look.field("mediaAssets").exists() {
+        with_assets_page(ctx, select).await
+    } else if look.field("contentItems").exists() {
+        with_content_page(ctx, select).await
+    } else if look.field("analytics").exists() {
+        with_metric_rows(ctx, select).await
+    } else if look.field("analyticsSummary").exists() {
+        with_summary(ctx, select).await
+    } else {
+        Ok(select.one(ctx.db()?).await?)
     }
+}
+
+async fn with_assets_page(
+    ctx: &Context<'_>,
+    select: Select<brands::Entity>,
+) -> ApiResult<Option<brands::Model>> {
+    let spec = |at: &Lookahead<'_>, args: &Arguments| {
+        let after: Option<String> = args.get("after")?;
+        Brand::media_assets_spec(
+            at,
+            args.get("first")?,
+            after.as_deref(),
+            args.get("filter")?,
+        )
+    };
+    prefetch::one_with_page::<BrandAssets, _>(ctx, select, "mediaAssets", spec, |b| b.id).await
+}
+
+async fn with_content_page(
+    ctx: &Context<'_>,
+    select: Select<brands::Entity>,
+) -> ApiResult<Option<brands::Model>> {
     let spec = |at: &Lookahead<'_>, args: &Arguments| {
         let after: Option<String> = args.get("after")?;
         let order = args.get("orderBy")?;
@@ -125,7 +147,59 @@ async fn with_first_page(
             order,
         )
     };
-    prefetch::one_with_page::<BrandContent, _>(ctx, select, "contentItems", spec, id_of).await
+    prefetch::one_with_page::<BrandContent, _>(ctx, select, "contentItems", spec, |b| b.id).await
+}
+
+// The analytics keys are planned before the brand is known; its id is filled in once it is.
+
+async fn with_metric_rows(
+    ctx: &Context<'_>,
+    select: Select<brands::Entity>,
+) -> ApiResult<Option<brands::Model>> {
+    let db = ctx.db()?;
+    let key = |_: &Lookahead<'_>, args: &Arguments| {
+        let (from, to) = (args.get("from")?, args.get("to")?);
+        Brand::metric_range_key(Uuid::nil(), from, to, args.get("platform")?)
+    };
+    let Some((prefetched, mut key)) = prefetch::plan(ctx, "analytics", key) else {
+        return Ok(select.one(db).await?);
+    };
+    let children = analytics::metric_range_of_parent(key.from, key.to, key.platform.as_deref());
+    let found = parent::one_with_children(db, select, children, analytics::METRIC_RANGE_ORDER);
+    let Some((brand, rows)) = found.await? else {
+        return Ok(None);
+    };
+    let rows = rows
+        .iter()
+        .map(|row| analytics_metrics::Model::from_query_result(row, ""))
+        .collect::<Result<Vec<_>, _>>()?;
+    key.brand = brand.id;
+    prefetched.put::<MetricRows>(key, rows);
+    Ok(Some(brand))
+}
+
+async fn with_summary(
+    ctx: &Context<'_>,
+    select: Select<brands::Entity>,
+) -> ApiResult<Option<brands::Model>> {
+    let db = ctx.db()?;
+    let key = |_: &Lookahead<'_>, args: &Arguments| {
+        let days: Option<i32> = args.get("days")?;
+        let days = days.unwrap_or(Brand::DEFAULT_SUMMARY_DAYS);
+        Brand::summary_key(Uuid::nil(), days, args.get("platform")?)
+    };
+    let Some((prefetched, mut key)) = prefetch::plan(ctx, "analyticsSummary", key) else {
+        return Ok(select.one(db).await?);
+    };
+    let children = analytics::summary_of_parent(key.days, key.platform.as_deref());
+    let found = parent::one_with_children(db, select, children, analytics::SUMMARY_ORDER);
+    let Some((brand, rows)) = found.await? else {
+        return Ok(None);
+    };
+    let summary = analytics::summaries_from_rows(rows)?.remove(&brand.id);
+    key.brand = brand.id;
+    prefetched.put::<Summaries>(key, summary.unwrap_or_default());
+    Ok(Some(brand))
 }
 
 #[derive(Default)]
@@ -138,7 +212,7 @@ impl BrandQuery {
         let id = ids::decode_as(NodeKind::Brand, &id)?;
         let scope = ctx.viewer()?.brand_scope().await?;
         let select = domain::brands::visible_by_id(&scope, id);
-        Ok(with_first_page(ctx, select).await?.map(Brand))
+        Ok(with_first_child(ctx, select).await?.map(Brand))
     }
 
     /// One brand by its tenant and slug; null when it does not exist or is not visible.
@@ -152,7 +226,7 @@ impl BrandQuery {
         let select = domain::brands::visible(&scope)
             .filter(brands::Column::TenantId.eq(tenant_id))
             .filter(brands::Column::Slug.eq(slug));
-        Ok(with_first_page(ctx, select).await?.map(Brand))
+        Ok(with_first_child(ctx, select).await?.map(Brand))
     }
 
     /// The brands the caller may see, by name.

@@ -23,6 +23,7 @@ use crate::graphql::integrations::{self, PlatformReview, SocialPost, WebhookEven
 use crate::graphql::learning::{
     self, AdvisorFeedback, AutoPlan, BrandHistory, CollaborationLog, ContentPackage, StrategyBrief,
 };
+use crate::graphql::prefetch::{self, MetricRows, Summaries};
 use crate::graphql::publishing::{
     ConnectionStats, ConnectorPlatform, PlatformConnection, PlatformPublishingStats,
     PlatformSyncLog, PublishJob, PublishJobStatus, PublishingLog, brand_fields,
@@ -64,6 +65,45 @@ impl Brand {
     }
 
     /// The page `mediaAssets(first, after, filter)` at `selection` asks for.
+    /// The window of `analyticsSummary` when none is given.
+    pub const DEFAULT_SUMMARY_DAYS: i32 = 30;
+
+    /// The checked arguments of `analytics` for `brand`: the key of its rows.
+    pub fn metric_range_key(
+        brand: Uuid,
+        from: NaiveDate,
+        to: NaiveDate,
+        platform: Option<String>,
+    ) -> ApiResult<MetricRangeKey> {
+        if to < from {
+            return Err(ApiError::bad_input("to", "`to` is before `from`"));
+        }
+        if (to - from).num_days() > 366 {
+            return Err(ApiError::bad_input("to", "at most 366 days per request"));
+        }
+        Ok(MetricRangeKey {
+            brand,
+            from,
+            to,
+            platform: platform
+                .map(|p| Platform::parse(&p))
+                .transpose()?
+                .map(Platform::into_inner),
+        })
+    }
+
+    /// The checked arguments of `analyticsSummary` for `brand`: the key of its summary.
+    pub fn summary_key(brand: Uuid, days: i32, platform: Option<String>) -> ApiResult<SummaryKey> {
+        Ok(SummaryKey {
+            brand,
+            days: summary_days(days)?,
+            platform: platform
+                .map(|p| Platform::parse(&p))
+                .transpose()?
+                .map(Platform::into_inner),
+        })
+    }
+
     pub fn media_assets_spec(
         selection: &Lookahead<'_>,
         first: Option<i32>,
@@ -272,50 +312,40 @@ impl Brand {
         to: NaiveDate,
         #[graphql(desc = "Only this platform.")] platform: Option<String>,
     ) -> ApiResult<Vec<AnalyticsMetric>> {
-        if to < from {
-            return Err(ApiError::bad_input("to", "`to` is before `from`"));
-        }
-        if (to - from).num_days() > 366 {
-            return Err(ApiError::bad_input("to", "at most 366 days per request"));
-        }
-        let key = MetricRangeKey {
-            brand: self.0.id,
-            from,
-            to,
-            platform: platform
-                .map(|p| Platform::parse(&p))
-                .transpose()?
-                .map(Platform::into_inner),
+        let key = Self::metric_range_key(self.0.id, from, to, platform)?;
+        let rows = match prefetch::taken::<MetricRows>(ctx, &key) {
+            Some(rows) => rows,
+            None => ctx
+                .loaders()?
+                .metric_ranges
+                .load_one(key)
+                .await?
+                .unwrap_or_default(),
         };
-        let rows = ctx.loaders()?.metric_ranges.load_one(key).await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(AnalyticsMetric)
-            .collect())
+        Ok(rows.into_iter().map(AnalyticsMetric).collect())
     }
     /// Totals over the last `days` days (today included) and per platform, aggregated in SQL.
     async fn analytics_summary(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 30, desc = "Window length, 1 to 366 days.")] days: i32,
+        #[graphql(
+            default_with = "Self::DEFAULT_SUMMARY_DAYS",
+            desc = "Window length, 1 to 366 days."
+        )]
+        days: i32,
         #[graphql(desc = "Only this platform.")] platform: Option<String>,
     ) -> ApiResult<AnalyticsSummary> {
-        let days = summary_days(days)?;
-        let key = SummaryKey {
-            brand: self.0.id,
-            days,
-            platform: platform
-                .map(|p| Platform::parse(&p))
-                .transpose()?
-                .map(Platform::into_inner),
+        let key = Self::summary_key(self.0.id, days, platform)?;
+        let days = key.days;
+        let summary = match prefetch::taken::<Summaries>(ctx, &key) {
+            Some(summary) => summary,
+            None => ctx
+                .loaders()?
+                .summaries
+                .load_one(key)
+                .await?
+                .unwrap_or_default(),
         };
-        let summary = ctx
-            .loaders()?
-            .summaries
-            .load_one(key)
-            .await?
-            .unwrap_or_default();
         Ok(AnalyticsSummary { days, summary })
     }
     /// Analytics goals, earliest deadline first.
@@ -446,7 +476,11 @@ impl Brand {
     async fn publishing_stats(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 30, desc = "Window length, 1 to 366 days.")] days: i32,
+        #[graphql(
+            default_with = "Self::DEFAULT_SUMMARY_DAYS",
+            desc = "Window length, 1 to 366 days."
+        )]
+        days: i32,
     ) -> ApiResult<Vec<PlatformPublishingStats>> {
         brand_fields::publishing_stats(ctx, self.0.id, days).await
     }
