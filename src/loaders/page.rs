@@ -194,7 +194,7 @@ enum Parents<'a, P: EntityTrait> {
     Ids(&'a [Uuid]),
     /// The first row of a select, returned too (see [`parent::parent_row`]), with an
     /// empty page as a row of NULL page columns.
-    Row { select: Select<P> },
+    Row { select: Box<Select<P>> },
 }
 
 /// One statement for all `parents`: for each parent a LATERAL subquery takes its first
@@ -262,7 +262,7 @@ fn page_statement<R: PagedRelation, P: EntityTrait>(
             )
         }
         Parents::Row { select } => {
-            let (returned, from) = parent::parent_row(select, &mut values);
+            let (returned, from) = parent::parent_row(*select, &mut values);
             format!(
                 "SELECT {returned}, {columns}{sql_total} FROM {from}
                    LEFT JOIN LATERAL ({}) AS page ON true{join_total}
@@ -287,7 +287,9 @@ where
     P: EntityTrait,
     P::Model: FromQueryResult,
 {
-    let parents = Parents::Row { select: parent };
+    let parents = Parents::Row {
+        select: Box::new(parent),
+    };
     let rows = db
         .query_all_raw(page_statement::<R, P>(parents, spec))
         .await?;
