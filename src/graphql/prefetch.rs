@@ -152,7 +152,7 @@ pub async fn one_with_page<R, P>(
 where
     R: PagedRelation,
     P: EntityTrait,
-    P::Model: FromQueryResult,
+    P::Model: FromQueryResult + serde::de::DeserializeOwned,
 {
     let db = ctx.db()?;
     let Some((prefetched, spec)) = plan(ctx, field, spec) else {

@@ -31,39 +31,120 @@ pub const SUMMED_METRICS: [&str; 7] = [
     "clicks",
 ];
 
-/// One brand's rows for a date range (inclusive) and optionally one platform.
+/// The keys a metric row's `metrics` object may hold that have a field of their own
+/// (the field is named as the key).
+pub const METRIC_KEYS: [&str; 10] = [
+    "reach",
+    "impressions",
+    "engagement",
+    "likes",
+    "comments",
+    "shares",
+    "clicks",
+    "followers",
+    "ctr",
+    "engagementRate",
+];
+
+/// What of a metric row a selection reads: every other part is not fetched.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct MetricRangeKey {
-    pub brand: Uuid,
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub platform: Option<String>,
+pub struct MetricColumns {
+    /// The [`METRIC_KEYS`] read (sorted), or `None` for the whole `metrics` object.
+    pub keys: Option<Vec<&'static str>>,
+    pub metadata: bool,
 }
 
-/// The metric rows of a date range (inclusive) and optionally one platform, any brand.
-fn metric_range(
-    from: NaiveDate,
-    to: NaiveDate,
-    platform: Option<&str>,
-) -> sea_orm::Select<analytics_metrics::Entity> {
-    use analytics_metrics::Column;
-    let select = analytics_metrics::Entity::find().filter(Column::Date.between(from, to));
-    match platform {
-        Some(platform) => select.filter(Column::Platform.eq(platform)),
-        None => select,
+impl MetricColumns {
+    /// The whole row.
+    pub const ALL: MetricColumns = MetricColumns {
+        keys: None,
+        metadata: true,
+    };
+
+    /// `select` with `metrics` narrowed to the keys read (a key a row lacks reads as
+    /// null, as a missing one does) and `metadata` null unless read.
+    fn narrow(
+        &self,
+        select: sea_orm::Select<analytics_metrics::Entity>,
+    ) -> sea_orm::Select<analytics_metrics::Entity> {
+        use analytics_metrics::Column;
+        use sea_orm::QuerySelect;
+        if *self == Self::ALL {
+            return select;
+        }
+        let metrics = match &self.keys {
+            None => "\"analytics_metrics\".\"metrics\"".to_string(),
+            Some(keys) if keys.is_empty() => "'{}'::jsonb".to_string(),
+            Some(keys) => {
+                // Keys come from METRIC_KEYS only, never from the request's text.
+                let pairs: Vec<String> = keys
+                    .iter()
+                    .map(|key| format!("'{key}', \"analytics_metrics\".\"metrics\" -> '{key}'"))
+                    .collect();
+                format!("jsonb_build_object({})", pairs.join(", "))
+            }
+        };
+        let metadata = if self.metadata {
+            "\"analytics_metrics\".\"metadata\""
+        } else {
+            "NULL::jsonb"
+        };
+        select
+            .select_only()
+            .columns([
+                Column::Id,
+                Column::BrandId,
+                Column::TenantId,
+                Column::Platform,
+                Column::PostId,
+                Column::Date,
+                Column::CreatedAt,
+                Column::UpdatedAt,
+            ])
+            .column_as(Expr::cust(metrics), "metrics")
+            .column_as(Expr::cust(metadata), "metadata")
     }
 }
 
-/// The rows of [`MetricRangeKey`] but for the brand selected as `parent`, as the children
-/// of [`super::parent::one_with_children`], ordered by [`METRIC_RANGE_ORDER`].
-pub fn metric_range_of_parent(from: NaiveDate, to: NaiveDate, platform: Option<&str>) -> Statement {
-    metric_range(from, to, platform)
-        .filter(Expr::cust("\"analytics_metrics\".\"brand_id\" = parent.id"))
-        .build(DbBackend::Postgres)
+/// A date range (inclusive), optionally one platform, and what of each row is read.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MetricRange {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub platform: Option<String>,
+    pub columns: MetricColumns,
+}
+
+impl MetricRange {
+    /// The rows of the range, any brand.
+    fn select(&self) -> sea_orm::Select<analytics_metrics::Entity> {
+        use analytics_metrics::Column;
+        let mut select =
+            analytics_metrics::Entity::find().filter(Column::Date.between(self.from, self.to));
+        if let Some(platform) = &self.platform {
+            select = select.filter(Column::Platform.eq(platform.as_str()));
+        }
+        self.columns.narrow(select)
+    }
+
+    /// The rows of the range for the brand selected as `parent`, as the children of
+    /// [`super::parent::one_with_children`], ordered by [`METRIC_RANGE_ORDER`].
+    pub fn of_parent(&self) -> Statement {
+        self.select()
+            .filter(Expr::cust("\"analytics_metrics\".\"brand_id\" = parent.id"))
+            .build(DbBackend::Postgres)
+    }
 }
 
 /// The loader's order of metric rows, over the children's alias.
 pub const METRIC_RANGE_ORDER: &str = "child.date, child.platform, child.post_id";
+
+/// One brand's rows of a range.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MetricRangeKey {
+    pub brand: Uuid,
+    pub range: MetricRange,
+}
 
 pub struct MetricRangeLoader {
     db: DatabaseConnection,
@@ -84,18 +165,15 @@ impl Loader<MetricRangeKey> for MetricRangeLoader {
         keys: &[MetricRangeKey],
     ) -> Result<HashMap<MetricRangeKey, Self::Value>, Self::Error> {
         use analytics_metrics::Column;
-        let mut groups: HashMap<(NaiveDate, NaiveDate, Option<String>), Vec<Uuid>> = HashMap::new();
+        let mut groups: HashMap<&MetricRange, Vec<Uuid>> = HashMap::new();
         for key in keys {
-            groups
-                .entry((key.from, key.to, key.platform.clone()))
-                .or_default()
-                .push(key.brand);
+            groups.entry(&key.range).or_default().push(key.brand);
         }
         let mut result = HashMap::with_capacity(keys.len());
-        for ((from, to, platform), brands) in groups {
-            let select = metric_range(from, to, platform.as_deref())
-                .filter(super::any_of(Column::BrandId, &brands));
-            let rows = select
+        for (range, brands) in groups {
+            let rows = range
+                .select()
+                .filter(super::any_of(Column::BrandId, &brands))
                 .order_by_asc(Column::Date)
                 .order_by_asc(Column::Platform)
                 .order_by_asc(Column::PostId)
@@ -109,9 +187,7 @@ impl Loader<MetricRangeKey> for MetricRangeLoader {
             for brand in brands {
                 let key = MetricRangeKey {
                     brand,
-                    from,
-                    to,
-                    platform: platform.clone(),
+                    range: range.clone(),
                 };
                 result.insert(key, by_brand.remove(&brand).unwrap_or_default());
             }

@@ -262,12 +262,12 @@ fn page_statement<R: PagedRelation, P: EntityTrait>(
             )
         }
         Parents::Row { select } => {
-            let (returned, from) = parent::parent_row(*select, &mut values);
+            let (returned, from) = parent::parent_row(*select, "page", &mut values);
             format!(
                 "SELECT {returned}, {columns}{sql_total} FROM {from}
                    LEFT JOIN LATERAL ({}) AS page ON true{join_total}
                   ORDER BY page.{column} {dir}, page.id {dir}",
-                page.sql
+                parent::ranked(&page.sql)
             )
         }
     };
@@ -285,7 +285,7 @@ pub async fn one_with_page<R, P>(
 where
     R: PagedRelation,
     P: EntityTrait,
-    P::Model: FromQueryResult,
+    P::Model: serde::de::DeserializeOwned,
 {
     let parents = Parents::Row {
         select: Box::new(parent),
@@ -293,10 +293,9 @@ where
     let rows = db
         .query_all_raw(page_statement::<R, P>(parents, spec))
         .await?;
-    let Some(first) = rows.first() else {
+    let (Some(found), Some(first)) = (parent::parent_of::<P::Model>(&rows)?, rows.first()) else {
         return Ok(None);
     };
-    let found = P::Model::from_query_result(first, parent::PARENT_PREFIX)?;
     let mut page = Page::default();
     for row in &rows {
         // A parent without children comes back as one row of NULL page columns.

@@ -161,3 +161,77 @@ async fn bad_analytics_arguments_are_bad_user_input() {
         assert_eq!(error_code(&response), Some("BAD_USER_INPUT"), "{response}");
     }
 }
+
+/// The analytics rows of AURORA over the last 30 days selecting `fields`, by `brand(id)`
+/// (fetched with the brand) and through `brands` (the loader), with the SQL that read them.
+async fn metric_rows(app: &crate::helpers::TestApp, fields: &str) -> [(Value, String); 2] {
+    let today = chrono::Utc::now().date_naive();
+    let variables =
+        json!({ "id": brands::AURORA, "from": today - chrono::Days::new(29), "to": today });
+    let range = format!("analytics(from: $from, to: $to) {{ date platform postId {fields} }}");
+    let by_id = format!(
+        "query($id: ID!, $from: NaiveDate!, $to: NaiveDate!) {{ brand(id: $id) {{ {range} }} }}"
+    );
+    let listed = format!(
+        "query($from: NaiveDate!, $to: NaiveDate!) {{ brands(first: 100) {{ edges {{ node {{ uuid {range} }} }} }} }}"
+    );
+    let mut answers = Vec::new();
+    for (query, variables) in [(by_id, variables.clone()), (listed, variables)] {
+        let (response, log) = app
+            .graphql_logged(Some(&service_token()), &query, variables)
+            .await;
+        assert!(response.get("errors").is_none(), "{response}");
+        let rows = match &response["data"]["brand"] {
+            Value::Null => response["data"]["brands"]["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|edge| edge["node"]["uuid"] == brands::AURORA.to_string())
+                .map(|edge| edge["node"]["analytics"].clone())
+                .unwrap(),
+            brand => brand["analytics"].clone(),
+        };
+        let sql = log
+            .into_iter()
+            .find(|sql| sql.contains("FROM \"analytics_metrics\""))
+            .expect("a statement reading analytics_metrics");
+        answers.push((rows, sql));
+    }
+    answers.try_into().unwrap()
+}
+
+#[tokio::test]
+async fn metric_rows_fetch_only_the_metric_keys_selected() {
+    let app = spawn_app().await;
+    seed_demo(&app.db, chrono::Utc::now().date_naive())
+        .await
+        .unwrap();
+    let [(whole, whole_sql), (listed_whole, _)] = metric_rows(&app, "raw metadata").await;
+    assert!(!whole_sql.contains("jsonb_build_object"), "{whole_sql}");
+    assert_eq!(whole, listed_whole);
+    let rows = whole.as_array().unwrap();
+    assert!(rows.len() >= 4 * 30, "{}", rows.len());
+
+    let narrow_fields = "reach clicks engagementRate";
+    for (narrow, sql) in metric_rows(&app, narrow_fields).await {
+        assert!(
+            sql.contains("jsonb_build_object('clicks'") && sql.contains("NULL::jsonb"),
+            "only the selected keys, no metadata: {sql}"
+        );
+        assert!(!sql.contains("'impressions'"), "{sql}");
+        let narrow = narrow.as_array().unwrap();
+        assert_eq!(narrow.len(), rows.len());
+        for (narrow, whole) in narrow.iter().zip(rows) {
+            assert_eq!(
+                (&narrow["date"], &narrow["platform"], &narrow["postId"]),
+                (&whole["date"], &whole["platform"], &whole["postId"])
+            );
+            assert_eq!(narrow["reach"].as_f64(), whole["raw"]["reach"].as_f64());
+            assert_eq!(narrow["clicks"].as_f64(), whole["raw"]["clicks"].as_f64());
+            assert_eq!(
+                narrow["engagementRate"].as_f64(),
+                whole["raw"]["engagementRate"].as_f64()
+            );
+        }
+    }
+}

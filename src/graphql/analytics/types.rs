@@ -1,15 +1,37 @@
-use async_graphql::{ID, Json, Object, SimpleObject};
+use async_graphql::{ID, Json, Lookahead, Object, SimpleObject};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use uuid::Uuid;
 
 use crate::graphql::ids::{self, NodeKind};
-use crate::loaders::analytics::{MetricTotals, Summary};
+use crate::loaders::analytics::{METRIC_KEYS, MetricColumns, MetricTotals, Summary};
 use entity::{analytics_goals, analytics_metrics};
 
 /// One day of metrics of a brand on one platform (optionally for one post).
 pub struct AnalyticsMetric(pub analytics_metrics::Model);
 
 impl AnalyticsMetric {
+    /// What of a metric row the fields selected under `selection` (an `analytics` field)
+    /// read: the metric fields read their key of `metrics`; `raw` reads all of it.
+    pub fn columns(selection: &Lookahead<'_>) -> MetricColumns {
+        let mut keys = Vec::new();
+        let mut metadata = false;
+        for field in selection.selection_fields() {
+            for read in field.selection_set() {
+                match read.name() {
+                    "raw" => return MetricColumns::ALL,
+                    "metadata" => metadata = true,
+                    name => keys.extend(METRIC_KEYS.iter().find(|key| **key == name)),
+                }
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        MetricColumns {
+            keys: Some(keys),
+            metadata,
+        }
+    }
+
     fn number(&self, name: &str) -> Option<f64> {
         self.0.metrics.get(name).and_then(serde_json::Value::as_f64)
     }

@@ -157,14 +157,14 @@ async fn with_metric_rows(
     select: Select<brands::Entity>,
 ) -> ApiResult<Option<brands::Model>> {
     let db = ctx.db()?;
-    let key = |_: &Lookahead<'_>, args: &Arguments| {
+    let key = |at: &Lookahead<'_>, args: &Arguments| {
         let (from, to) = (args.get("from")?, args.get("to")?);
-        Brand::metric_range_key(Uuid::nil(), from, to, args.get("platform")?)
+        Brand::metric_range_key(Uuid::nil(), at, from, to, args.get("platform")?)
     };
     let Some((prefetched, mut key)) = prefetch::plan(ctx, "analytics", key) else {
         return Ok(select.one(db).await?);
     };
-    let children = analytics::metric_range_of_parent(key.from, key.to, key.platform.as_deref());
+    let children = key.range.of_parent();
     let found = parent::one_with_children(db, select, children, analytics::METRIC_RANGE_ORDER);
     let Some((brand, rows)) = found.await? else {
         return Ok(None);

@@ -32,7 +32,7 @@ use crate::graphql::workflows::{
     self, ApprovalRequest, EscalationEvent, EscalationRule, WorkflowInstance, WorkflowTemplate,
 };
 use crate::graphql::workspace::{self, AuditEntry, AuditLogFilter, Invitation, Milestone};
-use crate::loaders::analytics::{MetricRangeKey, SummaryKey};
+use crate::loaders::analytics::{MetricRange, MetricRangeKey, SummaryKey};
 use crate::loaders::page::{PageSpec, Sort};
 use crate::loaders::relations::{ActivityFilter, PackageFilter, SocialPostFilter};
 use crate::loaders::relations::{
@@ -68,9 +68,11 @@ impl Brand {
     /// The window of `analyticsSummary` when none is given.
     pub const DEFAULT_SUMMARY_DAYS: i32 = 30;
 
-    /// The checked arguments of `analytics` for `brand`: the key of its rows.
+    /// The checked arguments of `analytics` for `brand` (the field at `selection`): the
+    /// key of its rows.
     pub fn metric_range_key(
         brand: Uuid,
+        selection: &Lookahead<'_>,
         from: NaiveDate,
         to: NaiveDate,
         platform: Option<String>,
@@ -81,14 +83,19 @@ impl Brand {
         if (to - from).num_days() > 366 {
             return Err(ApiError::bad_input("to", "at most 366 days per request"));
         }
+        let platform = platform
+            .map(|p| Platform::parse(&p))
+            .transpose()?
+            .map(Platform::into_inner);
+        let columns = AnalyticsMetric::columns(selection);
         Ok(MetricRangeKey {
             brand,
-            from,
-            to,
-            platform: platform
-                .map(|p| Platform::parse(&p))
-                .transpose()?
-                .map(Platform::into_inner),
+            range: MetricRange {
+                from,
+                to,
+                platform,
+                columns,
+            },
         })
     }
 
@@ -312,7 +319,7 @@ impl Brand {
         to: NaiveDate,
         #[graphql(desc = "Only this platform.")] platform: Option<String>,
     ) -> ApiResult<Vec<AnalyticsMetric>> {
-        let key = Self::metric_range_key(self.0.id, from, to, platform)?;
+        let key = Self::metric_range_key(self.0.id, &ctx.look_ahead(), from, to, platform)?;
         let rows = match prefetch::taken::<MetricRows>(ctx, &key) {
             Some(rows) => rows,
             None => ctx
