@@ -31,25 +31,23 @@ pub const SUMMED_METRICS: [&str; 7] = [
     "clicks",
 ];
 
-/// The keys a metric row's `metrics` object may hold that have a field of their own
-/// (the field is named as the key).
-pub const METRIC_KEYS: [&str; 10] = [
-    "reach",
-    "impressions",
-    "engagement",
-    "likes",
-    "comments",
-    "shares",
-    "clicks",
-    "followers",
-    "ctr",
-    "engagementRate",
-];
+/// The keys of a metric row's `metrics` object that have a field of their own (named as
+/// the key) besides [`SUMMED_METRICS`].
+pub const UNSUMMED_METRICS: [&str; 3] = ["followers", "ctr", "engagementRate"];
+
+/// The key of `metrics` the field `name` of a metric row reads, if it reads one.
+pub fn metric_key(name: &str) -> Option<&'static str> {
+    SUMMED_METRICS
+        .iter()
+        .chain(&UNSUMMED_METRICS)
+        .find(|key| **key == name)
+        .copied()
+}
 
 /// What of a metric row a selection reads: every other part is not fetched.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MetricColumns {
-    /// The [`METRIC_KEYS`] read (sorted), or `None` for the whole `metrics` object.
+    /// The [`metric_key`]s read (sorted), or `None` for the whole `metrics` object.
     pub keys: Option<Vec<&'static str>>,
     pub metadata: bool,
 }
@@ -76,7 +74,7 @@ impl MetricColumns {
             None => "\"analytics_metrics\".\"metrics\"".to_string(),
             Some(keys) if keys.is_empty() => "'{}'::jsonb".to_string(),
             Some(keys) => {
-                // Keys come from METRIC_KEYS only, never from the request's text.
+                // Keys come from the constant lists only, never from the request's text.
                 let pairs: Vec<String> = keys
                     .iter()
                     .map(|key| format!("'{key}', \"analytics_metrics\".\"metrics\" -> '{key}'"))

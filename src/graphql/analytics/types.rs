@@ -3,7 +3,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use uuid::Uuid;
 
 use crate::graphql::ids::{self, NodeKind};
-use crate::loaders::analytics::{METRIC_KEYS, MetricColumns, MetricTotals, Summary};
+use crate::loaders::analytics::{MetricColumns, MetricTotals, Summary, metric_key};
 use entity::{analytics_goals, analytics_metrics};
 
 /// One day of metrics of a brand on one platform (optionally for one post).
@@ -20,7 +20,7 @@ impl AnalyticsMetric {
                 match read.name() {
                     "raw" => return MetricColumns::ALL,
                     "metadata" => metadata = true,
-                    name => keys.extend(METRIC_KEYS.iter().find(|key| **key == name)),
+                    name => keys.extend(metric_key(name)),
                 }
             }
         }

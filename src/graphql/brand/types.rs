@@ -64,7 +64,6 @@ impl Brand {
         nested_spec_at(selection, filter, sort, first, after)
     }
 
-    /// The page `mediaAssets(first, after, filter)` at `selection` asks for.
     /// The window of `analyticsSummary` when none is given.
     pub const DEFAULT_SUMMARY_DAYS: i32 = 30;
 
@@ -83,10 +82,7 @@ impl Brand {
         if (to - from).num_days() > 366 {
             return Err(ApiError::bad_input("to", "at most 366 days per request"));
         }
-        let platform = platform
-            .map(|p| Platform::parse(&p))
-            .transpose()?
-            .map(Platform::into_inner);
+        let platform = platform_filter(platform)?;
         let columns = AnalyticsMetric::columns(selection);
         Ok(MetricRangeKey {
             brand,
@@ -104,13 +100,11 @@ impl Brand {
         Ok(SummaryKey {
             brand,
             days: summary_days(days)?,
-            platform: platform
-                .map(|p| Platform::parse(&p))
-                .transpose()?
-                .map(Platform::into_inner),
+            platform: platform_filter(platform)?,
         })
     }
 
+    /// The page `mediaAssets(first, after, filter)` at `selection` asks for.
     pub fn media_assets_spec(
         selection: &Lookahead<'_>,
         first: Option<i32>,
@@ -123,6 +117,14 @@ impl Brand {
 }
 
 /// A brand of a tenant: its identity, voice and everything published under it.
+/// The checked `platform` argument of the analytics fields.
+fn platform_filter(platform: Option<String>) -> ApiResult<Option<String>> {
+    Ok(platform
+        .map(|p| Platform::parse(&p))
+        .transpose()?
+        .map(Platform::into_inner))
+}
+
 #[Object]
 impl Brand {
     /// Global id (for `node`).
