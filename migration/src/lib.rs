@@ -43,6 +43,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("015_workflows"),
     step!("016_analytics_rollups"),
     step!("017_change_events_partitions"),
+    step!("018_rollup_summary_index"),
 ];
 
 impl MigrationName for SqlMigration {

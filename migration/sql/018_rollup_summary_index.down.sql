@@ -1,0 +1,1 @@
+DROP INDEX analytics_daily_rollups_summary_idx;
