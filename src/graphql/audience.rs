@@ -145,6 +145,15 @@ impl Audiences {
         live.values().filter(|a| a.strong_count() > 0).count()
     }
 
+    /// Members of all audiences (for tests: a member counts once it has joined).
+    pub fn members(&self) -> usize {
+        let live = self.live.lock().unwrap_or_else(|e| e.into_inner());
+        live.values()
+            .filter_map(Weak::upgrade)
+            .map(|audience| audience.sender.receiver_count())
+            .sum()
+    }
+
     /// Members that left their audience for a private execution (fell behind, or it ended).
     pub fn departures(&self) -> u64 {
         self.departures.load(Ordering::Relaxed)
@@ -175,7 +184,13 @@ impl Audiences {
         if audience.ended.load(Ordering::SeqCst) {
             return None;
         }
-        let seen = audience.position.load(Ordering::SeqCst);
+        // Events the audience rendered before this member subscribed never reach it: if
+        // any of them come after the member's own start, it streams privately instead.
+        let position = audience.position.load(Ordering::SeqCst);
+        if position > start_after {
+            return None;
+        }
+        let seen = start_after;
         Some(Membership {
             _audience: audience,
             rendered,

@@ -33,6 +33,17 @@ async fn audiences_reach(app: &TestApp, n: usize) {
     panic!("expected {n} audiences, have {}", app.audiences.count());
 }
 
+/// Waits until `n` subscribers have joined their audiences.
+async fn members_reach(app: &TestApp, n: usize) {
+    for _ in 0..200 {
+        if app.audiences.members() == n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("expected {n} members, have {}", app.audiences.members());
+}
+
 async fn subscribed(
     app: &TestApp,
     protocol: &'static str,
@@ -74,6 +85,8 @@ async fn subscribers_of_the_same_operation_share_one_execution() {
     )
     .await;
     audiences_reach(&app, 2).await;
+    // A subscriber admitted after the inserts would rightly not see them: wait for all.
+    members_reach(&app, 4).await;
 
     insert_approvals(&app, brands::AURORA, 5).await;
     let seen = cursors(&mut owner, 5).await;

@@ -116,7 +116,6 @@ impl Brand {
     }
 }
 
-/// A brand of a tenant: its identity, voice and everything published under it.
 /// The checked `platform` argument of the analytics fields.
 fn platform_filter(platform: Option<String>) -> ApiResult<Option<String>> {
     Ok(platform
@@ -125,6 +124,7 @@ fn platform_filter(platform: Option<String>) -> ApiResult<Option<String>> {
         .map(Platform::into_inner))
 }
 
+/// A brand of a tenant: its identity, voice and everything published under it.
 #[Object]
 impl Brand {
     /// Global id (for `node`).
