@@ -8,8 +8,9 @@
 //! it leaves the brand (its own execution does all that, and only that — see
 //! `graphql::subscription::brand_events`).
 //!
-//! Nothing is lost or repeated: a member takes every rendered event after the audience's
-//! position when it joined, in seq order; when it falls behind the audience's buffer, or
+//! Nothing is lost or repeated: a member takes every rendered event after its own start,
+//! in seq order (it joins only while the audience has rendered nothing past that start;
+//! otherwise it streams privately from the start); when it falls behind the buffer, or
 //! the audience's execution fails, it switches to a private execution resuming after the
 //! last seq it delivered (the same replay-then-live path as a subscription with `after`).
 //! Operations that name a cursor, and streams whose events depend on the viewer, are
