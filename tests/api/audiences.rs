@@ -22,26 +22,25 @@ const APPROVALS: &str = "subscription($brand: ID!) {
 const NOTIFICATIONS: &str = "subscription($brand: ID!) {
   notificationReceived(brandId: $brand) { cursor message } }";
 
-/// Waits until the app holds `n` audiences.
-async fn audiences_reach(app: &TestApp, n: usize) {
+/// Waits until `count` reads `n` (`what` names it in the failure).
+async fn reaches(what: &str, count: impl Fn() -> usize, n: usize) {
     for _ in 0..200 {
-        if app.audiences.count() == n {
+        if count() == n {
             return;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    panic!("expected {n} audiences, have {}", app.audiences.count());
+    panic!("expected {n} {what}, have {}", count());
+}
+
+/// Waits until the app holds `n` audiences.
+async fn audiences_reach(app: &TestApp, n: usize) {
+    reaches("audiences", || app.audiences.count(), n).await;
 }
 
 /// Waits until `n` subscribers have joined their audiences.
 async fn members_reach(app: &TestApp, n: usize) {
-    for _ in 0..200 {
-        if app.audiences.members() == n {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("expected {n} members, have {}", app.audiences.members());
+    reaches("members", || app.audiences.members(), n).await;
 }
 
 async fn subscribed(
