@@ -7,7 +7,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use governor::clock::{Clock, DefaultClock};
+use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota};
 use uuid::Uuid;
 
@@ -86,16 +86,22 @@ impl RateLimiter {
 
     /// Takes one operation from `key`'s bucket, or says how long to wait.
     pub fn check(&self, key: RateKey) -> Result<(), Duration> {
-        let now = DefaultClock::default().now();
-        let outcome = match key {
+        // The limiter's own clock: building a clock per call calibrates it (`cpuid`, a
+        // VM exit on virtual machines), which profiles showed at ~10 % of a request.
+        let refused = match key {
             RateKey::Service => return Ok(()),
-            RateKey::User(id) => self.users.as_ref().map(|l| l.check_key(&id)),
-            RateKey::Anonymous(ip) => self.anonymous.as_ref().map(|l| l.check_key(&ip)),
+            RateKey::User(id) => self.users.as_ref().and_then(|l| {
+                l.check_key(&id)
+                    .err()
+                    .map(|not_until| not_until.wait_time_from(l.clock().now()))
+            }),
+            RateKey::Anonymous(ip) => self.anonymous.as_ref().and_then(|l| {
+                l.check_key(&ip)
+                    .err()
+                    .map(|not_until| not_until.wait_time_from(l.clock().now()))
+            }),
         };
-        match outcome {
-            Some(Err(not_until)) => Err(not_until.wait_time_from(now)),
-            _ => Ok(()),
-        }
+        refused.map_or(Ok(()), Err)
     }
 }
 

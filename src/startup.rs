@@ -17,7 +17,7 @@ use crate::http::cors::OriginPolicy;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::realtime::Realtime;
-use crate::state::AppState;
+use crate::state::{AppState, Services};
 
 pub struct App {
     listener: TcpListener,
@@ -100,7 +100,7 @@ impl App {
         Ok(Self {
             listener,
             ops_listener,
-            state: AppState {
+            state: AppState::new(Services {
                 db,
                 schema,
                 jwt,
@@ -117,14 +117,14 @@ impl App {
                     config.realtime.shared_subscriptions,
                 ),
                 graphiql_token: None,
-            },
+            }),
         })
     }
 
     /// Makes GraphiQL authenticate its subscriptions with `token` (demo mode only: the
     /// token is written into the page).
     pub fn with_graphiql_token(mut self, token: String) -> Self {
-        self.state.graphiql_token = Some(token);
+        self.state.set_graphiql_token(token);
         self
     }
 

@@ -15,8 +15,31 @@ use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::realtime::Realtime;
 
+/// Cloned for every request (axum's `State`), so it is one `Arc` and not a struct of them.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> Self {
+        Self(Arc::new(services))
+    }
+
+    /// Makes GraphiQL authenticate its subscriptions with `token` (demo mode only).
+    pub fn set_graphiql_token(&mut self, token: String) {
+        Arc::make_mut(&mut self.0).graphiql_token = Some(token);
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+#[derive(Clone)]
+pub struct Services {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
     pub jwt: Arc<JwtVerifier>,

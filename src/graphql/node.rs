@@ -36,30 +36,30 @@ impl NodeQuery {
         viewer.require_authenticated()?;
         let loaders = ctx.loaders()?;
         let (brand_id, node) = match kind {
-            NodeKind::Brand => match loaders.brands.load_one(uuid).await? {
+            NodeKind::Brand => match loaders.brands().load_one(uuid).await? {
                 Some(row) => (row.id, Node::Brand(Brand(row))),
                 None => return Ok(None),
             },
-            NodeKind::ContentItem => match loaders.content_items.load_one(uuid).await? {
+            NodeKind::ContentItem => match loaders.content_items().load_one(uuid).await? {
                 Some(row) => (row.brand_id, Node::ContentItem(ContentItem(row))),
                 None => return Ok(None),
             },
-            NodeKind::MediaAsset => match loaders.media_assets.load_one(uuid).await? {
+            NodeKind::MediaAsset => match loaders.media_assets().load_one(uuid).await? {
                 Some(row) => (row.brand_id, Node::MediaAsset(MediaAsset(row))),
                 None => return Ok(None),
             },
-            NodeKind::PostApproval => match loaders.post_approvals.load_one(uuid).await? {
+            NodeKind::PostApproval => match loaders.post_approvals().load_one(uuid).await? {
                 Some(row) => (row.brand_id, Node::PostApproval(PostApproval(row))),
                 None => return Ok(None),
             },
-            NodeKind::PlatformConnection => match loaders.connections.load_one(uuid).await? {
+            NodeKind::PlatformConnection => match loaders.connections().load_one(uuid).await? {
                 Some(row) => match row.brand_id {
                     Some(brand) => (brand, Node::PlatformConnection(PlatformConnection(row))),
                     None => return Ok(None),
                 },
                 None => return Ok(None),
             },
-            NodeKind::PublishJob => match loaders.publish_jobs.load_one(uuid).await? {
+            NodeKind::PublishJob => match loaders.publish_jobs().load_one(uuid).await? {
                 Some(row) => match row.brand_id {
                     Some(brand) => (brand, Node::PublishJob(PublishJob(row))),
                     None => return Ok(None),
@@ -69,7 +69,7 @@ impl NodeQuery {
             _ => return Ok(None),
         };
         let archived = loaders
-            .brands
+            .brands()
             .load_one(brand_id)
             .await?
             .is_none_or(|brand| brand.archived_at.is_some());

@@ -309,21 +309,30 @@ fn is_request_error(response: &async_graphql::Response) -> bool {
 
 fn graphql_response(media: Media, response: async_graphql::Response) -> Response {
     let request_error = is_request_error(&response);
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| {
-        json!({ "errors": [ApiError::internal(std::io::Error::other("unserialisable response"))
-            .extend()
-            .into_server_error(Pos::default())] })
-    });
     let status = match media {
-        Media::GraphqlResponse if request_error => {
+        Media::GraphqlResponse if request_error => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    // Serialised straight to bytes: through a `serde_json::Value` first, every field of a
+    // large response would be allocated twice.
+    let body = if status == StatusCode::BAD_REQUEST {
+        serde_json::to_value(&response).and_then(|mut body| {
             if let Value::Object(fields) = &mut body {
                 fields.remove("data");
             }
-            StatusCode::BAD_REQUEST
-        }
-        _ => StatusCode::OK,
+            serde_json::to_vec(&body)
+        })
+    } else {
+        serde_json::to_vec(&response)
     };
-    let mut http = (status, body.to_string()).into_response();
+    let body = body.unwrap_or_else(|_| {
+        json!({ "errors": [ApiError::internal(std::io::Error::other("unserialisable response"))
+            .extend()
+            .into_server_error(Pos::default())] })
+        .to_string()
+        .into_bytes()
+    });
+    let mut http = (status, body).into_response();
     http.headers_mut()
         .insert(header::CONTENT_TYPE, media.content_type());
     http

@@ -14,7 +14,7 @@ pub mod relations;
 
 pub use by_id::ByIdLoader;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::dataloader::DataLoader;
 use sea_orm::DatabaseConnection;
@@ -51,77 +51,97 @@ pub fn any_of<C: sea_orm::ColumnTrait>(
     )
 }
 
-/// The loaders of one request.
-pub struct Loaders {
-    pub tenants: DataLoader<ByIdLoader<tenants::Entity>>,
-    pub users: DataLoader<ByIdLoader<users::Entity>>,
-    pub brands: DataLoader<ByIdLoader<brands::Entity>>,
-    pub content_items: DataLoader<ByIdLoader<content_items::Entity>>,
-    pub media_assets: DataLoader<ByIdLoader<media_assets::Entity>>,
-    pub post_approvals: DataLoader<ByIdLoader<post_approvals::Entity>>,
-    pub workflow_templates: DataLoader<ByIdLoader<entity::workflow_templates::Entity>>,
+/// The loaders of one request, each built the first time it is used: a request uses a
+/// few of the ~70, and building all of them showed in profiles of the small shapes.
+macro_rules! loaders {
+    ($($name:ident: $loader:ty,)*) => {
+        pub struct Loaders {
+            db: DatabaseConnection,
+            $($name: OnceLock<DataLoader<$loader>>,)*
+        }
 
-    pub brand_content: DataLoader<PageLoader<BrandContent>>,
-    pub brand_content_count: DataLoader<CountLoader<BrandContent>>,
-    pub brand_assets: DataLoader<PageLoader<BrandAssets>>,
-    pub brand_assets_count: DataLoader<CountLoader<BrandAssets>>,
-    pub brand_approvals: DataLoader<PageLoader<BrandApprovals>>,
-    pub brand_approvals_count: DataLoader<CountLoader<BrandApprovals>>,
-    pub brand_schedule: DataLoader<PageLoader<BrandSchedule>>,
-    pub brand_schedule_count: DataLoader<CountLoader<BrandSchedule>>,
-    pub asset_usage: DataLoader<PageLoader<AssetUsage>>,
-    pub asset_usage_count: DataLoader<CountLoader<AssetUsage>>,
-    pub brand_publish_jobs: DataLoader<PageLoader<BrandPublishJobs>>,
-    pub brand_publish_jobs_count: DataLoader<CountLoader<BrandPublishJobs>>,
-    pub brand_publishing_logs: DataLoader<PageLoader<BrandPublishingLogs>>,
-    pub brand_publishing_logs_count: DataLoader<CountLoader<BrandPublishingLogs>>,
-    pub brand_sync_logs: DataLoader<PageLoader<BrandSyncLogs>>,
-    pub brand_sync_logs_count: DataLoader<CountLoader<BrandSyncLogs>>,
-    pub brand_audit_log: DataLoader<PageLoader<BrandAuditLog>>,
-    pub brand_audit_log_count: DataLoader<CountLoader<BrandAuditLog>>,
-    pub brand_milestones: DataLoader<GroupLoader<BrandMilestones>>,
-    pub brand_invitations: DataLoader<GroupLoader<BrandInvitations>>,
-    pub brand_approval_requests: DataLoader<PageLoader<BrandApprovalRequests>>,
-    pub brand_approval_requests_count: DataLoader<CountLoader<BrandApprovalRequests>>,
-    pub brand_workflow_instances: DataLoader<PageLoader<BrandWorkflowInstances>>,
-    pub brand_workflow_instances_count: DataLoader<CountLoader<BrandWorkflowInstances>>,
-    pub brand_escalation_events: DataLoader<PageLoader<BrandEscalationEvents>>,
-    pub brand_escalation_events_count: DataLoader<CountLoader<BrandEscalationEvents>>,
-    pub brand_webhook_events: DataLoader<PageLoader<BrandWebhookEvents>>,
-    pub brand_webhook_events_count: DataLoader<CountLoader<BrandWebhookEvents>>,
-    pub brand_strategy_briefs: DataLoader<PageLoader<BrandStrategyBriefs>>,
-    pub brand_strategy_briefs_count: DataLoader<CountLoader<BrandStrategyBriefs>>,
-    pub brand_content_packages: DataLoader<PageLoader<BrandContentPackages>>,
-    pub brand_content_packages_count: DataLoader<CountLoader<BrandContentPackages>>,
-    pub brand_history: DataLoader<PageLoader<BrandHistoryEntries>>,
-    pub brand_history_count: DataLoader<CountLoader<BrandHistoryEntries>>,
-    pub brand_collaboration_logs: DataLoader<PageLoader<BrandCollaborationLogs>>,
-    pub brand_collaboration_logs_count: DataLoader<CountLoader<BrandCollaborationLogs>>,
-    pub brand_advisor_feedback: DataLoader<PageLoader<BrandAdvisorFeedback>>,
-    pub brand_advisor_feedback_count: DataLoader<CountLoader<BrandAdvisorFeedback>>,
-    pub brand_social_posts: DataLoader<PageLoader<BrandSocialPosts>>,
-    pub brand_social_posts_count: DataLoader<CountLoader<BrandSocialPosts>>,
-    pub brand_platform_reviews: DataLoader<PageLoader<BrandPlatformReviews>>,
-    pub brand_platform_reviews_count: DataLoader<CountLoader<BrandPlatformReviews>>,
-    pub brand_workflow_templates: DataLoader<GroupLoader<BrandWorkflowTemplates>>,
-    pub brand_escalation_rules: DataLoader<GroupLoader<BrandEscalationRules>>,
-    pub brand_auto_plans: DataLoader<GroupLoader<BrandAutoPlans>>,
+        impl Loaders {
+            pub fn new(db: &DatabaseConnection) -> Self {
+                Self {
+                    db: db.clone(),
+                    $($name: OnceLock::new(),)*
+                }
+            }
 
-    pub brand_members: DataLoader<GroupLoader<BrandMembers>>,
-    pub brand_goals: DataLoader<GroupLoader<BrandGoals>>,
-    pub brand_quota: DataLoader<GroupLoader<BrandQuota>>,
-    pub post_approvals_by_post: DataLoader<GroupLoader<PostApprovals>>,
-    pub post_schedules: DataLoader<GroupLoader<PostSchedules>>,
-    pub brand_connections: DataLoader<GroupLoader<BrandConnections>>,
-    pub connection_secrets: DataLoader<GroupLoader<ConnectionSecrets>>,
-    pub connections: DataLoader<ByIdLoader<connections::Entity>>,
-    pub connector_platforms: DataLoader<ByIdLoader<connector_platforms::Entity>>,
-    pub publish_jobs: DataLoader<ByIdLoader<publish_jobs::Entity>>,
-    pub content_assets: DataLoader<ContentAssetsLoader>,
+            $(pub fn $name(&self) -> &DataLoader<$loader> {
+                self.$name.get_or_init(|| loader(<$loader>::new(self.db.clone())))
+            })*
+        }
+    };
+}
 
-    pub metric_ranges: DataLoader<MetricRangeLoader>,
-    pub summaries: DataLoader<SummaryLoader>,
-    pub publishing_stats: DataLoader<PublishingStatsLoader>,
+loaders! {
+    tenants: ByIdLoader<tenants::Entity>,
+    users: ByIdLoader<users::Entity>,
+    brands: ByIdLoader<brands::Entity>,
+    content_items: ByIdLoader<content_items::Entity>,
+    media_assets: ByIdLoader<media_assets::Entity>,
+    post_approvals: ByIdLoader<post_approvals::Entity>,
+    workflow_templates: ByIdLoader<entity::workflow_templates::Entity>,
+    brand_content: PageLoader<BrandContent>,
+    brand_content_count: CountLoader<BrandContent>,
+    brand_assets: PageLoader<BrandAssets>,
+    brand_assets_count: CountLoader<BrandAssets>,
+    brand_approvals: PageLoader<BrandApprovals>,
+    brand_approvals_count: CountLoader<BrandApprovals>,
+    brand_schedule: PageLoader<BrandSchedule>,
+    brand_schedule_count: CountLoader<BrandSchedule>,
+    asset_usage: PageLoader<AssetUsage>,
+    asset_usage_count: CountLoader<AssetUsage>,
+    brand_publish_jobs: PageLoader<BrandPublishJobs>,
+    brand_publish_jobs_count: CountLoader<BrandPublishJobs>,
+    brand_publishing_logs: PageLoader<BrandPublishingLogs>,
+    brand_publishing_logs_count: CountLoader<BrandPublishingLogs>,
+    brand_sync_logs: PageLoader<BrandSyncLogs>,
+    brand_sync_logs_count: CountLoader<BrandSyncLogs>,
+    brand_audit_log: PageLoader<BrandAuditLog>,
+    brand_audit_log_count: CountLoader<BrandAuditLog>,
+    brand_milestones: GroupLoader<BrandMilestones>,
+    brand_invitations: GroupLoader<BrandInvitations>,
+    brand_approval_requests: PageLoader<BrandApprovalRequests>,
+    brand_approval_requests_count: CountLoader<BrandApprovalRequests>,
+    brand_workflow_instances: PageLoader<BrandWorkflowInstances>,
+    brand_workflow_instances_count: CountLoader<BrandWorkflowInstances>,
+    brand_escalation_events: PageLoader<BrandEscalationEvents>,
+    brand_escalation_events_count: CountLoader<BrandEscalationEvents>,
+    brand_webhook_events: PageLoader<BrandWebhookEvents>,
+    brand_webhook_events_count: CountLoader<BrandWebhookEvents>,
+    brand_strategy_briefs: PageLoader<BrandStrategyBriefs>,
+    brand_strategy_briefs_count: CountLoader<BrandStrategyBriefs>,
+    brand_content_packages: PageLoader<BrandContentPackages>,
+    brand_content_packages_count: CountLoader<BrandContentPackages>,
+    brand_history: PageLoader<BrandHistoryEntries>,
+    brand_history_count: CountLoader<BrandHistoryEntries>,
+    brand_collaboration_logs: PageLoader<BrandCollaborationLogs>,
+    brand_collaboration_logs_count: CountLoader<BrandCollaborationLogs>,
+    brand_advisor_feedback: PageLoader<BrandAdvisorFeedback>,
+    brand_advisor_feedback_count: CountLoader<BrandAdvisorFeedback>,
+    brand_social_posts: PageLoader<BrandSocialPosts>,
+    brand_social_posts_count: CountLoader<BrandSocialPosts>,
+    brand_platform_reviews: PageLoader<BrandPlatformReviews>,
+    brand_platform_reviews_count: CountLoader<BrandPlatformReviews>,
+    brand_workflow_templates: GroupLoader<BrandWorkflowTemplates>,
+    brand_escalation_rules: GroupLoader<BrandEscalationRules>,
+    brand_auto_plans: GroupLoader<BrandAutoPlans>,
+    brand_members: GroupLoader<BrandMembers>,
+    brand_goals: GroupLoader<BrandGoals>,
+    brand_quota: GroupLoader<BrandQuota>,
+    post_approvals_by_post: GroupLoader<PostApprovals>,
+    post_schedules: GroupLoader<PostSchedules>,
+    brand_connections: GroupLoader<BrandConnections>,
+    connection_secrets: GroupLoader<ConnectionSecrets>,
+    connections: ByIdLoader<connections::Entity>,
+    connector_platforms: ByIdLoader<connector_platforms::Entity>,
+    publish_jobs: ByIdLoader<publish_jobs::Entity>,
+    content_assets: ContentAssetsLoader,
+    metric_ranges: MetricRangeLoader,
+    summaries: SummaryLoader,
+    publishing_stats: PublishingStatsLoader,
 }
 
 /// A loader whose batches run in a `dataloader.batch` span under the resolver's span, so
@@ -136,81 +156,4 @@ fn loader<T: Send + Sync + 'static>(inner: T) -> DataLoader<T> {
     DataLoader::new(inner, move |batch| {
         tokio::spawn(batch.instrument(tracing::info_span!("dataloader.batch", loader = name)))
     })
-}
-
-impl Loaders {
-    pub fn new(db: &DatabaseConnection) -> Self {
-        let db = || db.clone();
-        Self {
-            tenants: loader(ByIdLoader::new(db())),
-            users: loader(ByIdLoader::new(db())),
-            brands: loader(ByIdLoader::new(db())),
-            content_items: loader(ByIdLoader::new(db())),
-            media_assets: loader(ByIdLoader::new(db())),
-            post_approvals: loader(ByIdLoader::new(db())),
-            workflow_templates: loader(ByIdLoader::new(db())),
-
-            brand_content: loader(PageLoader::new(db())),
-            brand_content_count: loader(CountLoader::new(db())),
-            brand_assets: loader(PageLoader::new(db())),
-            brand_assets_count: loader(CountLoader::new(db())),
-            brand_approvals: loader(PageLoader::new(db())),
-            brand_approvals_count: loader(CountLoader::new(db())),
-            brand_schedule: loader(PageLoader::new(db())),
-            brand_schedule_count: loader(CountLoader::new(db())),
-            asset_usage: loader(PageLoader::new(db())),
-            asset_usage_count: loader(CountLoader::new(db())),
-            brand_publish_jobs: loader(PageLoader::new(db())),
-            brand_publish_jobs_count: loader(CountLoader::new(db())),
-            brand_publishing_logs: loader(PageLoader::new(db())),
-            brand_publishing_logs_count: loader(CountLoader::new(db())),
-            brand_sync_logs: loader(PageLoader::new(db())),
-            brand_sync_logs_count: loader(CountLoader::new(db())),
-            brand_audit_log: loader(PageLoader::new(db())),
-            brand_audit_log_count: loader(CountLoader::new(db())),
-            brand_milestones: loader(GroupLoader::new(db())),
-            brand_invitations: loader(GroupLoader::new(db())),
-            brand_approval_requests: loader(PageLoader::new(db())),
-            brand_approval_requests_count: loader(CountLoader::new(db())),
-            brand_workflow_instances: loader(PageLoader::new(db())),
-            brand_workflow_instances_count: loader(CountLoader::new(db())),
-            brand_escalation_events: loader(PageLoader::new(db())),
-            brand_escalation_events_count: loader(CountLoader::new(db())),
-            brand_webhook_events: loader(PageLoader::new(db())),
-            brand_webhook_events_count: loader(CountLoader::new(db())),
-            brand_strategy_briefs: loader(PageLoader::new(db())),
-            brand_strategy_briefs_count: loader(CountLoader::new(db())),
-            brand_content_packages: loader(PageLoader::new(db())),
-            brand_content_packages_count: loader(CountLoader::new(db())),
-            brand_history: loader(PageLoader::new(db())),
-            brand_history_count: loader(CountLoader::new(db())),
-            brand_collaboration_logs: loader(PageLoader::new(db())),
-            brand_collaboration_logs_count: loader(CountLoader::new(db())),
-            brand_advisor_feedback: loader(PageLoader::new(db())),
-            brand_advisor_feedback_count: loader(CountLoader::new(db())),
-            brand_social_posts: loader(PageLoader::new(db())),
-            brand_social_posts_count: loader(CountLoader::new(db())),
-            brand_platform_reviews: loader(PageLoader::new(db())),
-            brand_platform_reviews_count: loader(CountLoader::new(db())),
-            brand_workflow_templates: loader(GroupLoader::new(db())),
-            brand_escalation_rules: loader(GroupLoader::new(db())),
-            brand_auto_plans: loader(GroupLoader::new(db())),
-
-            brand_members: loader(GroupLoader::new(db())),
-            brand_goals: loader(GroupLoader::new(db())),
-            brand_quota: loader(GroupLoader::new(db())),
-            post_approvals_by_post: loader(GroupLoader::new(db())),
-            post_schedules: loader(GroupLoader::new(db())),
-            brand_connections: loader(GroupLoader::new(db())),
-            connection_secrets: loader(GroupLoader::new(db())),
-            connections: loader(ByIdLoader::new(db())),
-            connector_platforms: loader(ByIdLoader::new(db())),
-            publish_jobs: loader(ByIdLoader::new(db())),
-            content_assets: loader(ContentAssetsLoader::new(db())),
-
-            metric_ranges: loader(MetricRangeLoader::new(db())),
-            summaries: loader(SummaryLoader::new(db())),
-            publishing_stats: loader(PublishingStatsLoader::new(db())),
-        }
-    }
 }

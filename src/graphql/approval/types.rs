@@ -33,7 +33,7 @@ impl PostApproval {
         };
         Ok(ctx
             .loaders()?
-            .content_items
+            .content_items()
             .load_one(post_id)
             .await?
             .map(ContentItem))

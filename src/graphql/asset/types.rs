@@ -127,8 +127,8 @@ impl MediaAsset {
             ctx,
             self.0.id,
             spec,
-            |l| &l.asset_usage,
-            |l| &l.asset_usage_count,
+            |l| l.asset_usage(),
+            |l| l.asset_usage_count(),
             MediaUsage,
         )
         .await

@@ -47,7 +47,7 @@ pub struct Brand(pub brands::Model);
 impl Brand {
     /// The brand an already visible row belongs to (batched through the brands loader).
     pub async fn load(ctx: &Context<'_>, id: Uuid) -> ApiResult<Brand> {
-        let brand = ctx.loaders()?.brands.load_one(id).await?;
+        let brand = ctx.loaders()?.brands().load_one(id).await?;
         brand.map(Brand).ok_or(ApiError::NotFound("brand"))
     }
 
@@ -141,7 +141,7 @@ impl Brand {
             return Ok(None);
         };
         let loaders = ctx.loaders()?;
-        Ok(loaders.tenants.load_one(tenant_id).await?.map(Tenant))
+        Ok(loaders.tenants().load_one(tenant_id).await?.map(Tenant))
     }
     /// Display name.
     async fn name(&self) -> &str {
@@ -226,7 +226,7 @@ impl Brand {
 
     /// Members and their roles.
     async fn members(&self, ctx: &Context<'_>) -> ApiResult<Vec<BrandMember>> {
-        let rows = ctx.loaders()?.brand_members.load_one(self.0.id).await?;
+        let rows = ctx.loaders()?.brand_members().load_one(self.0.id).await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -254,8 +254,8 @@ impl Brand {
             ctx,
             self.0.id,
             spec,
-            |l| &l.brand_content,
-            |l| &l.brand_content_count,
+            |l| l.brand_content(),
+            |l| l.brand_content_count(),
             ContentItem,
         )
         .await
@@ -274,15 +274,15 @@ impl Brand {
             ctx,
             self.0.id,
             spec,
-            |l| &l.brand_assets,
-            |l| &l.brand_assets_count,
+            |l| l.brand_assets(),
+            |l| l.brand_assets_count(),
             MediaAsset,
         )
         .await
     }
     /// Storage allowance and use.
     async fn storage_quota(&self, ctx: &Context<'_>) -> ApiResult<Option<StorageQuota>> {
-        let rows = ctx.loaders()?.brand_quota.load_one(self.0.id).await?;
+        let rows = ctx.loaders()?.brand_quota().load_one(self.0.id).await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -306,8 +306,8 @@ impl Brand {
             ctx,
             self.0.id,
             spec,
-            |l| &l.brand_approvals,
-            |l| &l.brand_approvals_count,
+            |l| l.brand_approvals(),
+            |l| l.brand_approvals_count(),
             PostApproval,
         )
         .await
@@ -326,7 +326,7 @@ impl Brand {
             Some(rows) => rows,
             None => ctx
                 .loaders()?
-                .metric_ranges
+                .metric_ranges()
                 .load_one(key)
                 .await?
                 .unwrap_or_default(),
@@ -350,7 +350,7 @@ impl Brand {
             Some(summary) => summary,
             None => ctx
                 .loaders()?
-                .summaries
+                .summaries()
                 .load_one(key)
                 .await?
                 .unwrap_or_default(),
@@ -359,7 +359,7 @@ impl Brand {
     }
     /// Analytics goals, earliest deadline first.
     async fn goals(&self, ctx: &Context<'_>) -> ApiResult<Vec<AnalyticsGoal>> {
-        let rows = ctx.loaders()?.brand_goals.load_one(self.0.id).await?;
+        let rows = ctx.loaders()?.brand_goals().load_one(self.0.id).await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -393,8 +393,8 @@ impl Brand {
             ctx,
             self.0.id,
             spec,
-            |l| &l.brand_schedule,
-            |l| &l.brand_schedule_count,
+            |l| l.brand_schedule(),
+            |l| l.brand_schedule_count(),
             ScheduledContent,
         )
         .await

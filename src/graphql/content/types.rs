@@ -163,7 +163,7 @@ impl ContentItem {
     async fn approvals(&self, ctx: &Context<'_>) -> ApiResult<Vec<PostApproval>> {
         let approvals = ctx
             .loaders()?
-            .post_approvals_by_post
+            .post_approvals_by_post()
             .load_one(self.0.id)
             .await?;
         Ok(approvals
@@ -176,7 +176,7 @@ impl ContentItem {
     async fn latest_approval(&self, ctx: &Context<'_>) -> ApiResult<Option<PostApproval>> {
         let approvals = ctx
             .loaders()?
-            .post_approvals_by_post
+            .post_approvals_by_post()
             .load_one(self.0.id)
             .await?;
         Ok(approvals
@@ -187,7 +187,7 @@ impl ContentItem {
     }
     /// Its publication schedule, earliest first.
     async fn schedule(&self, ctx: &Context<'_>) -> ApiResult<Vec<ScheduledContent>> {
-        let rows = ctx.loaders()?.post_schedules.load_one(self.0.id).await?;
+        let rows = ctx.loaders()?.post_schedules().load_one(self.0.id).await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -196,7 +196,7 @@ impl ContentItem {
     }
     /// Media assets used by it (from the usage log).
     async fn media_assets(&self, ctx: &Context<'_>) -> ApiResult<Vec<MediaAsset>> {
-        let rows = ctx.loaders()?.content_assets.load_one(self.0.id).await?;
+        let rows = ctx.loaders()?.content_assets().load_one(self.0.id).await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -223,7 +223,7 @@ impl ScheduledContent {
     async fn content(&self, ctx: &Context<'_>) -> ApiResult<Option<ContentItem>> {
         let item = ctx
             .loaders()?
-            .content_items
+            .content_items()
             .load_one(self.0.content_id)
             .await?;
         Ok(item.map(ContentItem))

@@ -43,7 +43,7 @@ impl User {
     /// The user a nullable reference column points at (batched through the users loader).
     pub async fn load(ctx: &Context<'_>, id: Option<Uuid>) -> ApiResult<Option<User>> {
         let Some(id) = id else { return Ok(None) };
-        Ok(ctx.loaders()?.users.load_one(id).await?.map(User))
+        Ok(ctx.loaders()?.users().load_one(id).await?.map(User))
     }
 }
 
@@ -78,7 +78,7 @@ impl BrandMember {
     async fn user(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
         Ok(ctx
             .loaders()?
-            .users
+            .users()
             .load_one(self.0.user_id)
             .await?
             .map(User))

@@ -75,7 +75,7 @@ impl ViewerQuery {
         let viewer = ctx.viewer()?;
         let principal = viewer.require_authenticated()?;
         let user = match principal {
-            Principal::User { id, .. } => ctx.loaders()?.users.load_one(*id).await?.map(User),
+            Principal::User { id, .. } => ctx.loaders()?.users().load_one(*id).await?.map(User),
             Principal::Service { .. } => None,
         };
         let mut memberships: Vec<Membership> = viewer

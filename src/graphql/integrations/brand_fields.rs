@@ -29,8 +29,8 @@ pub async fn webhook_events(
         ctx,
         brand,
         spec,
-        |l| &l.brand_webhook_events,
-        |l| &l.brand_webhook_events_count,
+        |l| l.brand_webhook_events(),
+        |l| l.brand_webhook_events_count(),
         WebhookEvent,
     )
     .await
@@ -49,8 +49,8 @@ pub async fn social_posts(
         ctx,
         brand,
         spec,
-        |l| &l.brand_social_posts,
-        |l| &l.brand_social_posts_count,
+        |l| l.brand_social_posts(),
+        |l| l.brand_social_posts_count(),
         SocialPost,
     )
     .await
@@ -91,8 +91,8 @@ pub async fn platform_reviews(
         ctx,
         brand,
         spec,
-        |l| &l.brand_platform_reviews,
-        |l| &l.brand_platform_reviews_count,
+        |l| l.brand_platform_reviews(),
+        |l| l.brand_platform_reviews_count(),
         PlatformReview,
     )
     .await

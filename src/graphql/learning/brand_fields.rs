@@ -33,8 +33,8 @@ pub async fn strategy_briefs(
         ctx,
         brand,
         spec,
-        |l| &l.brand_strategy_briefs,
-        |l| &l.brand_strategy_briefs_count,
+        |l| l.brand_strategy_briefs(),
+        |l| l.brand_strategy_briefs_count(),
         StrategyBrief,
     )
     .await
@@ -52,8 +52,8 @@ pub async fn content_packages(
         ctx,
         brand,
         spec,
-        |l| &l.brand_content_packages,
-        |l| &l.brand_content_packages_count,
+        |l| l.brand_content_packages(),
+        |l| l.brand_content_packages_count(),
         ContentPackage,
     )
     .await
@@ -71,8 +71,8 @@ pub async fn brand_history(
         ctx,
         brand,
         spec,
-        |l| &l.brand_history,
-        |l| &l.brand_history_count,
+        |l| l.brand_history(),
+        |l| l.brand_history_count(),
         BrandHistory,
     )
     .await
@@ -90,8 +90,8 @@ pub async fn collaboration_logs(
         ctx,
         brand,
         spec,
-        |l| &l.brand_collaboration_logs,
-        |l| &l.brand_collaboration_logs_count,
+        |l| l.brand_collaboration_logs(),
+        |l| l.brand_collaboration_logs_count(),
         CollaborationLog,
     )
     .await
@@ -109,8 +109,8 @@ pub async fn advisor_feedback(
         ctx,
         brand,
         spec,
-        |l| &l.brand_advisor_feedback,
-        |l| &l.brand_advisor_feedback_count,
+        |l| l.brand_advisor_feedback(),
+        |l| l.brand_advisor_feedback_count(),
         AdvisorFeedback,
     )
     .await
@@ -123,7 +123,7 @@ pub async fn average_weights(ctx: &Context<'_>, brand: Uuid) -> ApiResult<Vec<Av
 pub async fn auto_plans(ctx: &Context<'_>, brand: Uuid) -> ApiResult<Vec<AutoPlan>> {
     Ok(ctx
         .loaders()?
-        .brand_auto_plans
+        .brand_auto_plans()
         .load_one(brand)
         .await?
         .unwrap_or_default()

@@ -121,7 +121,7 @@ pub struct AdvisorFeedbackInput {
 async fn tenant_of(ctx: &Context<'_>, brand: Uuid) -> ApiResult<Option<Uuid>> {
     Ok(ctx
         .loaders()?
-        .brands
+        .brands()
         .load_one(brand)
         .await?
         .and_then(|b| b.tenant_id))

@@ -121,7 +121,7 @@ impl ContentPackage {
         match self.0.content_item_id {
             Some(id) => Ok(ctx
                 .loaders()?
-                .content_items
+                .content_items()
                 .load_one(id)
                 .await?
                 .map(ContentItem)),

@@ -23,7 +23,7 @@ use entity::connections;
 async fn brand_connections(ctx: &Context<'_>, brand: Uuid) -> ApiResult<Vec<connections::Model>> {
     Ok(ctx
         .loaders()?
-        .brand_connections
+        .brand_connections()
         .load_one(brand)
         .await?
         .unwrap_or_default())
@@ -55,7 +55,7 @@ pub async fn connections(
         let mut keep = Vec::new();
         for row in rows {
             let name = loaders
-                .connector_platforms
+                .connector_platforms()
                 .load_one(row.platform_id)
                 .await?;
             if name.is_some_and(|p| p.platform_name == platform) {
@@ -86,7 +86,7 @@ pub async fn connection_stats(ctx: &Context<'_>, brand: Uuid) -> ApiResult<Conne
     let mut connected_platforms = Vec::new();
     for row in all.iter().filter(|r| r.status == "active") {
         if let Some(platform) = loaders
-            .connector_platforms
+            .connector_platforms()
             .load_one(row.platform_id)
             .await?
         {
@@ -147,8 +147,8 @@ pub async fn publish_jobs(
         ctx,
         brand,
         spec,
-        |l| &l.brand_publish_jobs,
-        |l| &l.brand_publish_jobs_count,
+        |l| l.brand_publish_jobs(),
+        |l| l.brand_publish_jobs_count(),
         PublishJob,
     )
     .await
@@ -170,8 +170,8 @@ pub async fn publishing_logs(
         ctx,
         brand,
         spec,
-        |l| &l.brand_publishing_logs,
-        |l| &l.brand_publishing_logs_count,
+        |l| l.brand_publishing_logs(),
+        |l| l.brand_publishing_logs_count(),
         PublishingLog,
     )
     .await
@@ -190,8 +190,8 @@ pub async fn sync_logs(
         ctx,
         brand,
         spec,
-        |l| &l.brand_sync_logs,
-        |l| &l.brand_sync_logs_count,
+        |l| l.brand_sync_logs(),
+        |l| l.brand_sync_logs_count(),
         PlatformSyncLog,
     )
     .await
@@ -208,7 +208,7 @@ pub async fn publishing_stats(
     }
     let counts = ctx
         .loaders()?
-        .publishing_stats
+        .publishing_stats()
         .load_one(StatsKey { brand, days })
         .await?
         .unwrap_or_default();

@@ -85,7 +85,7 @@ impl PlatformConnection {
     async fn platform(&self, ctx: &Context<'_>) -> ApiResult<String> {
         let platform = ctx
             .loaders()?
-            .connector_platforms
+            .connector_platforms()
             .load_one(self.0.platform_id)
             .await?;
         Ok(platform.map(|p| p.platform_name).unwrap_or_default())
@@ -160,7 +160,7 @@ impl PlatformConnection {
     async fn has_secret(&self, ctx: &Context<'_>, secret_type: &str) -> ApiResult<bool> {
         let secrets = ctx
             .loaders()?
-            .connection_secrets
+            .connection_secrets()
             .load_one(self.0.id)
             .await?;
         Ok(secrets
@@ -238,7 +238,7 @@ impl PublishJob {
         };
         Ok(ctx
             .loaders()?
-            .content_items
+            .content_items()
             .load_one(id)
             .await?
             .map(ContentItem))
@@ -247,7 +247,7 @@ impl PublishJob {
     async fn connection(&self, ctx: &Context<'_>) -> ApiResult<Option<PlatformConnection>> {
         Ok(ctx
             .loaders()?
-            .connections
+            .connections()
             .load_one(self.0.connection_id)
             .await?
             .map(PlatformConnection))

@@ -45,8 +45,8 @@ pub async fn approval_requests(
         ctx,
         brand,
         spec,
-        |l| &l.brand_approval_requests,
-        |l| &l.brand_approval_requests_count,
+        |l| l.brand_approval_requests(),
+        |l| l.brand_approval_requests_count(),
         ApprovalRequest,
     )
     .await
@@ -59,7 +59,7 @@ pub async fn workflow_templates(
 ) -> ApiResult<Vec<WorkflowTemplate>> {
     Ok(ctx
         .loaders()?
-        .brand_workflow_templates
+        .brand_workflow_templates()
         .load_one(brand)
         .await?
         .unwrap_or_default()
@@ -81,8 +81,8 @@ pub async fn workflows(
         ctx,
         brand,
         spec,
-        |l| &l.brand_workflow_instances,
-        |l| &l.brand_workflow_instances_count,
+        |l| l.brand_workflow_instances(),
+        |l| l.brand_workflow_instances_count(),
         WorkflowInstance,
     )
     .await
@@ -92,7 +92,7 @@ pub async fn workflows(
 pub async fn escalation_rules(ctx: &Context<'_>, brand: Uuid) -> ApiResult<Vec<EscalationRule>> {
     Ok(ctx
         .loaders()?
-        .brand_escalation_rules
+        .brand_escalation_rules()
         .load_one(brand)
         .await?
         .unwrap_or_default()
@@ -114,8 +114,8 @@ pub async fn escalation_events(
         ctx,
         brand,
         spec,
-        |l| &l.brand_escalation_events,
-        |l| &l.brand_escalation_events_count,
+        |l| l.brand_escalation_events(),
+        |l| l.brand_escalation_events_count(),
         EscalationEvent,
     )
     .await

@@ -21,7 +21,7 @@ type Timestamp = DateTime<FixedOffset>;
 
 async fn user(ctx: &Context<'_>, id: Option<Uuid>) -> ApiResult<Option<User>> {
     match id {
-        Some(id) => Ok(ctx.loaders()?.users.load_one(id).await?.map(User)),
+        Some(id) => Ok(ctx.loaders()?.users().load_one(id).await?.map(User)),
         None => Ok(None),
     }
 }
@@ -30,7 +30,7 @@ async fn content_item(ctx: &Context<'_>, id: Option<Uuid>) -> ApiResult<Option<C
     match id {
         Some(id) => Ok(ctx
             .loaders()?
-            .content_items
+            .content_items()
             .load_one(id)
             .await?
             .map(ContentItem)),
@@ -215,7 +215,7 @@ impl WorkflowInstance {
         ctx: &Context<'_>,
     ) -> ApiResult<Option<workflow_templates::Model>> {
         match self.0.template_id {
-            Some(id) => Ok(ctx.loaders()?.workflow_templates.load_one(id).await?),
+            Some(id) => Ok(ctx.loaders()?.workflow_templates().load_one(id).await?),
             None => Ok(None),
         }
     }

@@ -78,8 +78,8 @@ pub async fn audit_log(
         ctx,
         brand,
         spec,
-        |l| &l.brand_audit_log,
-        |l| &l.brand_audit_log_count,
+        |l| l.brand_audit_log(),
+        |l| l.brand_audit_log_count(),
         AuditEntry,
     )
     .await
@@ -87,7 +87,7 @@ pub async fn audit_log(
 
 /// `Brand.milestones`, in the order they were reached.
 pub async fn milestones(ctx: &Context<'_>, brand: Uuid) -> ApiResult<Vec<Milestone>> {
-    let rows = ctx.loaders()?.brand_milestones.load_one(brand).await?;
+    let rows = ctx.loaders()?.brand_milestones().load_one(brand).await?;
     Ok(rows
         .unwrap_or_default()
         .into_iter()
@@ -102,7 +102,7 @@ pub async fn invitations(
     pending_only: bool,
 ) -> ApiResult<Vec<Invitation>> {
     require_role(ctx.viewer()?, brand, Role::Admin).await?;
-    let rows = ctx.loaders()?.brand_invitations.load_one(brand).await?;
+    let rows = ctx.loaders()?.brand_invitations().load_one(brand).await?;
     Ok(rows
         .unwrap_or_default()
         .into_iter()
