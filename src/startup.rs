@@ -13,6 +13,7 @@ use crate::auth::{JwtVerifier, MembershipCache};
 use crate::config::ServerConfig;
 use crate::graphql::build_schema;
 use crate::graphql::context::WriteSettings;
+use crate::graphql::plain::PlainExecutor;
 use crate::http::cors::OriginPolicy;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
@@ -74,19 +75,32 @@ impl App {
             webhooks.clone(),
         ));
         let documents = Arc::new(config.graphql.document_cache()?);
-        let schema = build_schema(&config.graphql)
-            .extension(crate::graphql::extension::GatewayExtension {
+        let limits = crate::graphql::limits::DocumentLimits::new(&config.graphql);
+        let with_data = |builder: async_graphql::SchemaBuilder<_, _, _>| {
+            builder
+                .data(publishing.clone())
+                .data(db.clone())
+                .data(realtime.clone())
+                .data(WriteSettings {
+                    lock_timeout: config.database.lock_timeout(),
+                })
+                .finish()
+        };
+        let schema = with_data(build_schema(&config.graphql).extension(
+            crate::graphql::extension::GatewayExtension {
                 documents: documents.clone(),
-                limits: crate::graphql::limits::DocumentLimits::new(&config.graphql),
+                limits: limits.clone(),
                 metrics: metrics.clone(),
-            })
-            .data(publishing)
-            .data(db.clone())
-            .data(realtime.clone())
-            .data(WriteSettings {
-                lock_timeout: config.database.lock_timeout(),
-            })
-            .finish();
+            },
+        ));
+        let plain = (!config.graphql.trace_cost).then(|| {
+            Arc::new(PlainExecutor::new(
+                with_data(build_schema(&config.graphql).limit_complexity(config.graphql.max_cost)),
+                documents.clone(),
+                limits,
+                metrics.clone(),
+            ))
+        });
         let listener = TcpListener::bind(config.listen).await?;
         let ops_listen = match config.ops_listen {
             Some(addr) => Some(addr),
@@ -103,6 +117,7 @@ impl App {
             state: AppState::new(Services {
                 db,
                 schema,
+                plain,
                 jwt,
                 memberships,
                 realtime,

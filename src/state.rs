@@ -10,6 +10,7 @@ use crate::domain::webhooks::Webhooks;
 use crate::graphql::AppSchema;
 use crate::graphql::audience::Audiences;
 use crate::graphql::documents::DocumentCache;
+use crate::graphql::plain::PlainExecutor;
 use crate::http::cors::OriginPolicy;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
@@ -42,6 +43,9 @@ impl std::ops::Deref for AppState {
 pub struct Services {
     pub db: DatabaseConnection,
     pub schema: AppSchema,
+    /// HTTP operations run here, on the schema without extensions, unless spans must
+    /// carry their cost (`graphql::plain`).
+    pub plain: Option<Arc<PlainExecutor>>,
     pub jwt: Arc<JwtVerifier>,
     /// Users' brand roles, invalidated by the realtime hub.
     pub memberships: Arc<MembershipCache>,

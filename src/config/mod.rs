@@ -251,6 +251,11 @@ pub struct GraphqlConfig {
     /// Allow-list mode: an Apollo persisted-query manifest (JSON); only its documents run.
     #[arg(long, env = "BRANDGRAPH_PERSISTED_QUERIES_ONLY")]
     pub persisted_queries_only: Option<std::path::PathBuf>,
+
+    /// Put each HTTP operation's cost on its trace span (`graphql.complexity`). Costs a
+    /// hook per resolved field (see `graphql::plain`); websocket operations always have it.
+    #[arg(long, env = "BRANDGRAPH_TRACE_COST", default_value_t = false, action = clap::ArgAction::Set)]
+    pub trace_cost: bool,
 }
 
 impl GraphqlConfig {
@@ -281,6 +286,7 @@ impl Default for GraphqlConfig {
             document_cache_entries: 2000,
             document_cache_bytes: 8 << 20,
             persisted_queries_only: None,
+            trace_cost: false,
         }
     }
 }

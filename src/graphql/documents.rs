@@ -24,6 +24,7 @@ use async_graphql::{Request, ServerError, ServerResult};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::limits::DocumentLimits;
 use crate::error::code;
 
 /// `PERSISTED_QUERY_NOT_FOUND`: the hash is unknown, send the text (Apollo's code).
@@ -247,6 +248,26 @@ impl DocumentCache {
 }
 
 impl DocumentCache {
+    /// What the schema extension does before parsing, and its parse step, for an
+    /// execution without the extension ([`crate::graphql::plain`]): the persisted query
+    /// resolved, and the request's document set from the cache, or parsed, checked against
+    /// `limits` and kept.
+    pub fn prepare(&self, request: Request, limits: &DocumentLimits) -> ServerResult<Request> {
+        let mut request = self.resolve(request)?;
+        if !request.query.is_empty()
+            && let Some(doc) = self.cached(&request.query)
+        {
+            request.set_parsed_query(doc);
+            return Ok(request);
+        }
+        let doc = request.parsed_query()?.clone();
+        limits.check(&doc)?;
+        if !request.query.is_empty() {
+            self.remember(&request.query, &doc);
+        }
+        Ok(request)
+    }
+
     /// The parsed document of a text seen before (and accepted then).
     pub fn cached(&self, query: &str) -> Option<ExecutableDocument> {
         self.parsed

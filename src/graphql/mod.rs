@@ -18,6 +18,7 @@ pub mod learning;
 pub mod limits;
 pub mod node;
 pub mod pagination;
+pub mod plain;
 pub mod prefetch;
 pub mod publishing;
 pub mod schema;

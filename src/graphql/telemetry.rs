@@ -16,7 +16,7 @@ use crate::metrics::Metrics;
 pub struct OperationTimer {
     metrics: Arc<Metrics>,
     kind: Mutex<&'static str>,
-    complexity: Mutex<usize>,
+    complexity: Mutex<Option<usize>>,
 }
 
 impl OperationTimer {
@@ -24,7 +24,7 @@ impl OperationTimer {
         Self {
             metrics,
             kind: Mutex::new("unknown"),
-            complexity: Mutex::new(0),
+            complexity: Mutex::new(None),
         }
     }
 
@@ -41,7 +41,7 @@ impl OperationTimer {
 
     /// Notes the cost validation computed.
     pub fn validated(&self, complexity: usize) {
-        *self.complexity.lock().unwrap_or_else(|e| e.into_inner()) = complexity;
+        *self.complexity.lock().unwrap_or_else(|e| e.into_inner()) = Some(complexity);
     }
 
     /// Runs the execution in a `graphql.operation` span and records its time and errors.
@@ -51,6 +51,13 @@ impl OperationTimer {
         execution: BoxFuture<'_, Response>,
     ) -> Response {
         let started = Instant::now();
+        let response = execution.instrument(self.span(operation_name)).await;
+        self.record(operation_name, started, &response);
+        response
+    }
+
+    /// The `graphql.operation` span of an execution.
+    pub fn span(&self, operation_name: Option<&str>) -> tracing::Span {
         let kind = *self.kind.lock().unwrap_or_else(|e| e.into_inner());
         let complexity = *self.complexity.lock().unwrap_or_else(|e| e.into_inner());
         let span = tracing::info_span!(
@@ -58,9 +65,17 @@ impl OperationTimer {
             otel.name = %format!("{kind} {}", operation_name.unwrap_or("anonymous")),
             graphql.operation.type = kind,
             graphql.operation.name = operation_name.unwrap_or_default(),
-            graphql.complexity = complexity,
+            graphql.complexity = tracing::field::Empty,
         );
-        let response = execution.instrument(span).await;
+        if let Some(complexity) = complexity {
+            span.record("graphql.complexity", complexity);
+        }
+        span
+    }
+
+    /// Records the time since `started` and the response's error codes.
+    pub fn record(&self, operation_name: Option<&str>, started: Instant, response: &Response) {
+        let kind = *self.kind.lock().unwrap_or_else(|e| e.into_inner());
         let codes: Vec<String> = response
             .errors
             .iter()
@@ -73,6 +88,5 @@ impl OperationTimer {
             .collect();
         self.metrics
             .observe_operation(kind, operation_name, started.elapsed(), &codes);
-        response
     }
 }

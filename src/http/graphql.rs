@@ -18,6 +18,7 @@ use super::client::{Caller, authenticate, identify};
 use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::graphql::documents::DocumentCache;
+use crate::graphql::plain::{self, is_request_error};
 use crate::graphql::prefetch::Prefetched;
 use crate::loaders::Loaders;
 use crate::rate_limit::{rate_limited, retry_after_secs};
@@ -283,13 +284,19 @@ async fn run(
     request: async_graphql::Request,
 ) -> Response {
     state.metrics.graphql_requests.inc();
-    let request = request
-        .data(caller.audit_context())
-        .data(Viewer::new(caller.principal, state.db.clone()).with_cache(state.memberships.clone()))
-        .data(Loaders::new(&state.db))
-        .data(Prefetched::default());
+    let with_data = |request: async_graphql::Request| {
+        request
+            .data(caller.audit_context())
+            .data(
+                Viewer::new(caller.principal.clone(), state.db.clone())
+                    .with_cache(state.memberships.clone()),
+            )
+            .data(Loaders::new(&state.db))
+            .data(Prefetched::default())
+    };
     let timeout = state.http.request_timeout();
-    let Ok(response) = tokio::time::timeout(timeout, state.schema.execute(request)).await else {
+    let Ok(response) = tokio::time::timeout(timeout, execute(state, request, with_data)).await
+    else {
         let error = ApiError::Timeout(format!(
             "the request did not finish within {} s and was cancelled",
             timeout.as_secs()
@@ -299,12 +306,22 @@ async fn run(
     graphql_response(media, response)
 }
 
-/// A request error (the document did not parse or validate, variables did not coerce):
-/// nothing was executed, so no error has a path and there is no data.
-fn is_request_error(response: &async_graphql::Response) -> bool {
-    response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|error| error.path.is_empty())
+/// Runs `request` (with its data added by `with_data`) on the schema without extensions,
+/// or on the extended one when spans must carry the cost or the document is over the cost
+/// limit (the extended schema's refusal names the cost).
+async fn execute(
+    state: &AppState,
+    request: async_graphql::Request,
+    with_data: impl Fn(async_graphql::Request) -> async_graphql::Request,
+) -> async_graphql::Response {
+    let Some(plain) = &state.plain else {
+        return state.schema.execute(with_data(request)).await;
+    };
+    let again = plain::copy_of(&request);
+    match plain.execute(with_data(request)).await {
+        Some(response) => response,
+        None => state.schema.execute(with_data(again)).await,
+    }
 }
 
 fn graphql_response(media: Media, response: async_graphql::Response) -> Response {

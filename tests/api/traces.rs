@@ -6,13 +6,29 @@ use brandgraph::seed::users;
 use opentelemetry::trace::{SpanId, TraceId};
 use serde_json::json;
 
-use crate::helpers::{spans, spawn_app, user_token};
+use crate::helpers::{spans, spawn_app_with, user_token};
 
 #[tokio::test]
 async fn a_traced_query_produces_the_span_tree() {
-    let app = spawn_app().await;
+    let cost = span_tree("4bf92f3577b34da6a3ce929d0e0e4736", false).await;
+    assert_eq!(
+        cost, None,
+        "the schema without extensions does not see the cost"
+    );
+}
+
+#[tokio::test]
+async fn with_trace_cost_the_operation_span_carries_the_cost() {
+    let cost = span_tree("5cf92f3577b34da6a3ce929d0e0e4737", true).await;
+    let cost: u64 = cost.expect("graphql.complexity").parse().unwrap();
+    assert!(cost > 1, "{cost}");
+}
+
+/// Runs one traced query, checks the span tree and returns the operation span's cost.
+async fn span_tree(trace: &str, trace_cost: bool) -> Option<String> {
+    let app = spawn_app_with(|config| config.graphql.trace_cost = trace_cost).await;
     app.seed_demo().await;
-    let trace = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
+    let trace = TraceId::from_hex(trace).unwrap();
     let caller = SpanId::from_hex("00f067aa0ba902b7").unwrap();
     let response = app
         .http
@@ -65,7 +81,7 @@ async fn a_traced_query_produces_the_span_tree() {
         attribute("graphql.operation.type").as_deref(),
         Some("query")
     );
-    assert!(attribute("graphql.complexity").is_some());
+    let cost = attribute("graphql.complexity");
     let batches: Vec<_> = named("dataloader.batch")
         .filter(|s| s.parent_span_id == operation.span_context.span_id())
         .collect();
@@ -86,4 +102,5 @@ async fn a_traced_query_produces_the_span_tree() {
             .map(|s| (&s.name, s.parent_span_id))
             .collect::<Vec<_>>()
     );
+    cost
 }
