@@ -5,8 +5,10 @@
 //! One extension and not one per concern because async-graphql routes every resolved
 //! field through each registered extension's `resolve` hook (a boxed future per field
 //! and extension, even when the hook only passes through): profiles of the 20 × 10 × n
-//! shape showed that chain as the largest gateway cost. The concerns live in their own
-//! modules as plain functions; this file only orders them.
+//! shape showed that chain as the largest gateway cost. For the same reason HTTP runs on
+//! a second schema without any extension, calling these concerns itself
+//! (`graphql::plain`); websocket operations and cost-traced HTTP operations run here. The
+//! concerns live in their own modules as plain functions; this file only orders them.
 
 use std::sync::Arc;
 
