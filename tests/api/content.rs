@@ -115,6 +115,41 @@ async fn both_orders_list_every_item_once_and_the_total_counts_all_pages() {
 }
 
 #[tokio::test]
+async fn every_selected_edge_cursor_continues_after_its_edge() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let token = service_token();
+    let query =
+        "query($id: ID!, $after: String) { brand(id: $id) { contentItems(first: 6, after: $after) {
+      pageInfo { startCursor endCursor } edges { cursor node { uuid } } } } }";
+    let page = app
+        .graphql(Some(&token), query, json!({ "id": brands::AURORA }))
+        .await;
+    let connection = &page["data"]["brand"]["contentItems"];
+    let edges = connection["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{page}"));
+    assert_eq!(edges.len(), 6, "{page}");
+    assert_eq!(connection["pageInfo"]["startCursor"], edges[0]["cursor"]);
+    assert_eq!(connection["pageInfo"]["endCursor"], edges[5]["cursor"]);
+    // A cursor from the middle of the page is as good as the last one.
+    let middle = edges[2]["cursor"].as_str().unwrap();
+    assert!(!middle.is_empty(), "{page}");
+    let next = app
+        .graphql(
+            Some(&token),
+            PAGE,
+            json!({ "id": brands::AURORA, "first": 3, "after": middle }),
+        )
+        .await;
+    let expected: Vec<Uuid> = edges[3..6]
+        .iter()
+        .map(|e| e["node"]["uuid"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(uuids(&next), expected, "{next}");
+}
+
+#[tokio::test]
 async fn a_cursor_of_one_order_is_refused_by_another() {
     let app = spawn_app().await;
     app.seed_demo().await;
