@@ -1,7 +1,7 @@
 //! Relay connections: the lazily computed `totalCount` and the glue between the
 //! generic page loaders and async-graphql's `Connection`.
 
-use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Lookahead, Object, OutputType};
 use futures_util::future::BoxFuture;
@@ -193,40 +193,9 @@ where
         None => ConnectionTotals::counted(count_key, counts),
     };
     let mut connection = Connection::with_additional_fields(has_previous, page.has_next, totals);
-    connection.edges = edges(
-        ctx,
-        page.rows,
-        |row| encode_cursor(&cursor_of::<R>(row, sort)),
-        node,
-    );
+    connection.edges.extend(page.rows.into_iter().map(|row| {
+        let cursor = encode_cursor(&cursor_of::<R>(&row, sort));
+        Edge::new(cursor, node(row))
+    }));
     Ok(connection)
-}
-
-/// The edges of `rows`, with a cursor encoded only where it can be read: on every edge
-/// when the selection (at `ctx`, a connection field) has `edges { cursor }`, otherwise
-/// on the first and last, which `pageInfo` reads; the others stay empty. Encoding a
-/// cursor formats its sort value as JSON and base64, per row, for nothing when unread.
-pub fn edges<T, N>(
-    ctx: &Context<'_>,
-    rows: Vec<T>,
-    cursor: impl Fn(&T) -> String,
-    node: impl Fn(T) -> N,
-) -> Vec<Edge<String, N, EmptyFields>>
-where
-    N: OutputType,
-{
-    let every = ctx.look_ahead().field("edges").field("cursor").exists();
-    let last = rows.len().saturating_sub(1);
-    rows.into_iter()
-        .enumerate()
-        .map(|(i, row)| {
-            let readable = every || i == 0 || i == last;
-            let cursor = if readable {
-                cursor(&row)
-            } else {
-                String::new()
-            };
-            Edge::new(cursor, node(row))
-        })
-        .collect()
 }

@@ -1,4 +1,4 @@
-use async_graphql::connection::Connection;
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Lookahead, Object};
 use sea_orm::sea_query::{Expr, SimpleExpr, extension::postgres::PgExpr};
 use sea_orm::{ColumnTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Select};
@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::Brand;
 use crate::domain;
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::connection::{ConnectionTotals, count_of, edges, split_page};
+use crate::graphql::connection::{ConnectionTotals, count_of, split_page};
 use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::pagination::{PageRequest, encode_cursor};
@@ -272,7 +272,10 @@ impl BrandQuery {
         let (rows, has_next) = split_page(rows, page.limit);
 
         let mut connection = Connection::with_additional_fields(has_previous, has_next, totals);
-        connection.edges = edges(ctx, rows, |row| order.cursor(row), Brand);
+        connection.edges.extend(
+            rows.into_iter()
+                .map(|row| Edge::new(order.cursor(&row), Brand(row))),
+        );
         Ok(connection)
     }
 }
