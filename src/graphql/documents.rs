@@ -261,11 +261,23 @@ impl DocumentCache {
             return Ok(request);
         }
         let doc = request.parsed_query()?.clone();
-        limits.check(&doc)?;
-        if !request.query.is_empty() {
-            self.remember(&request.query, &doc);
-        }
+        self.admit(&request.query, &doc, limits)?;
         Ok(request)
+    }
+
+    /// Checks a freshly parsed document against `limits` and keeps it under its text (an
+    /// empty text is a persisted query's, kept by its hash already).
+    pub fn admit(
+        &self,
+        query: &str,
+        doc: &ExecutableDocument,
+        limits: &DocumentLimits,
+    ) -> ServerResult<()> {
+        limits.check(doc)?;
+        if !query.is_empty() {
+            self.remember(query, doc);
+        }
+        Ok(())
     }
 
     /// The parsed document of a text seen before (and accepted then).

@@ -90,10 +90,7 @@ impl Extension for PerOperation {
             Some(doc) => doc,
             None => {
                 let doc = next.run(ctx, query, variables).await?;
-                self.limits.check(&doc)?;
-                if !query.is_empty() {
-                    self.documents.remember(query, &doc);
-                }
+                self.documents.admit(query, &doc, &self.limits)?;
                 doc
             }
         };
