@@ -50,6 +50,8 @@ pub struct MetricColumns {
     /// The [`metric_key`]s read (sorted), or `None` for the whole `metrics` object.
     pub keys: Option<Vec<&'static str>>,
     pub metadata: bool,
+    /// The row's own id (its global id); a nil UUID in its place otherwise.
+    pub id: bool,
 }
 
 impl MetricColumns {
@@ -57,10 +59,12 @@ impl MetricColumns {
     pub const ALL: MetricColumns = MetricColumns {
         keys: None,
         metadata: true,
+        id: true,
     };
 
     /// `select` with `metrics` narrowed to the keys read (a key a row lacks reads as
-    /// null, as a missing one does) and `metadata` null unless read.
+    /// null, as a missing one does), `metadata` null and `id` nil unless read, and the
+    /// columns no field of a metric row reads (tenant, timestamps) as constants.
     fn narrow(
         &self,
         select: sea_orm::Select<analytics_metrics::Entity>,
@@ -87,18 +91,25 @@ impl MetricColumns {
         } else {
             "NULL::jsonb"
         };
+        const NIL: &str = "'00000000-0000-0000-0000-000000000000'::uuid";
+        const EPOCH: &str = "'epoch'::timestamptz";
+        let id = if self.id {
+            "\"analytics_metrics\".\"id\""
+        } else {
+            NIL
+        };
         select
             .select_only()
+            .column_as(Expr::cust(id), "id")
             .columns([
-                Column::Id,
                 Column::BrandId,
-                Column::TenantId,
                 Column::Platform,
                 Column::PostId,
                 Column::Date,
-                Column::CreatedAt,
-                Column::UpdatedAt,
             ])
+            .column_as(Expr::cust(NIL), "tenant_id")
+            .column_as(Expr::cust(EPOCH), "created_at")
+            .column_as(Expr::cust(EPOCH), "updated_at")
             .column_as(Expr::cust(metrics), "metrics")
             .column_as(Expr::cust(metadata), "metadata")
     }

@@ -192,8 +192,7 @@ pub fn filtered<R: PagedRelation>(parents: &[Uuid], filter: &R::Filter) -> Selec
 enum Parents<'a, P: EntityTrait> {
     /// Parents by id, from one array parameter.
     Ids(&'a [Uuid]),
-    /// The first row of a select, returned too (see [`parent::parent_row`]), with an
-    /// empty page as a row of NULL page columns.
+    /// The first row of a select, returned too (see [`parent::ParentAndChildren`]).
     Row { select: Box<Select<P>> },
 }
 
@@ -262,13 +261,22 @@ fn page_statement<R: PagedRelation, P: EntityTrait>(
             )
         }
         Parents::Row { select } => {
-            let (returned, from) = parent::parent_row(*select, "page", &mut values);
-            format!(
-                "SELECT {returned}, {columns}{sql_total} FROM {from}
-                   LEFT JOIN LATERAL ({}) AS page ON true{join_total}
-                  ORDER BY page.{column} {dir}, page.id {dir}",
-                parent::ranked(&page.sql)
-            )
+            let from = format!("({}) AS page", page.sql);
+            let (children_extra, parent_join) = if spec.with_total {
+                (", NULL", join_total.as_str())
+            } else {
+                ("", "")
+            };
+            parent::ParentAndChildren {
+                children: &from,
+                alias: "page",
+                columns: &columns,
+                order: &format!("page.{column} {dir}, page.id {dir}"),
+                parent_join,
+                parent_extra: &sql_total,
+                children_extra,
+            }
+            .sql(*select, &mut values)
         }
     };
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
@@ -293,19 +301,15 @@ where
     let rows = db
         .query_all_raw(page_statement::<R, P>(parents, spec))
         .await?;
-    let (Some(found), Some(first)) = (parent::parent_of::<P::Model>(&rows)?, rows.first()) else {
+    let Some((found, parent_row, children)) = parent::split::<P::Model>(rows)? else {
         return Ok(None);
     };
     let mut page = Page::default();
-    for row in &rows {
-        // A parent without children comes back as one row of NULL page columns.
-        if row.try_get::<Option<Uuid>>("", "id")?.is_none() {
-            continue;
-        }
+    for row in &children {
         page.rows.push(R::Model::from_query_result(row, "")?);
     }
     if spec.with_total {
-        page.total = Some(first.try_get("", "page_total")?);
+        page.total = Some(parent_row.try_get("", "page_total")?);
     }
     page.has_next = page.rows.len() as u64 > spec.limit;
     page.rows.truncate(spec.limit as usize);

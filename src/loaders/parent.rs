@@ -2,8 +2,9 @@
 //!
 //! A single-row root field (`brand(id)`) and the one relation its selection asks for would
 //! otherwise cost two round trips: the parent, then the relation's loader once the parent
-//! resolved. Here the parent's own select becomes the outer row and the children's select,
-//! correlated to `parent.id`, a LATERAL subquery beside it.
+//! resolved. Here the parent's own select becomes a CTE, returned as one row, and the
+//! children's select, correlated to `parent.id`, a LATERAL subquery beside it whose rows
+//! follow (`UNION ALL`).
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -32,60 +33,88 @@ pub fn shift_placeholders(sql: &str, offset: usize) -> String {
     out
 }
 
-/// The column numbering the rows of a [`ranked`] subquery.
-const RANK: &str = "child__rank";
-
-/// The children's statement `sql` (reading `parent.id`) with its rows numbered: the
-/// parent's columns are returned on one of them only (see [`parent_row`]).
-pub fn ranked(sql: &str) -> String {
-    format!("SELECT ranked.*, row_number() OVER () AS {RANK} FROM ({sql}) AS ranked")
-}
-
 /// The column the parent's row comes back in, as JSON.
 const PARENT_ROW: &str = "parent__row";
 
-/// The first row `parent` selects as the subquery `parent`: the SQL of the select list and
-/// of the FROM item, with the select's values appended to `values` (so its placeholders
-/// follow theirs). The parent comes back once, as one JSON column on the first of the
-/// [`ranked`] children joined as `children` (or on the row without children): a page of
-/// a hundred rows carrying a hundred copies of the parent's columns cost PostgreSQL more
-/// than the page itself (pgbench: 2,900 against 4,600 statements/s for 135 metric rows).
-pub fn parent_row<P: EntityTrait>(
-    parent: Select<P>,
-    children: &str,
-    values: &mut Vec<sea_orm::Value>,
-) -> (String, String) {
-    // Every column of the table, not only the model's: a column the model ignores (a
-    // type SeaORM cannot read) must still be in the JSON for the model to deserialize.
-    let table = P::default().table_name().to_string();
-    let select = parent
-        .select_only()
-        .expr(Expr::cust(format!("\"{table}\".*")))
-        .limit(1)
-        .build(DbBackend::Postgres);
-    let from = format!(
-        "({}) AS parent",
-        shift_placeholders(&select.sql, values.len())
-    );
-    values.extend(select.values.map(|v| v.0).unwrap_or_default());
-    let returned = format!(
-        "{children}.{RANK} AS {RANK},
-         CASE WHEN coalesce({children}.{RANK}, 1) = 1 THEN to_jsonb(parent) END AS {PARENT_ROW}"
-    );
-    (returned, from)
+/// A statement that returns the first row `parent` selects and then its children: the
+/// parent once, as one JSON column on a row of its own whose child columns are NULL, and
+/// every child on a row whose parent column is NULL (a page of a hundred rows carrying a
+/// hundred copies of the parent's columns cost PostgreSQL more than the page itself).
+///
+/// `children` is a FROM item (SQL reading `parent.id`, aliased `alias`), `columns` the
+/// select list over it, `order` the children's order, `parent_extra` columns only the
+/// parent's row carries (e.g. `, total.page_total` with a join in `parent_join`) and
+/// `children_extra` as many NULLs in their place. The parent's select's values are
+/// appended to `values`, after those `children` and `parent_join` already use. The parent's
+/// row comes first and the children follow in `order` (PostgreSQL appends the branches of
+/// a `UNION ALL` in turn); readers find the parent by its column all the same ([`split`]).
+pub struct ParentAndChildren<'a> {
+    pub children: &'a str,
+    pub alias: &'a str,
+    pub columns: &'a str,
+    pub order: &'a str,
+    pub parent_join: &'a str,
+    pub parent_extra: &'a str,
+    pub children_extra: &'a str,
 }
 
-/// The parent's row among the rows of a statement built with [`parent_row`]; `None` when
-/// there are none (no parent).
-pub fn parent_of<M: DeserializeOwned>(rows: &[QueryResult]) -> Result<Option<M>, sea_orm::DbErr> {
+impl ParentAndChildren<'_> {
+    pub fn sql<P: EntityTrait>(
+        &self,
+        parent: Select<P>,
+        values: &mut Vec<sea_orm::Value>,
+    ) -> String {
+        // Every column of the table, not only the model's: a column the model ignores (a
+        // type SeaORM cannot read) must still be in the JSON for the model to deserialize.
+        let table = P::default().table_name().to_string();
+        let select = parent
+            .select_only()
+            .expr(Expr::cust(format!("\"{table}\".*")))
+            .limit(1)
+            .build(DbBackend::Postgres);
+        let parent_sql = shift_placeholders(&select.sql, values.len());
+        values.extend(select.values.map(|v| v.0).unwrap_or_default());
+        let Self {
+            children,
+            alias,
+            columns,
+            order,
+            parent_join,
+            parent_extra,
+            children_extra,
+        } = self;
+        // The parent's row takes its child columns (and their types) from the children's
+        // FROM item filtered to nothing; the UNION types the children's NULL extras.
+        format!(
+            "WITH parent AS MATERIALIZED ({parent_sql})
+             SELECT to_jsonb(parent) AS {PARENT_ROW}, {columns}{parent_extra} FROM parent
+               LEFT JOIN LATERAL (SELECT * FROM {children} WHERE false) AS {alias} ON true{parent_join}
+             UNION ALL
+             (SELECT NULL, {columns}{children_extra} FROM parent CROSS JOIN LATERAL {children}
+               ORDER BY {order})"
+        )
+    }
+}
+
+/// The parent's row and the children's rows of a [`ParentAndChildren`] statement; `None`
+/// when there is no parent.
+pub fn split<M: DeserializeOwned>(
+    rows: Vec<QueryResult>,
+) -> Result<Option<(M, QueryResult, Vec<QueryResult>)>, sea_orm::DbErr> {
+    let mut parent = None;
+    let mut children = Vec::with_capacity(rows.len());
     for row in rows {
-        if let Some(json) = row.try_get::<Option<serde_json::Value>>("", PARENT_ROW)? {
-            let parent = serde_json::from_value(json)
-                .map_err(|err| sea_orm::DbErr::Json(format!("the parent row: {err}")))?;
-            return Ok(Some(parent));
+        match row.try_get::<Option<serde_json::Value>>("", PARENT_ROW)? {
+            Some(json) if parent.is_none() => {
+                let model = serde_json::from_value(json)
+                    .map_err(|err| sea_orm::DbErr::Json(format!("the parent row: {err}")))?;
+                parent = Some((model, row));
+            }
+            Some(_) => {}
+            None => children.push(row),
         }
     }
-    Ok(None)
+    Ok(parent.map(|(model, row)| (model, row, children)))
 }
 
 /// The row `parent` selects (at most one is used) and the rows of `children`, a statement
@@ -103,13 +132,17 @@ where
     P::Model: DeserializeOwned,
 {
     let mut values = children.values.map(|v| v.0).unwrap_or_default();
-    let (returned, from) = parent_row(parent, "child", &mut values);
-    let sql = format!(
-        "SELECT {returned}, child.* FROM {from}
-           LEFT JOIN LATERAL ({}) AS child ON true
-          ORDER BY {order}",
-        ranked(&children.sql)
-    );
+    let from = format!("({}) AS child", children.sql);
+    let sql = ParentAndChildren {
+        children: &from,
+        alias: "child",
+        columns: "child.*",
+        order,
+        parent_join: "",
+        parent_extra: "",
+        children_extra: "",
+    }
+    .sql(parent, &mut values);
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -117,13 +150,5 @@ where
             values,
         ))
         .await?;
-    let Some(found) = parent_of::<P::Model>(&rows)? else {
-        return Ok(None);
-    };
-    // A parent without children is one row whose child columns are all NULL (its rank too).
-    let children = rows
-        .into_iter()
-        .filter(|row| matches!(row.try_get::<Option<i64>>("", RANK), Ok(Some(_))))
-        .collect();
-    Ok(Some((found, children)))
+    Ok(split::<P::Model>(rows)?.map(|(found, _, children)| (found, children)))
 }

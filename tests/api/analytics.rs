@@ -206,7 +206,7 @@ async fn metric_rows_fetch_only_the_metric_keys_selected() {
     seed_demo(&app.db, chrono::Utc::now().date_naive())
         .await
         .unwrap();
-    let [(whole, whole_sql), (listed_whole, _)] = metric_rows(&app, "raw metadata").await;
+    let [(whole, whole_sql), (listed_whole, _)] = metric_rows(&app, "id raw metadata").await;
     assert!(!whole_sql.contains("jsonb_build_object"), "{whole_sql}");
     assert_eq!(whole, listed_whole);
     let rows = whole.as_array().unwrap();
@@ -233,5 +233,22 @@ async fn metric_rows_fetch_only_the_metric_keys_selected() {
                 whole["raw"]["engagementRate"].as_f64()
             );
         }
+        assert!(
+            !sql.contains("\"analytics_metrics\".\"id\""),
+            "no id: {sql}"
+        );
+    }
+
+    // A row's id is read when its global id is selected, and is the row's own.
+    for (with_id, sql) in metric_rows(&app, "id reach").await {
+        assert!(sql.contains("\"analytics_metrics\".\"id\""), "{sql}");
+        let ids = |rows: &Value| -> Vec<Value> {
+            rows.as_array()
+                .unwrap()
+                .iter()
+                .map(|row| row["id"].clone())
+                .collect()
+        };
+        assert_eq!(ids(&with_id), ids(&whole));
     }
 }

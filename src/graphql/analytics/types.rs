@@ -11,15 +11,18 @@ pub struct AnalyticsMetric(pub analytics_metrics::Model);
 
 impl AnalyticsMetric {
     /// What of a metric row the fields selected under `selection` (an `analytics` field)
-    /// read: the metric fields read their key of `metrics`; `raw` reads all of it.
+    /// read: the metric fields read their key of `metrics`; `raw` reads all of it; `id`
+    /// and `uuid` the row's id. No field reads the tenant or the row's timestamps.
     pub fn columns(selection: &Lookahead<'_>) -> MetricColumns {
         let mut keys = Vec::new();
         let mut metadata = false;
+        let mut id = false;
         for field in selection.selection_fields() {
             for read in field.selection_set() {
                 match read.name() {
                     "raw" => return MetricColumns::ALL,
                     "metadata" => metadata = true,
+                    "id" | "uuid" => id = true,
                     name => keys.extend(metric_key(name)),
                 }
             }
@@ -29,6 +32,7 @@ impl AnalyticsMetric {
         MetricColumns {
             keys: Some(keys),
             metadata,
+            id,
         }
     }
 
