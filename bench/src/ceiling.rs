@@ -56,18 +56,36 @@ pub async fn run(
     concurrency: usize,
     duration: Duration,
 ) -> anyhow::Result<CeilingResult> {
+    let label = op.to_string();
+    run_statement(database_url, &label, sql(op), brands, concurrency, duration).await
+}
+
+/// Runs the statement `sql` as the ceiling runs its own: its parameters, by their number,
+/// are none, a brand id (`$1`), or a brand id and the last 30 days (`$2`, `$3`).
+pub async fn run_statement(
+    database_url: &str,
+    label: &str,
+    sql: &str,
+    brands: &[Uuid],
+    concurrency: usize,
+    duration: Duration,
+) -> anyhow::Result<CeilingResult> {
     let brands: Arc<Vec<Uuid>> = Arc::new(brands.to_vec());
     let mut clients = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
         let (client, connection) = tokio_postgres::connect(database_url, NoTls).await?;
         tokio::spawn(connection);
-        let statement = client.prepare(sql(op)).await?;
+        let statement = client.prepare(sql).await?;
+        anyhow::ensure!(
+            [0, 1, 3].contains(&statement.params().len()),
+            "{label}: a statement takes 0, 1 or 3 parameters"
+        );
         clients.push(Arc::new((client, statement)));
     }
-    drive(&clients, op, &brands, Duration::from_secs(1)).await?;
+    drive(&clients, label, &brands, Duration::from_secs(1)).await?;
     let before = cpu_sample(0);
     let started = Instant::now();
-    let mut latencies = drive(&clients, op, &brands, duration).await?;
+    let mut latencies = drive(&clients, label, &brands, duration).await?;
     let elapsed = started.elapsed().as_secs_f64();
     let after = cpu_sample(0);
     latencies.sort_unstable();
@@ -81,7 +99,7 @@ pub async fn run(
 
 async fn drive(
     clients: &[Arc<(tokio_postgres::Client, tokio_postgres::Statement)>],
-    op: Op,
+    label: &str,
     brands: &Arc<Vec<Uuid>>,
     duration: Duration,
 ) -> anyhow::Result<Vec<u64>> {
@@ -93,6 +111,7 @@ async fn drive(
         .map(|(worker, client)| {
             let client = client.clone();
             let brands = brands.clone();
+            let label = label.to_string();
             tokio::spawn(async move {
                 let (client, statement) = &*client;
                 let today = chrono::Utc::now().date_naive();
@@ -102,17 +121,14 @@ async fn drive(
                 while Instant::now() < deadline {
                     let brand = brands[i % brands.len()];
                     i += concurrency;
-                    let params: Vec<&(dyn ToSql + Sync)> = match op {
-                        Op::Q2 => vec![],
-                        Op::Q4 => vec![&brand, &from, &today],
-                        _ => vec![&brand],
+                    let params: Vec<&(dyn ToSql + Sync)> = match statement.params().len() {
+                        0 => vec![],
+                        1 => vec![&brand],
+                        _ => vec![&brand, &from, &today],
                     };
                     let sent = Instant::now();
                     let rows = client.query(statement, &params).await?;
-                    anyhow::ensure!(
-                        !rows.is_empty(),
-                        "{op}: the ceiling statement found nothing"
-                    );
+                    anyhow::ensure!(!rows.is_empty(), "{label}: the statement found nothing");
                     latencies.push(sent.elapsed().as_micros() as u64);
                 }
                 Ok::<_, anyhow::Error>(latencies)

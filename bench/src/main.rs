@@ -12,6 +12,7 @@ mod fanout;
 mod gateway;
 mod load;
 mod report;
+mod statements;
 
 use std::path::PathBuf;
 
@@ -67,6 +68,11 @@ pub struct Args {
     /// to compare with the default in the same run.
     #[arg(long)]
     pub private_subscriptions: bool,
+    /// Measure these SQL files instead (no gateway): each runs as the ceiling statements
+    /// do, with a brand id as `$1` (and the last 30 days as `$2`, `$3` when it has three
+    /// parameters); prints statements/s, p99 and PostgreSQL CPU per statement.
+    #[arg(long, value_delimiter = ',')]
+    pub statements: Vec<PathBuf>,
     /// The gateway binary (default: `brandgraph` next to this executable).
     #[arg(long)]
     pub gateway: Option<PathBuf>,
@@ -99,6 +105,9 @@ async fn main() -> anyhow::Result<()> {
     let url = format!("{}/{}", args.server, args.database);
     if !args.keep_schema {
         dataset::ensure(&args.server, &args.database, &scale).await?;
+    }
+    if !args.statements.is_empty() {
+        return statements::run(&args, &url).await;
     }
     let gateway = gateway::Gateway::start(&args, &url).await?;
     let ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;

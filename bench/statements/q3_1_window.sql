@@ -1,0 +1,7 @@
+-- Q3 as session 8 sent it: the parent's JSON on the first row (row_number), the page's
+-- unread columns as constants, an outer sort.
+SELECT page.child__rank AS child__rank,
+       CASE WHEN coalesce(page.child__rank, 1) = 1 THEN to_jsonb(parent) END AS parent__row, page."id", '00000000-0000-0000-0000-000000000000'::uuid AS "tenant_id", page."brand_id", NULL AS "category", page."filename", NULL AS "mime_type", '' AS "path", page."size_bytes", NULL AS "hash", NULL AS "metadata", NULL AS "variants", NULL AS "used_in", 0::int4 AS "usage_count", NULL AS "last_used", NULL AS "status", page."created_at", 'epoch'::timestamptz AS "updated_at"
+  FROM (SELECT "brands".* FROM "brands" WHERE "brands"."id" IN ($1) AND "brands"."archived_at" IS NULL AND "brands"."id" = $1 LIMIT 1) AS parent
+  LEFT JOIN LATERAL (SELECT ranked.*, row_number() OVER () AS child__rank FROM (SELECT "media_assets"."id", "media_assets"."tenant_id", "media_assets"."brand_id", "media_assets"."category", "media_assets"."filename", "media_assets"."mime_type", "media_assets"."path", "media_assets"."size_bytes", "media_assets"."hash", "media_assets"."metadata", "media_assets"."variants", "media_assets"."used_in", "media_assets"."usage_count", "media_assets"."last_used", "media_assets"."status", "media_assets"."created_at", "media_assets"."updated_at" FROM "media_assets" WHERE "media_assets"."brand_id" = parent.id ORDER BY "media_assets"."created_at" DESC, "media_assets"."id" DESC LIMIT 51) AS ranked) AS page ON true
+ ORDER BY page.created_at DESC, page.id DESC
