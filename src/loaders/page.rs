@@ -17,7 +17,7 @@ use chrono::{DateTime, FixedOffset};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, IdenStatic,
-    QueryFilter, QuerySelect, QueryTrait, Select, Statement,
+    QueryFilter, QueryResult, QuerySelect, QueryTrait, Select, Statement,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -113,14 +113,35 @@ pub trait PagedRelation: Send + Sync + 'static {
     /// the column of its name (or `<name>_id`), `uuid` and the listed `fields` (relations
     /// loaded by the row's id) read `id`. Any other field means every column.
     const NARROW: Option<&'static [&'static str]> = None;
+
+    /// A row of a page that fetched only the columns `read` (every column when `None`);
+    /// a field whose column was not fetched holds its type's default and is never read.
+    fn decode(row: &QueryResult, read: Option<&[String]>) -> Result<Self::Model, sea_orm::DbErr> {
+        let _ = read;
+        Self::Model::from_query_result(row, "")
+    }
 }
 
-/// The outer select list of a page: the columns `fields` need, every other column as a
-/// constant of its type (so the row still decodes into the model, and PostgreSQL, which
-/// drops a subquery's unused outputs, never reads or detoasts them). `None` when every
-/// column is needed.
-fn projection<R: PagedRelation>(spec: &PageSpec<R::Filter>) -> Option<String> {
-    use sea_orm::{ColumnTrait, ColumnType, Iterable};
+/// The column `name` of `row` if the page fetched it, else `T`'s default (see
+/// [`PagedRelation::decode`]).
+pub fn column_or_default<T: sea_orm::TryGetable + Default>(
+    row: &QueryResult,
+    read: &[String],
+    name: &str,
+) -> Result<T, sea_orm::DbErr> {
+    let name = name.trim_start_matches("r#");
+    if read.iter().any(|column| column == name) {
+        Ok(row.try_get("", name)?)
+    } else {
+        Ok(T::default())
+    }
+}
+
+/// The columns a page of `R` fetches when its relation opts in ([`PagedRelation::NARROW`])
+/// and every selected node field is known to read one: `id`, the parent and sort columns
+/// and the selected fields' own. `None` means every column.
+pub fn read_columns<R: PagedRelation>(spec: &PageSpec<R::Filter>) -> Option<Vec<String>> {
+    use sea_orm::Iterable;
     let via_id = R::NARROW?;
     let fields = spec.fields.as_ref()?;
     let columns: Vec<_> = <R::Entity as EntityTrait>::Column::iter().collect();
@@ -143,34 +164,21 @@ fn projection<R: PagedRelation>(spec: &PageSpec<R::Filter>) -> Option<String> {
             return None;
         }
     }
-    let list: Vec<String> = columns
-        .iter()
-        .map(|column| {
-            let name = column.as_str();
-            let def = column.def();
-            let constant = match def.get_column_type() {
-                _ if needed.iter().any(|n| n == name) => None,
-                _ if def.is_null() => Some("NULL"),
-                ColumnType::Char(_) | ColumnType::String(_) | ColumnType::Text => Some("''"),
-                ColumnType::SmallInteger => Some("0::int2"),
-                ColumnType::Integer => Some("0::int4"),
-                ColumnType::BigInteger => Some("0::int8"),
-                ColumnType::Double => Some("0::float8"),
-                ColumnType::Boolean => Some("false"),
-                ColumnType::JsonBinary => Some("'{}'::jsonb"),
-                ColumnType::Json => Some("'{}'::json"),
-                ColumnType::Uuid => Some("'00000000-0000-0000-0000-000000000000'::uuid"),
-                ColumnType::TimestampWithTimeZone => Some("'epoch'::timestamptz"),
-                ColumnType::Date => Some("'epoch'::date"),
-                _ => None,
-            };
-            match constant {
-                Some(constant) => format!("{constant} AS \"{name}\""),
-                None => format!("page.\"{name}\""),
-            }
-        })
-        .collect();
-    Some(list.join(", "))
+    needed.sort_unstable();
+    needed.dedup();
+    Some(needed)
+}
+
+/// The outer select list of a page: the columns it reads ([`read_columns`]), or `page.*`.
+fn projection(read: Option<&[String]>) -> String {
+    match read {
+        Some(columns) => columns
+            .iter()
+            .map(|name| format!("page.\"{name}\""))
+            .collect::<Vec<_>>()
+            .join(", "),
+        None => "page.*".into(),
+    }
 }
 
 /// The cursor of a row in a page sorted by `sort`.
@@ -248,7 +256,7 @@ fn page_statement<R: PagedRelation, P: EntityTrait>(
         sql_total = ", total.page_total".into();
     }
     let dir = if descending { "DESC" } else { "ASC" };
-    let columns = projection::<R>(spec).unwrap_or_else(|| "page.*".into());
+    let columns = projection(read_columns::<R>(spec).as_deref());
     let sql = match parents {
         Parents::Ids(ids) => {
             values.push(sea_orm::Value::from(ids.to_vec()));
@@ -304,9 +312,10 @@ where
     let Some((found, parent_row, children)) = parent::split::<P::Model>(rows)? else {
         return Ok(None);
     };
+    let read = read_columns::<R>(spec);
     let mut page = Page::default();
     for row in &children {
-        page.rows.push(R::Model::from_query_result(row, "")?);
+        page.rows.push(R::decode(row, read.as_deref())?);
     }
     if spec.with_total {
         page.total = Some(parent_row.try_get("", "page_total")?);
@@ -348,6 +357,7 @@ impl<R: PagedRelation> Loader<PageKey<R::Filter>> for PageLoader<R> {
         }
         let mut pages = HashMap::with_capacity(keys.len());
         for (spec, parents) in by_spec {
+            let read = read_columns::<R>(&spec);
             let results = self
                 .db
                 .query_all_raw(page_statement::<R, R::Entity>(
@@ -358,7 +368,7 @@ impl<R: PagedRelation> Loader<PageKey<R::Filter>> for PageLoader<R> {
                 .map_err(Arc::new)?;
             let mut grouped: HashMap<Uuid, Page<R::Model>> = HashMap::new();
             for result in results {
-                let row = R::Model::from_query_result(&result, "").map_err(Arc::new)?;
+                let row = R::decode(&result, read.as_deref()).map_err(Arc::new)?;
                 let page = grouped.entry(R::parent_of(&row)).or_default();
                 if spec.with_total {
                     page.total = Some(result.try_get("", "page_total").map_err(Arc::new)?);

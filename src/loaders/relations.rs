@@ -27,7 +27,7 @@ macro_rules! paged {
         filter: $filter:ty,
         sort: |$sm:ident, $column:ident| $sort:expr,
         apply: |$select:ident, $f:ident| $apply:expr
-        $(, narrow: [$($via_id:literal),* $(,)?])? $(,)?
+        $(, narrow: [$($via_id:literal),* $(,)?], fields: { $($field:ident),* $(,)? })? $(,)?
     ) => {
         pub struct $name;
 
@@ -35,7 +35,24 @@ macro_rules! paged {
             type Entity = $module::Entity;
             type Model = $module::Model;
             type Filter = $filter;
-            $(const NARROW: Option<&'static [&'static str]> = Some(&[$($via_id),*]);)?
+            $(
+            const NARROW: Option<&'static [&'static str]> = Some(&[$($via_id),*]);
+
+            fn decode(
+                row: &sea_orm::QueryResult,
+                read: Option<&[String]>,
+            ) -> Result<Self::Model, sea_orm::DbErr> {
+                use sea_orm::FromQueryResult;
+                let Some(read) = read else {
+                    return Self::Model::from_query_result(row, "");
+                };
+                // Every field of the model: a column added to the table is a compile error
+                // here until it is listed.
+                Ok($module::Model {
+                    $($field: super::page::column_or_default(row, read, stringify!($field))?,)*
+                })
+            }
+            )?
 
             fn parent_column() -> $module::Column {
                 $module::Column::$parent
@@ -98,6 +115,11 @@ paged!(
         select
     },
     narrow: ["approvals", "latest_approval", "schedule", "media_assets"],
+    fields: {
+        id, brand_id, r#type, title, content, status, platform, scheduled_for, published_at,
+        approval_required, approved_by, approved_at, generated_by_agent, generation_metadata,
+        media_urls, created_by, created_at, updated_at,
+    },
 );
 
 /// Narrows a brand's media assets.
@@ -126,6 +148,10 @@ paged!(
         select
     },
     narrow: ["usage"],
+    fields: {
+        id, tenant_id, brand_id, category, filename, mime_type, path, size_bytes, hash,
+        metadata, variants, used_in, usage_count, last_used, status, created_at, updated_at,
+    },
 );
 
 paged!(
