@@ -63,8 +63,9 @@ impl MetricColumns {
     };
 
     /// `select` with `metrics` narrowed to the keys read (a key a row lacks reads as
-    /// null, as a missing one does), `metadata` null and `id` nil unless read, and the
-    /// columns no field of a metric row reads (tenant, timestamps) as constants.
+    /// null, as a missing one does), `metadata` and the row's id only when read, and none
+    /// of the columns no field of a metric row reads (tenant, timestamps); [`Self::decode`]
+    /// reads such a row.
     fn narrow(
         &self,
         select: sea_orm::Select<analytics_metrics::Entity>,
@@ -86,32 +87,54 @@ impl MetricColumns {
                 format!("jsonb_build_object({})", pairs.join(", "))
             }
         };
-        let metadata = if self.metadata {
-            "\"analytics_metrics\".\"metadata\""
-        } else {
-            "NULL::jsonb"
-        };
-        const NIL: &str = "'00000000-0000-0000-0000-000000000000'::uuid";
-        const EPOCH: &str = "'epoch'::timestamptz";
-        let id = if self.id {
-            "\"analytics_metrics\".\"id\""
-        } else {
-            NIL
-        };
-        select
-            .select_only()
-            .column_as(Expr::cust(id), "id")
+        let mut select = select.select_only();
+        if self.id {
+            select = select.column(Column::Id);
+        }
+        select = select
             .columns([
                 Column::BrandId,
                 Column::Platform,
                 Column::PostId,
                 Column::Date,
             ])
-            .column_as(Expr::cust(NIL), "tenant_id")
-            .column_as(Expr::cust(EPOCH), "created_at")
-            .column_as(Expr::cust(EPOCH), "updated_at")
-            .column_as(Expr::cust(metrics), "metrics")
-            .column_as(Expr::cust(metadata), "metadata")
+            .column_as(Expr::cust(metrics), "metrics");
+        if self.metadata {
+            select = select.column(Column::Metadata);
+        }
+        select
+    }
+
+    /// A row selected by [`Self::narrow`]; what was not fetched holds its default (a nil
+    /// id, no tenant, the epoch) and is never read.
+    pub fn decode(
+        &self,
+        row: &sea_orm::QueryResult,
+    ) -> Result<analytics_metrics::Model, sea_orm::DbErr> {
+        use sea_orm::FromQueryResult;
+        if *self == Self::ALL {
+            return analytics_metrics::Model::from_query_result(row, "");
+        }
+        Ok(analytics_metrics::Model {
+            id: if self.id {
+                row.try_get("", "id")?
+            } else {
+                Uuid::nil()
+            },
+            brand_id: row.try_get("", "brand_id")?,
+            tenant_id: None,
+            platform: row.try_get("", "platform")?,
+            post_id: row.try_get("", "post_id")?,
+            date: row.try_get("", "date")?,
+            metrics: row.try_get("", "metrics")?,
+            metadata: if self.metadata {
+                row.try_get("", "metadata")?
+            } else {
+                None
+            },
+            created_at: Default::default(),
+            updated_at: Default::default(),
+        })
     }
 }
 
@@ -180,17 +203,17 @@ impl Loader<MetricRangeKey> for MetricRangeLoader {
         }
         let mut result = HashMap::with_capacity(keys.len());
         for (range, brands) in groups {
-            let rows = range
+            let statement = range
                 .select()
                 .filter(super::any_of(Column::BrandId, &brands))
                 .order_by_asc(Column::Date)
                 .order_by_asc(Column::Platform)
                 .order_by_asc(Column::PostId)
-                .all(&self.db)
-                .await
-                .map_err(Arc::new)?;
+                .build(DbBackend::Postgres);
+            let rows = self.db.query_all_raw(statement).await.map_err(Arc::new)?;
             let mut by_brand: HashMap<Uuid, Vec<analytics_metrics::Model>> = HashMap::new();
-            for row in rows {
+            for row in &rows {
+                let row = range.columns.decode(row).map_err(Arc::new)?;
                 by_brand.entry(row.brand_id).or_default().push(row);
             }
             for brand in brands {

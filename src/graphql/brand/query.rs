@@ -1,7 +1,7 @@
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Lookahead, Object};
 use sea_orm::sea_query::{Expr, SimpleExpr, extension::postgres::PgExpr};
-use sea_orm::{ColumnTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -15,7 +15,7 @@ use crate::graphql::pagination::{PageRequest, encode_cursor};
 use crate::graphql::prefetch::{self, Arguments, MetricRows, Summaries};
 use crate::loaders::relations::{BrandAssets, BrandContent};
 use crate::loaders::{analytics, parent};
-use entity::{analytics_metrics, brands};
+use entity::brands;
 
 /// Brands in the requested order; the cursor is the sort key and id of the last brand.
 pub type BrandConnection = Connection<String, Brand, ConnectionTotals>;
@@ -171,7 +171,7 @@ async fn with_metric_rows(
     };
     let rows = rows
         .iter()
-        .map(|row| analytics_metrics::Model::from_query_result(row, ""))
+        .map(|row| key.range.columns.decode(row))
         .collect::<Result<Vec<_>, _>>()?;
     key.brand = brand.id;
     prefetched.put::<MetricRows>(key, rows);
