@@ -1,4 +1,4 @@
--- Q3 without the unread columns' constants (not built: the model needs every column).
+-- Q3 as sent now: UNION ALL and only the columns read (the model's other fields default).
 WITH parent AS MATERIALIZED (SELECT "brands".* FROM "brands" WHERE "brands"."id" IN ($1) AND "brands"."archived_at" IS NULL AND "brands"."id" = $1 LIMIT 1)
 SELECT to_jsonb(parent) AS parent__row, page."id", page."brand_id", page."filename", page."size_bytes", page."created_at" FROM parent
   LEFT JOIN LATERAL (SELECT * FROM (SELECT "media_assets"."id", "media_assets"."tenant_id", "media_assets"."brand_id", "media_assets"."category", "media_assets"."filename", "media_assets"."mime_type", "media_assets"."path", "media_assets"."size_bytes", "media_assets"."hash", "media_assets"."metadata", "media_assets"."variants", "media_assets"."used_in", "media_assets"."usage_count", "media_assets"."last_used", "media_assets"."status", "media_assets"."created_at", "media_assets"."updated_at" FROM "media_assets" WHERE "media_assets"."brand_id" = parent.id ORDER BY "media_assets"."created_at" DESC, "media_assets"."id" DESC LIMIT 51) AS page WHERE false) AS page ON true

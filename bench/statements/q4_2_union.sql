@@ -1,4 +1,4 @@
--- Q4 as sent now: UNION ALL, the columns no field reads as constants.
+-- Q4 with UNION ALL and the columns no field reads as constants (session 9's first step).
 WITH parent AS MATERIALIZED (SELECT "brands".* FROM "brands" WHERE "brands"."id" IN ($1) AND "brands"."archived_at" IS NULL AND "brands"."id" = $1 LIMIT 1)
 SELECT to_jsonb(parent) AS parent__row, child.* FROM parent
   LEFT JOIN LATERAL (SELECT * FROM (SELECT '00000000-0000-0000-0000-000000000000'::uuid AS "id", "analytics_metrics"."brand_id", "analytics_metrics"."platform", "analytics_metrics"."post_id", "analytics_metrics"."date", '00000000-0000-0000-0000-000000000000'::uuid AS "tenant_id", 'epoch'::timestamptz AS "created_at", 'epoch'::timestamptz AS "updated_at", jsonb_build_object('reach', "analytics_metrics"."metrics" -> 'reach') AS "metrics", NULL::jsonb AS "metadata" FROM "analytics_metrics" WHERE ("analytics_metrics"."date" BETWEEN $2 AND $3) AND "analytics_metrics"."platform" = 'instagram' AND ("analytics_metrics"."brand_id" = parent.id)) AS child WHERE false) AS child ON true
