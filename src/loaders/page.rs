@@ -116,8 +116,8 @@ pub trait PagedRelation: Send + Sync + 'static {
 
     /// A row of a page that fetched only the columns `read` (every column when `None`);
     /// a field whose column was not fetched holds its type's default and is never read.
-    fn decode(row: &QueryResult, read: Option<&[String]>) -> Result<Self::Model, sea_orm::DbErr> {
-        let _ = read;
+    /// Relations that opt in to [`Self::NARROW`] implement it (the `paged!` macro does).
+    fn decode(row: &QueryResult, _read: Option<&[String]>) -> Result<Self::Model, sea_orm::DbErr> {
         Self::Model::from_query_result(row, "")
     }
 }
@@ -170,6 +170,7 @@ pub fn read_columns<R: PagedRelation>(spec: &PageSpec<R::Filter>) -> Option<Vec<
 }
 
 /// The outer select list of a page: the columns it reads ([`read_columns`]), or `page.*`.
+/// PostgreSQL drops a subquery's unused outputs, so the others are never read or detoasted.
 fn projection(read: Option<&[String]>) -> String {
     match read {
         Some(columns) => columns
