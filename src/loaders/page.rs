@@ -211,6 +211,7 @@ enum Parents<'a, P: EntityTrait> {
 fn page_statement<R: PagedRelation, P: EntityTrait>(
     parents: Parents<'_, P>,
     spec: &PageSpec<R::Filter>,
+    read: Option<&[String]>,
 ) -> Statement {
     use sea_orm::{EntityName, QueryOrder};
     let descending = spec.sort.descending;
@@ -241,52 +242,44 @@ fn page_statement<R: PagedRelation, P: EntityTrait>(
         .limit(spec.limit + 1)
         .build(DbBackend::Postgres);
     let mut values = page.values.map(|v| v.0).unwrap_or_default();
-    let mut sql_total = String::new();
-    let mut join_total = String::new();
-    if spec.with_total {
+    let count = spec.with_total.then(|| {
         let count = R::apply_filter(R::Entity::find(), &spec.filter)
             .filter(correlated())
             .select_only()
-            .column_as(Expr::cust("count(*)"), "page_total")
+            .column_as(Expr::cust("count(*)"), parent::PAGE_TOTAL)
             .build(DbBackend::Postgres);
-        join_total = format!(
-            " CROSS JOIN LATERAL ({}) AS total",
-            parent::shift_placeholders(&count.sql, values.len())
-        );
+        let sql = parent::shift_placeholders(&count.sql, values.len());
         values.extend(count.values.map(|v| v.0).unwrap_or_default());
-        sql_total = ", total.page_total".into();
-    }
+        sql
+    });
     let dir = if descending { "DESC" } else { "ASC" };
-    let columns = projection(read_columns::<R>(spec).as_deref());
+    let columns = projection(read);
     let sql = match parents {
         Parents::Ids(ids) => {
+            let (total, join_total) = match &count {
+                Some(count) => (
+                    format!(", total.{}", parent::PAGE_TOTAL),
+                    format!(" CROSS JOIN LATERAL ({count}) AS total"),
+                ),
+                None => Default::default(),
+            };
             values.push(sea_orm::Value::from(ids.to_vec()));
             format!(
-                "SELECT {columns}{sql_total} FROM unnest(${}::uuid[]) AS parent(id)
+                "SELECT {columns}{total} FROM unnest(${}::uuid[]) AS parent(id)
                    CROSS JOIN LATERAL ({}) AS page{join_total}
                   ORDER BY page.{parent}, page.{column} {dir}, page.id {dir}",
                 values.len(),
                 page.sql
             )
         }
-        Parents::Row { select } => {
-            let from = format!("({}) AS page", page.sql);
-            let (children_extra, parent_join) = if spec.with_total {
-                (", NULL", join_total.as_str())
-            } else {
-                ("", "")
-            };
-            parent::ParentAndChildren {
-                children: &from,
-                alias: "page",
-                columns: &columns,
-                order: &format!("page.{column} {dir}, page.id {dir}"),
-                parent_join,
-                parent_extra: &sql_total,
-                children_extra,
-            }
-            .sql(*select, &mut values)
+        Parents::Row { select } => parent::ParentAndChildren {
+            children: &page.sql,
+            alias: "page",
+            columns: &columns,
+            order: &format!("page.{column} {dir}, page.id {dir}"),
+            total: count.as_deref(),
         }
+        .sql(*select, &mut values),
     };
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
 }
@@ -307,19 +300,19 @@ where
     let parents = Parents::Row {
         select: Box::new(parent),
     };
+    let read = read_columns::<R>(spec);
     let rows = db
-        .query_all_raw(page_statement::<R, P>(parents, spec))
+        .query_all_raw(page_statement::<R, P>(parents, spec, read.as_deref()))
         .await?;
     let Some((found, parent_row, children)) = parent::split::<P::Model>(rows)? else {
         return Ok(None);
     };
-    let read = read_columns::<R>(spec);
     let mut page = Page::default();
     for row in &children {
         page.rows.push(R::decode(row, read.as_deref())?);
     }
     if spec.with_total {
-        page.total = Some(parent_row.try_get("", "page_total")?);
+        page.total = Some(parent_row.try_get("", parent::PAGE_TOTAL)?);
     }
     page.has_next = page.rows.len() as u64 > spec.limit;
     page.rows.truncate(spec.limit as usize);
@@ -364,6 +357,7 @@ impl<R: PagedRelation> Loader<PageKey<R::Filter>> for PageLoader<R> {
                 .query_all_raw(page_statement::<R, R::Entity>(
                     Parents::Ids(&parents),
                     &spec,
+                    read.as_deref(),
                 ))
                 .await
                 .map_err(Arc::new)?;
@@ -372,7 +366,7 @@ impl<R: PagedRelation> Loader<PageKey<R::Filter>> for PageLoader<R> {
                 let row = R::decode(&result, read.as_deref()).map_err(Arc::new)?;
                 let page = grouped.entry(R::parent_of(&row)).or_default();
                 if spec.with_total {
-                    page.total = Some(result.try_get("", "page_total").map_err(Arc::new)?);
+                    page.total = Some(result.try_get("", parent::PAGE_TOTAL).map_err(Arc::new)?);
                 }
                 page.rows.push(row);
             }

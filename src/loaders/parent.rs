@@ -36,29 +36,31 @@ pub fn shift_placeholders(sql: &str, offset: usize) -> String {
 /// The column the parent's row comes back in, as JSON.
 const PARENT_ROW: &str = "parent__row";
 
+/// The column a page's count comes back in (see [`ParentAndChildren::total`]).
+pub const PAGE_TOTAL: &str = "page_total";
+
 /// A statement that returns the first row `parent` selects and then its children: the
 /// parent once, as one JSON column on a row of its own whose child columns are NULL, and
 /// every child on a row whose parent column is NULL (a page of a hundred rows carrying a
-/// hundred copies of the parent's columns cost PostgreSQL more than the page itself).
-///
-/// `children` is a FROM item (SQL reading `parent.id`, aliased `alias`), `columns` the
-/// select list over it, `order` the children's order, `parent_extra` columns only the
-/// parent's row carries (e.g. `, total.page_total` with a join in `parent_join`) and
-/// `children_extra` as many NULLs in their place. The parent's select's values are
-/// appended to `values`, after those `children` and `parent_join` already use. The parent's
-/// row comes first and the children follow in `order` (PostgreSQL appends the branches of
-/// a `UNION ALL` in turn); readers find the parent by its column all the same ([`split`]).
+/// hundred copies of the parent's columns cost PostgreSQL more than the page itself). The
+/// parent's row comes first and the children follow in `order` (PostgreSQL appends the
+/// branches of a `UNION ALL` in turn); readers find the parent by its column all the same
+/// ([`split`]).
 pub struct ParentAndChildren<'a> {
+    /// The children's select, reading the parent's id as `parent.id`.
     pub children: &'a str,
+    /// The children's alias, which `columns` and `order` use.
     pub alias: &'a str,
     pub columns: &'a str,
     pub order: &'a str,
-    pub parent_join: &'a str,
-    pub parent_extra: &'a str,
-    pub children_extra: &'a str,
+    /// A select counting the children (as [`PAGE_TOTAL`], reading `parent.id`), returned
+    /// on the parent's row only.
+    pub total: Option<&'a str>,
 }
 
 impl ParentAndChildren<'_> {
+    /// The SQL; the parent's select's values are appended to `values`, after those the
+    /// children and the count already use.
     pub fn sql<P: EntityTrait>(
         &self,
         parent: Select<P>,
@@ -79,18 +81,26 @@ impl ParentAndChildren<'_> {
             alias,
             columns,
             order,
-            parent_join,
-            parent_extra,
-            children_extra,
+            total,
         } = self;
+        let (total, total_join, no_total) = match total {
+            Some(count) => (
+                format!(", total.{PAGE_TOTAL}"),
+                format!(" CROSS JOIN LATERAL ({count}) AS total"),
+                ", NULL",
+            ),
+            None => (String::new(), String::new(), ""),
+        };
         // The parent's row takes its child columns (and their types) from the children's
-        // FROM item filtered to nothing; the UNION types the children's NULL extras.
+        // select filtered to nothing (a one-time filter: nothing is read); the UNION types
+        // the children's NULL count.
         format!(
             "WITH parent AS MATERIALIZED ({parent_sql})
-             SELECT to_jsonb(parent) AS {PARENT_ROW}, {columns}{parent_extra} FROM parent
-               LEFT JOIN LATERAL (SELECT * FROM {children} WHERE false) AS {alias} ON true{parent_join}
+             SELECT to_jsonb(parent) AS {PARENT_ROW}, {columns}{total} FROM parent
+               LEFT JOIN LATERAL (SELECT * FROM ({children}) AS {alias} WHERE false) AS {alias}
+                 ON true{total_join}
              UNION ALL
-             (SELECT NULL, {columns}{children_extra} FROM parent CROSS JOIN LATERAL {children}
+             (SELECT NULL, {columns}{no_total} FROM parent CROSS JOIN LATERAL ({children}) AS {alias}
                ORDER BY {order})"
         )
     }
@@ -132,15 +142,12 @@ where
     P::Model: DeserializeOwned,
 {
     let mut values = children.values.map(|v| v.0).unwrap_or_default();
-    let from = format!("({}) AS child", children.sql);
     let sql = ParentAndChildren {
-        children: &from,
+        children: &children.sql,
         alias: "child",
         columns: "child.*",
         order,
-        parent_join: "",
-        parent_extra: "",
-        children_extra: "",
+        total: None,
     }
     .sql(parent, &mut values);
     let rows = db
