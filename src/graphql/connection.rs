@@ -131,21 +131,26 @@ pub fn nested_spec_at<F>(
 /// The fields selected on a connection's nodes (under `edges { node }` and `nodes`), in
 /// snake_case, sorted and deduplicated so equal selections batch together.
 fn node_fields(selection: &Lookahead<'_>) -> Arc<[String]> {
-    let mut fields: Vec<String> = [
-        selection.field("edges").field("node"),
-        selection.field("nodes"),
-    ]
-    .iter()
-    .flat_map(|nodes| nodes.selection_fields())
-    .flat_map(|node| {
-        node.selection_set()
-            .map(|field| snake_case(field.name()))
-            .collect::<Vec<_>>()
-    })
-    .collect();
+    let mut fields = selected_fields(&selection.field("edges").field("node"));
+    fields.extend(selected_fields(&selection.field("nodes")));
     fields.sort_unstable();
     fields.dedup();
     fields.into()
+}
+
+/// The fields selected under `selection` (every occurrence, fragments included), in
+/// snake_case as the columns they read are named.
+pub fn selected_fields(selection: &Lookahead<'_>) -> Vec<String> {
+    selection
+        .selection_fields()
+        .iter()
+        .flat_map(|field| {
+            field
+                .selection_set()
+                .map(|child| snake_case(child.name()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 fn snake_case(name: &str) -> String {

@@ -5,6 +5,7 @@
 
 pub mod analytics;
 mod by_id;
+pub mod columns;
 mod content_assets;
 pub mod group;
 pub mod page;

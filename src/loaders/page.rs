@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::LoadError;
-use super::parent;
+use super::{columns, parent};
 
 /// The sort of a page: one non-null timestamp column, ties broken by `id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -122,48 +122,19 @@ pub trait PagedRelation: Send + Sync + 'static {
     }
 }
 
-/// The column `name` of `row` if the page fetched it, else `T`'s default (see
-/// [`PagedRelation::decode`]).
-pub fn column_or_default<T: sea_orm::TryGetable + Default>(
-    row: &QueryResult,
-    read: &[String],
-    name: &str,
-) -> Result<T, sea_orm::DbErr> {
-    let name = name.trim_start_matches("r#");
-    if read.iter().any(|column| column == name) {
-        Ok(row.try_get("", name)?)
-    } else {
-        Ok(T::default())
-    }
-}
-
 /// The columns a page of `R` fetches when its relation opts in ([`PagedRelation::NARROW`])
 /// and every selected node field is known to read one: `id`, the parent and sort columns
 /// and the selected fields' own. `None` means every column.
 pub fn read_columns<R: PagedRelation>(spec: &PageSpec<R::Filter>) -> Option<Vec<String>> {
-    use sea_orm::Iterable;
     let via_id = R::NARROW?;
     let fields = spec.fields.as_ref()?;
-    let columns: Vec<_> = <R::Entity as EntityTrait>::Column::iter().collect();
-    let has = |name: &str| columns.iter().any(|c| c.as_str() == name);
-    let mut needed = vec![
+    let mut needed =
+        columns::columns_read_by::<R::Entity>(fields.iter().map(String::as_str), via_id)?;
+    needed.extend([
         "id".to_string(),
         R::parent_column().as_str().to_string(),
         spec.sort.column.to_string(),
-    ];
-    for field in fields.iter() {
-        if field == "__typename" {
-            continue;
-        } else if field == "uuid" || via_id.contains(&field.as_str()) {
-            needed.push("id".into());
-        } else if has(field) {
-            needed.push(field.clone());
-        } else if has(&format!("{field}_id")) {
-            needed.push(format!("{field}_id"));
-        } else {
-            return None;
-        }
-    }
+    ]);
     needed.sort_unstable();
     needed.dedup();
     Some(needed)

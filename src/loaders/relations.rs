@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use sea_orm::{ColumnTrait, Order, QueryFilter, Select};
 use uuid::Uuid;
 
-use super::group::GroupedRelation;
+use super::group::{GroupedRelation, NarrowGroupedRelation};
 use super::page::PagedRelation;
 use entity::{
     advisor_feedback, analytics_goals, approval_requests, audit_logs, auto_plans, brand_history,
@@ -46,11 +46,9 @@ macro_rules! paged {
                 let Some(read) = read else {
                     return Self::Model::from_query_result(row, "");
                 };
-                // Every field of the model: a column added to the table is a compile error
-                // here until it is listed.
-                Ok($module::Model {
-                    $($field: super::page::column_or_default(row, read, stringify!($field))?,)*
-                })
+                Ok(super::columns::model_from_read_columns!(
+                    $module, row, read, { $($field),* }
+                ))
             }
             )?
 
@@ -526,8 +524,27 @@ paged!(
 
 /// Declares a [`GroupedRelation`] in one line.
 macro_rules! grouped {
-    ($name:ident, $module:ident, $parent:ident, |$m:ident| $parent_of:expr, $order_col:ident, $order:expr) => {
+    (
+        $name:ident, $module:ident, $parent:ident, |$m:ident| $parent_of:expr,
+        $order_col:ident, $order:expr
+        $(, narrow: [$($via_id:literal),* $(,)?], fields: { $($field:ident),* $(,)? })? $(,)?
+    ) => {
         pub struct $name;
+
+        $(
+        impl NarrowGroupedRelation for $name {
+            const VIA_ID: &'static [&'static str] = &[$($via_id),*];
+
+            fn decode(
+                row: &sea_orm::QueryResult,
+                read: &[String],
+            ) -> Result<Self::Model, sea_orm::DbErr> {
+                Ok(super::columns::model_from_read_columns!(
+                    $module, row, read, { $($field),* }
+                ))
+            }
+        }
+        )?
 
         impl GroupedRelation for $name {
             type Entity = $module::Entity;
@@ -575,7 +592,12 @@ grouped!(
     PostId,
     |m| m.post_id.unwrap_or_default(),
     CreatedAt,
-    Order::Desc
+    Order::Desc,
+    narrow: [],
+    fields: {
+        id, brand_id, post_id, status, approved_at, approved_by, rejected_at, rejected_by,
+        rejection_reason, locked, created_at, updated_at,
+    },
 );
 grouped!(
     PostSchedules,

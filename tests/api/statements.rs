@@ -158,6 +158,107 @@ async fn a_page_fetches_only_the_columns_its_nodes_select() {
     );
 }
 
+/// The statement of `query` that reads `post_approvals` by post.
+async fn approvals_sql(app: &TestApp, query: &str) -> (Value, String) {
+    let (response, sql) = app
+        .graphql_logged(Some(&service_token()), query, json!({ "n": 3 }))
+        .await;
+    assert!(response.get("errors").is_none(), "{response}");
+    let mut statements = sql
+        .into_iter()
+        .filter(|s| s.contains("FROM \"post_approvals\"") && s.contains("ANY("));
+    let statement = statements
+        .next()
+        .expect("a statement reading approvals by post");
+    assert!(statements.next().is_none(), "approvals in one statement");
+    (response, statement)
+}
+
+/// Every item's approvals of a response, as `field` of each round.
+fn rounds(response: &Value, list: &str, field: &str) -> Vec<Value> {
+    response["data"]["brands"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|b| {
+            b["node"]["contentItems"]["edges"]
+                .as_array()
+                .unwrap()
+                .clone()
+        })
+        .map(|item| match &item["node"][list] {
+            Value::Array(rounds) => Value::Array(rounds.iter().map(|r| r[field].clone()).collect()),
+            round => round[field].clone(),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn approvals_fetch_only_the_columns_their_selections_read() {
+    let app = spawn_app().await;
+    brands_with_content(&app.db, 3, 4).await;
+    // A second, rejected round on every item, so order and nullable columns are exercised.
+    app.db
+        .execute_unprepared(
+            "INSERT INTO post_approvals (brand_id, post_id, status, rejection_reason, created_at)
+             SELECT brand_id, id, 'rejected', 'off-brand ' || title, now() + interval '1 hour'
+               FROM content_items",
+        )
+        .await
+        .unwrap();
+
+    let narrow = "query($n: Int) { brands(first: $n) { edges { node {
+        contentItems(first: 4) { edges { node { title
+          approvals { status }
+          latestApproval { rejectionReason approvedBy { displayName } } } } } } } } }";
+    let (narrowed, sql) = approvals_sql(&app, narrow).await;
+    for read in ["status", "rejection_reason", "approved_by", "post_id"] {
+        assert!(sql.contains(&format!("\"{read}\"")), "{read} read: {sql}");
+    }
+    for unread in ["approved_at", "rejected_by", "locked", "updated_at"] {
+        assert!(
+            !sql.contains(&format!("\"{unread}\"")),
+            "{unread} not read: {sql}"
+        );
+    }
+
+    // Every field of a round selected: every column fetched, the same values.
+    let wide = "query($n: Int) { brands(first: $n) { edges { node {
+        contentItems(first: 4) { edges { node { title
+          approvals { uuid status approvedAt approvedBy { displayName } rejectedAt rejectedBy { displayName }
+                      rejectionReason locked createdAt updatedAt post { title } }
+          latestApproval { uuid status rejectionReason approvedBy { displayName } } } } } } } } }";
+    let (full, sql) = approvals_sql(&app, wide).await;
+    assert!(
+        sql.contains("\"rejected_by\"") && sql.contains("\"locked\""),
+        "{sql}"
+    );
+
+    let statuses = rounds(&narrowed, "approvals", "status");
+    assert_eq!(statuses.len(), 12, "{narrowed}");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == json!(["REJECTED", "APPROVED"])),
+        "newest first: {statuses:?}"
+    );
+    assert_eq!(statuses, rounds(&full, "approvals", "status"));
+    for field in ["rejectionReason", "approvedBy"] {
+        assert_eq!(
+            rounds(&narrowed, "latestApproval", field),
+            rounds(&full, "latestApproval", field),
+            "{field}"
+        );
+    }
+    let reasons = rounds(&narrowed, "latestApproval", "rejectionReason");
+    assert!(
+        reasons
+            .iter()
+            .all(|r| r.as_str().is_some_and(|r| r.starts_with("off-brand "))),
+        "{reasons:?}"
+    );
+}
+
 const ASSETS_PAGE: &str = "mediaAssets(first: 4, after: $after) { totalCount
   pageInfo { hasNextPage endCursor } edges { cursor node { filename sizeBytes } } }";
 

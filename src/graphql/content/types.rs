@@ -7,12 +7,14 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::approval::PostApproval;
 use crate::graphql::asset::MediaAsset;
 use crate::graphql::brand::Brand;
+use crate::graphql::connection::selected_fields;
 use crate::graphql::context::RequestContext;
 use crate::graphql::identity::User;
 use crate::graphql::ids::{self, NodeKind};
+use crate::loaders::group::GroupKey;
 use crate::loaders::page::Sort;
-use crate::loaders::relations::ContentFilter;
-use entity::{content_items, scheduled_content};
+use crate::loaders::relations::{ContentFilter, PostApprovals};
+use entity::{content_items, post_approvals, scheduled_content};
 
 type Timestamp = DateTime<FixedOffset>;
 
@@ -75,6 +77,22 @@ impl ContentOrder {
                 descending: true,
             },
         }
+    }
+}
+
+impl ContentItem {
+    /// Its approval rounds, newest first, fetched with the columns the current field's
+    /// selection reads (`approvals` and `latestApproval` of every item share one batch).
+    async fn approval_rounds(&self, ctx: &Context<'_>) -> ApiResult<Vec<post_approvals::Model>> {
+        let fields = selected_fields(&ctx.look_ahead());
+        let key =
+            GroupKey::selecting::<PostApprovals>(self.0.id, fields.iter().map(String::as_str));
+        let rounds = ctx
+            .loaders()?
+            .post_approvals_by_post()
+            .load_one(key)
+            .await?;
+        Ok(rounds.unwrap_or_default())
     }
 }
 
@@ -161,29 +179,13 @@ impl ContentItem {
     }
     /// Every approval round, newest first.
     async fn approvals(&self, ctx: &Context<'_>) -> ApiResult<Vec<PostApproval>> {
-        let approvals = ctx
-            .loaders()?
-            .post_approvals_by_post()
-            .load_one(self.0.id)
-            .await?;
-        Ok(approvals
-            .unwrap_or_default()
-            .into_iter()
-            .map(PostApproval)
-            .collect())
+        let approvals = self.approval_rounds(ctx).await?;
+        Ok(approvals.into_iter().map(PostApproval).collect())
     }
     /// The newest approval round.
     async fn latest_approval(&self, ctx: &Context<'_>) -> ApiResult<Option<PostApproval>> {
-        let approvals = ctx
-            .loaders()?
-            .post_approvals_by_post()
-            .load_one(self.0.id)
-            .await?;
-        Ok(approvals
-            .unwrap_or_default()
-            .into_iter()
-            .next()
-            .map(PostApproval))
+        let approvals = self.approval_rounds(ctx).await?;
+        Ok(approvals.into_iter().next().map(PostApproval))
     }
     /// Its publication schedule, earliest first.
     async fn schedule(&self, ctx: &Context<'_>) -> ApiResult<Vec<ScheduledContent>> {
