@@ -44,6 +44,12 @@ pub fn metric_key(name: &str) -> Option<&'static str> {
         .copied()
 }
 
+/// The column a narrowed metric row carries the value of metric `key` in (null when the
+/// row's `metrics` lacks it, which reads as a missing key does).
+fn metric_column(key: &str) -> String {
+    format!("metrics__{key}")
+}
+
 /// What of a metric row a selection reads: every other part is not fetched.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MetricColumns {
@@ -62,10 +68,10 @@ impl MetricColumns {
         id: true,
     };
 
-    /// `select` with `metrics` narrowed to the keys read (a key a row lacks reads as
-    /// null, as a missing one does), `metadata` and the row's id only when read, and none
-    /// of the columns no field of a metric row reads (tenant, timestamps); [`Self::decode`]
-    /// reads such a row.
+    /// `select` with `metrics` narrowed to the keys read, each in a column of its own
+    /// ([`metric_column`]; PostgreSQL builds no JSON object per row for it), `metadata` and
+    /// the row's id only when read, and none of the columns no field of a metric row reads
+    /// (tenant, timestamps); [`Self::decode`] reads such a row.
     fn narrow(
         &self,
         select: sea_orm::Select<analytics_metrics::Entity>,
@@ -75,30 +81,26 @@ impl MetricColumns {
         if *self == Self::ALL {
             return select;
         }
-        let metrics = match &self.keys {
-            None => "\"analytics_metrics\".\"metrics\"".to_string(),
-            Some(keys) if keys.is_empty() => "'{}'::jsonb".to_string(),
-            Some(keys) => {
-                // Keys come from the constant lists only, never from the request's text.
-                let pairs: Vec<String> = keys
-                    .iter()
-                    .map(|key| format!("'{key}', \"analytics_metrics\".\"metrics\" -> '{key}'"))
-                    .collect();
-                format!("jsonb_build_object({})", pairs.join(", "))
-            }
-        };
         let mut select = select.select_only();
         if self.id {
             select = select.column(Column::Id);
         }
-        select = select
-            .columns([
-                Column::BrandId,
-                Column::Platform,
-                Column::PostId,
-                Column::Date,
-            ])
-            .column_as(Expr::cust(metrics), "metrics");
+        select = select.columns([
+            Column::BrandId,
+            Column::Platform,
+            Column::PostId,
+            Column::Date,
+        ]);
+        match &self.keys {
+            None => select = select.column(Column::Metrics),
+            Some(keys) => {
+                for key in keys {
+                    // Keys come from the constant lists only, never from the request's text.
+                    let value = format!("\"analytics_metrics\".\"metrics\" -> '{key}'");
+                    select = select.column_as(Expr::cust(value), metric_column(key));
+                }
+            }
+        }
         if self.metadata {
             select = select.column(Column::Metadata);
         }
@@ -126,7 +128,18 @@ impl MetricColumns {
             platform: row.try_get("", "platform")?,
             post_id: row.try_get("", "post_id")?,
             date: row.try_get("", "date")?,
-            metrics: row.try_get("", "metrics")?,
+            metrics: match &self.keys {
+                None => row.try_get("", "metrics")?,
+                Some(keys) => {
+                    let mut metrics = serde_json::Map::with_capacity(keys.len());
+                    for key in keys {
+                        let value: Option<serde_json::Value> =
+                            row.try_get("", &metric_column(key))?;
+                        metrics.insert(key.to_string(), value.unwrap_or_default());
+                    }
+                    serde_json::Value::Object(metrics)
+                }
+            },
             metadata: if self.metadata {
                 row.try_get("", "metadata")?
             } else {
