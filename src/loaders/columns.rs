@@ -49,7 +49,7 @@ pub fn column_or_default<T: sea_orm::TryGetable + Default>(
 }
 
 /// A set of the columns of one entity, one bit per column in declaration order: small and
-/// `Copy`, so it can be part of a dataloader key, and sets union with `|`.
+/// `Copy`, so it can be part of a dataloader key, and cheap to union.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ColumnSet(u64);
 
