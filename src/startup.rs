@@ -6,8 +6,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::{ListenerExt, TapIo};
 use sea_orm::DatabaseConnection;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 use crate::auth::{JwtVerifier, MembershipCache};
 use crate::config::ServerConfig;
@@ -25,6 +26,20 @@ pub struct App {
     /// Where `/metrics` is served when not on the main listener.
     ops_listener: Option<TcpListener>,
     state: AppState,
+}
+
+/// `listener` with Nagle's algorithm off on every accepted connection. A response or a
+/// subscription message is written whole; holding back its last segment until the
+/// previous one is acknowledged only adds latency (up to the peer's delayed-ACK timeout
+/// when a subscriber, which only reads, has nothing to piggyback the ACK on).
+fn without_delay(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)> {
+    listener.tap_io(set_no_delay as fn(&mut TcpStream))
+}
+
+fn set_no_delay(connection: &mut TcpStream) {
+    if let Err(err) = connection.set_nodelay(true) {
+        tracing::debug!(error = %err, "could not set TCP_NODELAY on a connection");
+    }
 }
 
 /// The default operations address when the main one is public.
@@ -165,7 +180,7 @@ impl App {
             let router = crate::http::ops_router(self.state.clone());
             let mut stopped = stopped.clone();
             tokio::spawn(async move {
-                axum::serve(listener, router)
+                axum::serve(without_delay(listener), router)
                     .with_graceful_shutdown(async move {
                         let _ = stopped.wait_for(|stop| *stop).await;
                     })
@@ -174,7 +189,7 @@ impl App {
         });
         let router = crate::http::router(self.state, ops.is_none());
         let served = axum::serve(
-            self.listener,
+            without_delay(self.listener),
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
