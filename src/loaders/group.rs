@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IdenStatic, Iterable, QueryFilter,
+    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IdenStatic, QueryFilter,
     QueryOrder, QueryResult, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
@@ -103,20 +103,17 @@ impl<R: NarrowGroupedRelation> Loader<GroupKey> for GroupLoader<R> {
         keys: &[GroupKey],
     ) -> Result<HashMap<GroupKey, Vec<R::Model>>, Self::Error> {
         let parent_column = R::parent_column();
-        let read = keys
+        let columns = keys
             .iter()
             .fold(
                 ColumnSet::of::<R::Entity>(&[parent_column.as_str().to_string()]),
                 |set, key| set.union(key.read),
             )
-            .names::<R::Entity>();
+            .columns::<R::Entity>();
+        let read: Vec<String> = columns.iter().map(|c| c.as_str().to_string()).collect();
         let parents: Vec<Uuid> = keys.iter().map(|key| key.parent).collect();
         let (column, order) = R::order();
-        let select = <R::Entity as EntityTrait>::Column::iter()
-            .filter(|column| read.iter().any(|name| name == column.as_str()))
-            .fold(R::Entity::find().select_only(), |select, column| {
-                select.column(column)
-            });
+        let select = R::Entity::find().select_only().columns(columns);
         let statement = select
             .filter(super::any_of(parent_column, &parents))
             .order_by(column, order)
