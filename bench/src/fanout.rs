@@ -36,6 +36,35 @@ pub struct FanoutResult {
     pub rss_idle_kib: u64,
     pub rss_subscribed_kib: u64,
     pub kib_per_subscriber: f64,
+    /// Latency by when the event was sent (`--latency-window-ms`), in time order.
+    pub windows: Vec<LatencyWindow>,
+}
+
+/// The deliveries of the events sent in one window of the run.
+pub struct LatencyWindow {
+    pub from_ms: u64,
+    pub deliveries: usize,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// Groups (sent offset ms, latency µs) pairs into windows of `width_ms`.
+fn latency_windows(mut samples: Vec<(u64, u64)>, width_ms: u64) -> Vec<LatencyWindow> {
+    let width_ms = width_ms.max(1);
+    samples.sort_unstable();
+    samples
+        .chunk_by(|a, b| a.0 / width_ms == b.0 / width_ms)
+        .map(|window| {
+            let mut latencies: Vec<u64> = window.iter().map(|(_, latency)| *latency).collect();
+            latencies.sort_unstable();
+            LatencyWindow {
+                from_ms: window[0].0 / width_ms * width_ms,
+                deliveries: latencies.len(),
+                p50_ms: percentile(&latencies, 0.50),
+                p99_ms: percentile(&latencies, 0.99),
+            }
+        })
+        .collect()
 }
 
 const SUBSCRIBE: &str =
@@ -202,6 +231,8 @@ pub async fn run(
     }
     let _ = stop_tx.send(true);
     let mut latencies = Vec::with_capacity(expected as usize);
+    let first_sent = produced.values().map(|(_, sent)| *sent).min();
+    let mut by_send_time = Vec::new();
     let (mut unique, mut duplicated) = (0u64, 0u64);
     for (reader, brand) in readers.into_iter().zip(brand_of) {
         let received = reader.await.unwrap_or_default();
@@ -215,7 +246,12 @@ pub async fn run(
             }
             if seen.insert(id) {
                 unique += 1;
-                latencies.push(arrived.saturating_duration_since(*sent).as_micros() as u64);
+                let latency = arrived.saturating_duration_since(*sent).as_micros() as u64;
+                latencies.push(latency);
+                if let (Some(first), Some(_)) = (first_sent, args.latency_window_ms) {
+                    let offset = sent.saturating_duration_since(first).as_millis() as u64;
+                    by_send_time.push((offset, latency));
+                }
             } else {
                 duplicated += 1;
             }
@@ -241,5 +277,9 @@ pub async fn run(
         rss_subscribed_kib,
         kib_per_subscriber: rss_subscribed_kib.saturating_sub(rss_idle_kib) as f64
             / subscribers.max(1) as f64,
+        windows: args
+            .latency_window_ms
+            .map(|width| latency_windows(by_send_time, width))
+            .unwrap_or_default(),
     })
 }

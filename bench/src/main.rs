@@ -48,6 +48,10 @@ pub struct Args {
     /// Seconds of events per fan-out run.
     #[arg(long, default_value_t = 5)]
     pub fanout_secs: u64,
+    /// Also print each fan-out run's p50 and p99 by when the events were sent, in windows
+    /// of this many milliseconds (to tell a steady delay from a few stalls).
+    #[arg(long)]
+    pub latency_window_ms: Option<u64>,
     /// Only these query shapes (e.g. `Q2,Q3`; default: all).
     #[arg(long, value_delimiter = ',')]
     pub ops: Vec<String>,
@@ -147,6 +151,7 @@ async fn main() -> anyhow::Result<()> {
             "one execution per audience"
         };
         report::print_fanout(&rows, args.fanout_secs, execution);
+        report::print_latency_windows(&rows);
         if rows.iter().any(|row| row.lost > 0 || row.duplicated > 0) {
             anyhow::bail!("events were lost or duplicated");
         }

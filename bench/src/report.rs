@@ -69,3 +69,21 @@ pub fn print_fanout(rows: &[FanoutResult], secs: u64, execution: &str) {
         );
     }
 }
+
+/// Each run's latency by send time, when `--latency-window-ms` asked for it.
+pub fn print_latency_windows(rows: &[FanoutResult]) {
+    for row in rows.iter().filter(|row| !row.windows.is_empty()) {
+        println!(
+            "\nLatency by send time, {} subscribers over {}:",
+            row.subscribers, row.spread
+        );
+        println!("| sent from ms | deliveries | p50 ms | p99 ms |");
+        println!("|---:|---:|---:|---:|");
+        for window in &row.windows {
+            println!(
+                "| {} | {} | {:.1} | {:.1} |",
+                window.from_ms, window.deliveries, window.p50_ms, window.p99_ms
+            );
+        }
+    }
+}
