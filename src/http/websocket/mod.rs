@@ -15,7 +15,7 @@ mod protocol;
 
 use std::net::SocketAddr;
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_graphql::Data;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, ClientMessage, WebSocketProtocols};
@@ -170,7 +170,8 @@ async fn serve(
     let limits = &state.http.websocket;
     let idle_timeout = Duration::from_secs(limits.ws_idle_timeout_secs.max(1));
     let send_timeout = Duration::from_secs(limits.ws_send_timeout_secs.max(1));
-    let mut keepalive = tokio::time::interval(Duration::from_secs(limits.ws_keepalive_secs.max(1)));
+    let ping_every = Duration::from_secs(limits.ws_keepalive_secs.max(1));
+    let mut keepalive = tokio::time::interval_at(first_ping(ping_every), ping_every);
     keepalive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // A moment after expiry, so each subscription's own final UNAUTHENTICATED reaches the
     // client first; operations sent meanwhile are refused (see `graphql::session`).
@@ -222,6 +223,19 @@ async fn serve(
         };
         outgoing = reply.map(|text| Message::Text(text.into()));
     }
+}
+
+/// When a connection's first keepalive ping is due: somewhere in the second half of the
+/// first period, by the clock's sub-second part at the time. Connections opened together
+/// (every client reconnecting after a restart) would otherwise ping in step for as long
+/// as they stay open.
+fn first_ping(period: Duration) -> Instant {
+    let phase = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .subsec_nanos();
+    let half = period / 2;
+    Instant::now() + half + half.mul_f64(f64::from(phase) / 1e9)
 }
 
 /// Most messages written with one flush.
@@ -306,5 +320,21 @@ fn authenticate_init(
         state.jwt.verify(token).map(Some)
     } else {
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_first_ping_falls_in_the_second_half_of_the_first_period() {
+        let period = Duration::from_secs(10);
+        for _ in 0..100 {
+            let before = Instant::now();
+            let at = first_ping(period);
+            assert!(at >= before + period / 2, "{:?}", at - before);
+            assert!(at <= Instant::now() + period, "{:?}", at - before);
+        }
     }
 }
