@@ -283,3 +283,20 @@ pub async fn run(
             .unwrap_or_default(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::latency_windows;
+
+    #[test]
+    fn latencies_are_grouped_by_the_window_their_event_was_sent_in() {
+        // (sent offset ms, latency µs), out of order.
+        let samples = vec![(1_500, 9_000), (10, 1_000), (990, 3_000), (1_000, 5_000)];
+        let windows = latency_windows(samples, 1_000);
+        let summary: Vec<_> = windows
+            .iter()
+            .map(|w| (w.from_ms, w.deliveries, w.p99_ms))
+            .collect();
+        assert_eq!(summary, [(0, 2, 3.0), (1_000, 2, 9.0)]);
+    }
+}

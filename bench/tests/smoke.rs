@@ -8,6 +8,8 @@ async fn the_bench_runs_in_smoke_mode() {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_bench"))
         .args([
             "--smoke",
+            "--latency-window-ms",
+            "1000",
             "--database",
             &database,
             "--gateway",
@@ -28,6 +30,7 @@ async fn the_bench_runs_in_smoke_mode() {
         assert!(stdout.contains(op), "{op} missing:\n{stdout}");
     }
     assert!(stdout.contains("Subscription fan-out"), "{stdout}");
+    assert!(stdout.contains("Latency by send time"), "{stdout}");
 }
 
 /// The gateway binary `cargo test --workspace` built beside the bench.
