@@ -142,7 +142,9 @@ async fn a_member_removed_from_the_brand_is_ended_while_its_audience_goes_on() {
     let mut owner = subscribed(&app, TRANSPORT_WS, users::OWNER, APPROVALS, brands::AURORA).await;
     let mut member = subscribed(&app, TRANSPORT_WS, users::MEMBER, APPROVALS, brands::AURORA).await;
     audiences_reach(&app, 1).await;
-    // Each joins when its own execution has admitted it; wait until both are in.
+    // Each joins when its own execution has admitted it; a member admitted after the
+    // insert would rightly not see it: wait until both are in.
+    members_reach(&app, 2).await;
     insert_approvals(&app, brands::AURORA, 1).await;
     let first = cursors(&mut owner, 1).await;
     assert_eq!(cursors(&mut member, 1).await, first);
