@@ -13,7 +13,7 @@ use prometheus::{
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::audience::Audiences;
-use crate::realtime::Hub;
+use crate::realtime::Realtime;
 
 /// Operation names become label values; past this many distinct names they are counted
 /// as `other`, so clients cannot grow the series without bound.
@@ -39,6 +39,7 @@ pub struct Metrics {
     pool_connections: prometheus::IntGaugeVec,
     listener_reconnects: IntCounter,
     held_back: IntGauge,
+    live_summaries: IntGauge,
     subscribers: prometheus::IntGaugeVec,
     operation_names: Mutex<HashSet<String>>,
 }
@@ -188,6 +189,11 @@ impl Default for Metrics {
                 "brandgraph_sequencer_held_back",
                 "Change events held back above a gap in sequence numbers.",
             ),
+            live_summaries: gauge(
+                &registry,
+                "brandgraph_live_summaries",
+                "Shared live analyticsSummary computations running.",
+            ),
             subscribers,
             operation_names: Mutex::new(HashSet::new()),
             registry,
@@ -231,13 +237,41 @@ impl Metrics {
         self.operation_seconds
             .with_label_values(&[kind, &name])
             .observe(elapsed.as_secs_f64());
+        self.count_errors(codes.iter().map(String::as_str));
+    }
+
+    /// Counts errors by `extensions.code`: those raised while executing (through
+    /// [`observe_operation`](Self::observe_operation)) and every refusal before execution
+    /// (authentication, rate and size limits, parse, validation, persisted queries), on
+    /// every transport.
+    pub fn count_errors<'a>(&self, codes: impl IntoIterator<Item = &'a str>) {
         for code in codes {
             self.errors.with_label_values(&[code]).inc();
         }
     }
 
+    /// Counts the errors of a response that was refused before execution (see
+    /// [`crate::graphql::plain::is_request_error`]); executed ones are counted when timed.
+    pub fn count_request_errors(&self, response: &async_graphql::Response) {
+        if crate::graphql::plain::is_request_error(response) {
+            self.count_errors(response.errors.iter().filter_map(|error| {
+                match error.extensions.as_ref()?.get("code")? {
+                    async_graphql::Value::String(code) => Some(code.as_str()),
+                    _ => None,
+                }
+            }));
+        }
+    }
+
     /// The text exposition, with the hub's and the pool's current values.
-    pub fn render(&self, hub: &Hub, audiences: &Audiences, db: &DatabaseConnection) -> String {
+    pub fn render(
+        &self,
+        realtime: &Realtime,
+        audiences: &Audiences,
+        db: &DatabaseConnection,
+    ) -> String {
+        let hub = &realtime.hub;
+        self.live_summaries.set(realtime.summaries.running() as i64);
         let stats = hub.stats();
         let catch_up = |counter: &IntCounter, value: u64| {
             counter.inc_by(value.saturating_sub(counter.get()));

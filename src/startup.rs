@@ -57,7 +57,8 @@ impl App {
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Self> {
         let jwt = Arc::new(JwtVerifier::from_config(&config.auth)?);
-        let origins = OriginPolicy::new(&config.http.cors_origins)?;
+        let origins = OriginPolicy::new(&config.http.cors_origins)?
+            .allow_headers(&config.http.cors_allow_headers)?;
         let memberships = Arc::new(MembershipCache::default());
         let realtime = Realtime::start(
             &db,
@@ -89,7 +90,7 @@ impl App {
             jobs_db,
             webhooks.clone(),
         ));
-        let documents = Arc::new(config.graphql.document_cache()?);
+        let documents = Arc::new(config.graphql.document_cache(config.dev)?);
         let limits = crate::graphql::limits::DocumentLimits::new(&config.graphql);
         let with_data = |builder: async_graphql::SchemaBuilder<_, _, _>| {
             builder

@@ -1,9 +1,9 @@
 // Bundles GraphiQL and the dashboard into dist/ for the gateway to serve (and embed).
 // Everything comes from node_modules (package-lock.json); nothing is fetched at runtime.
 import { build } from 'esbuild';
-import { mkdir, copyFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdir, copyFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // Usage: node build.mjs [outdir]   (the gateway's build script passes its OUT_DIR)
 process.chdir(dirname(fileURLToPath(import.meta.url)));
@@ -26,3 +26,6 @@ await build({
 for (const page of ['graphiql.html', 'dashboard.html']) {
   await copyFile(`src/${page}`, join(outdir, page));
 }
+// The GraphQL documents the dashboard sends, for the gateway's allow-list mode to admit.
+const { DOCUMENTS } = await import(pathToFileURL(resolve('src/documents.js')).href);
+await writeFile(join(outdir, 'documents.json'), JSON.stringify(Object.values(DOCUMENTS)));

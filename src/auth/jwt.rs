@@ -51,7 +51,8 @@ pub enum Principal {
 }
 
 impl Principal {
-    /// The token's `exp`, in seconds since the epoch.
+    /// When the token stops being accepted (its `exp` plus the verifier's leeway), in
+    /// seconds since the epoch.
     pub fn expires_at(&self) -> u64 {
         match self {
             Self::Service { expires_at } | Self::User { expires_at, .. } => *expires_at,
@@ -239,16 +240,17 @@ impl JwtVerifier {
             }
         })?;
         let claims = data.claims;
+        // One rule for every transport: a token lives until the verifier would refuse it
+        // (`exp` plus the leeway), on HTTP and for a websocket's operations and timers alike.
+        let expires_at = claims.exp.saturating_add(self.validation.leeway);
         if claims.role.as_deref() == Some(SERVICE_ROLE) {
-            return Ok(Principal::Service {
-                expires_at: claims.exp,
-            });
+            return Ok(Principal::Service { expires_at });
         }
         let id = Uuid::parse_str(&claims.sub).map_err(|_| invalid("sub is not a user id"))?;
         Ok(Principal::User {
             id,
             email: claims.email,
-            expires_at: claims.exp,
+            expires_at,
         })
     }
 }

@@ -20,6 +20,16 @@ pub struct HttpConfig {
     #[arg(long, env = "BRANDGRAPH_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
 
+    /// Request headers a browser page on an allowed origin may send, comma separated.
+    /// The default covers bearer tokens, W3C trace context and Apollo's client awareness.
+    #[arg(
+        long,
+        env = "BRANDGRAPH_CORS_ALLOW_HEADERS",
+        value_delimiter = ',',
+        default_values_t = default_cors_allow_headers()
+    )]
+    pub cors_allow_headers: Vec<String>,
+
     /// Networks of reverse proxies whose `X-Forwarded-For` is believed, comma separated
     /// (e.g. `10.0.0.0/8`). Default: none, the peer address is the client.
     #[arg(long, env = "BRANDGRAPH_TRUSTED_PROXIES", value_delimiter = ',')]
@@ -38,11 +48,32 @@ impl Default for HttpConfig {
             max_body_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             cors_origins: Vec::new(),
+            cors_allow_headers: default_cors_allow_headers(),
             trusted_proxies: Vec::new(),
             rate_limit: RateLimitConfig::default(),
             websocket: WebsocketConfig::default(),
         }
     }
+}
+
+/// What browser GraphQL clients send: the token, content negotiation, request ids, W3C
+/// trace context (`traceparent`, `tracestate`, `baggage`) and Apollo Client's
+/// `apollographql-client-name`/`-version` and `apollo-require-preflight`.
+pub fn default_cors_allow_headers() -> Vec<String> {
+    [
+        "authorization",
+        "content-type",
+        "accept",
+        "x-request-id",
+        "traceparent",
+        "tracestate",
+        "baggage",
+        "apollographql-client-name",
+        "apollographql-client-version",
+        "apollo-require-preflight",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 impl HttpConfig {

@@ -1,7 +1,7 @@
 //! Typed configuration from flags and environment, with defaults that work on a
 //! developer machine (PostgreSQL on 127.0.0.1:5432, trust auth).
 
-mod http;
+pub mod http;
 mod publishing;
 mod webhooks;
 
@@ -252,6 +252,11 @@ pub struct GraphqlConfig {
     #[arg(long, env = "BRANDGRAPH_PERSISTED_QUERIES_ONLY")]
     pub persisted_queries_only: Option<std::path::PathBuf>,
 
+    /// In allow-list mode, also run documents that only introspect the schema (GraphiQL,
+    /// code generators). Default: on with `--dev`/`--demo`, off otherwise.
+    #[arg(long, env = "BRANDGRAPH_ALLOW_LIST_INTROSPECTION", action = clap::ArgAction::Set)]
+    pub allow_list_introspection: Option<bool>,
+
     /// Put each HTTP operation's cost on its trace span (`graphql.complexity`). Costs a
     /// hook per resolved field (see `graphql::plain`); websocket operations always have it.
     #[arg(long, env = "BRANDGRAPH_TRACE_COST", default_value_t = false, action = clap::ArgAction::Set)]
@@ -259,15 +264,23 @@ pub struct GraphqlConfig {
 }
 
 impl GraphqlConfig {
-    /// The document cache these settings describe (with its allow-list, if any).
-    pub fn document_cache(&self) -> anyhow::Result<crate::graphql::documents::DocumentCache> {
+    /// The document cache these settings describe (with its allow-list, if any, which
+    /// always admits the documents of the gateway's own pages; introspection as configured,
+    /// by default as `dev`).
+    pub fn document_cache(
+        &self,
+        dev: bool,
+    ) -> anyhow::Result<crate::graphql::documents::DocumentCache> {
         let cache =
             crate::graphql::documents::DocumentCache::new(crate::graphql::documents::CacheLimits {
                 max_entries: self.document_cache_entries,
                 max_bytes: self.document_cache_bytes,
             });
         match &self.persisted_queries_only {
-            Some(manifest) => cache.allow_only(manifest),
+            Some(manifest) => Ok(cache
+                .allow_only(manifest)?
+                .also_allow(crate::http::web::own_documents())?
+                .allow_introspection(self.allow_list_introspection.unwrap_or(dev))),
             None => Ok(cache),
         }
     }
@@ -286,6 +299,7 @@ impl Default for GraphqlConfig {
             document_cache_entries: 2000,
             document_cache_bytes: 8 << 20,
             persisted_queries_only: None,
+            allow_list_introspection: None,
             trace_cost: false,
         }
     }

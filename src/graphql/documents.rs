@@ -56,6 +56,8 @@ pub struct DocumentCache {
     parsed: moka::sync::Cache<Hash, Arc<Cached>>,
     /// Allow-list mode: the only documents that run, by hash.
     allowed: Option<HashMap<Hash, String>>,
+    /// In allow-list mode, whether introspection-only documents run too (GraphiQL's).
+    introspection_allowed: bool,
 }
 
 impl DocumentCache {
@@ -72,6 +74,7 @@ impl DocumentCache {
         Self {
             parsed,
             allowed: None,
+            introspection_allowed: false,
         }
     }
 
@@ -110,6 +113,26 @@ impl DocumentCache {
         }
         self.allowed = Some(allowed);
         Ok(self)
+    }
+
+    /// In allow-list mode, also allows `bodies` (the documents the gateway's own pages
+    /// send, so the dashboard keeps working); without an allow-list, changes nothing.
+    pub fn also_allow(mut self, bodies: Vec<String>) -> anyhow::Result<Self> {
+        if let Some(allowed) = &mut self.allowed {
+            for body in bodies {
+                async_graphql::parser::parse_query(&body)
+                    .map_err(|e| anyhow::anyhow!("a built-in document does not parse: {e}"))?;
+                allowed.insert(sha256(&body), body);
+            }
+        }
+        Ok(self)
+    }
+
+    /// In allow-list mode, lets documents that only introspect the schema run too (what
+    /// GraphiQL and code generators send); off, they are refused like any unlisted one.
+    pub fn allow_introspection(mut self, allowed: bool) -> Self {
+        self.introspection_allowed = allowed;
+        self
     }
 
     pub fn entries(&self) -> u64 {
@@ -156,6 +179,42 @@ impl DocumentCache {
             .as_ref()
             .is_none_or(|allowed| allowed.contains_key(hash))
     }
+
+    /// Whether the text may run in allow-list mode: listed, or introspection when that is on.
+    fn admits_text(&self, text: &str, hash: &Hash) -> bool {
+        self.is_allowed(hash) || (self.introspection_allowed && is_introspection_only(text))
+    }
+}
+
+/// A document whose every operation is a query selecting only `__schema`, `__type` and
+/// `__typename` at its root (through fragments too).
+fn is_introspection_only(text: &str) -> bool {
+    use async_graphql::parser::types::{OperationType, Selection, SelectionSet};
+    let Ok(doc) = async_graphql::parser::parse_query(text) else {
+        return false;
+    };
+    fn root_fields_introspect(set: &SelectionSet, doc: &ExecutableDocument, depth: usize) -> bool {
+        depth < 8
+            && set.items.iter().all(|item| match &item.node {
+                Selection::Field(field) => matches!(
+                    field.node.name.node.as_str(),
+                    "__schema" | "__type" | "__typename"
+                ),
+                Selection::InlineFragment(fragment) => {
+                    root_fields_introspect(&fragment.node.selection_set.node, doc, depth + 1)
+                }
+                Selection::FragmentSpread(spread) => doc
+                    .fragments
+                    .get(&spread.node.fragment_name.node)
+                    .is_some_and(|fragment| {
+                        root_fields_introspect(&fragment.node.selection_set.node, doc, depth + 1)
+                    }),
+            })
+    }
+    doc.operations.iter().all(|(_, operation)| {
+        operation.node.ty == OperationType::Query
+            && root_fields_introspect(&operation.node.selection_set.node, &doc, 0)
+    })
 }
 
 /// What a persisted-query hash resolves to.
@@ -190,7 +249,8 @@ impl DocumentCache {
     /// document not on the list; runs before parsing.
     pub fn resolve(&self, mut request: Request) -> ServerResult<Request> {
         let Some(value) = request.extensions.remove("persistedQuery") else {
-            if self.allowed.is_some() && !self.is_allowed(&sha256(&request.query)) {
+            if self.allowed.is_some() && !self.admits_text(&request.query, &sha256(&request.query))
+            {
                 return Err(refused(
                     PERSISTED_QUERY_NOT_ALLOWED,
                     "this server runs registered documents only",
@@ -236,7 +296,7 @@ impl DocumentCache {
                 "`sha256Hash` is not the SHA-256 of the query",
             ));
         }
-        if !self.is_allowed(&hash) {
+        if !self.admits_text(&request.query, &hash) {
             return Err(refused(
                 PERSISTED_QUERY_NOT_ALLOWED,
                 "this server runs registered documents only",

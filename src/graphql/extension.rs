@@ -40,6 +40,7 @@ impl ExtensionFactory for GatewayExtension {
             documents: self.documents.clone(),
             limits: self.limits.clone(),
             timer: OperationTimer::new(self.metrics.clone()),
+            metrics: self.metrics.clone(),
         })
     }
 }
@@ -48,12 +49,15 @@ struct PerOperation {
     documents: Arc<DocumentCache>,
     limits: DocumentLimits,
     timer: OperationTimer,
+    metrics: Arc<Metrics>,
 }
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for PerOperation {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        with_codes(next.run(ctx).await)
+        let response = with_codes(next.run(ctx).await);
+        self.metrics.count_request_errors(&response);
+        response
     }
 
     fn subscribe<'s>(
@@ -62,7 +66,14 @@ impl Extension for PerOperation {
         stream: BoxStream<'s, Response>,
         next: NextSubscribe<'_>,
     ) -> BoxStream<'s, Response> {
-        next.run(ctx, stream).map(with_codes).boxed()
+        let metrics = self.metrics.clone();
+        next.run(ctx, stream)
+            .map(move |response| {
+                let response = with_codes(response);
+                metrics.count_request_errors(&response);
+                response
+            })
+            .boxed()
     }
 
     async fn prepare_request(

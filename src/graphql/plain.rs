@@ -58,7 +58,11 @@ impl PlainExecutor {
     pub async fn execute(&self, request: Request) -> Option<Response> {
         let mut request = match self.documents.prepare(request, &self.limits) {
             Ok(request) => request,
-            Err(error) => return Some(with_codes(Response::from_errors(vec![error]))),
+            Err(error) => {
+                let response = with_codes(Response::from_errors(vec![error]));
+                self.metrics.count_request_errors(&response);
+                return Some(response);
+            }
         };
         let timer = OperationTimer::new(self.metrics.clone());
         let mut name = request.operation_name.clone();
@@ -77,10 +81,15 @@ impl PlainExecutor {
         }
         // As the extension's `execute` hook, which a document that fails validation never
         // reaches.
-        if !is_request_error(&response) {
+        let executed = !is_request_error(&response);
+        if executed {
             timer.record(name.as_deref(), started, &response);
         }
-        Some(with_codes(response))
+        let response = with_codes(response);
+        if !executed {
+            self.metrics.count_request_errors(&response);
+        }
+        Some(response)
     }
 }
 

@@ -265,6 +265,14 @@ pub(crate) async fn brand_events(
     let after = match cursor {
         None => realtime.hub.watermark() - 1,
         Some(seq) => {
+            // Every seq below the watermark exists or provably never will; above it only
+            // the database knows (another gateway may have handed out the cursor).
+            if seq >= realtime.hub.watermark() && seq > retention::newest_seq(&db).await? {
+                return Err(ApiError::bad_input(
+                    "after",
+                    "this cursor is beyond the newest event: pass a cursor this API returned",
+                ));
+            }
             if seq < retention::pruned_through(&db).await? {
                 return Err(ApiError::CursorExpired(
                     "events after this cursor were pruned; reload the state and subscribe without `after`".into(),

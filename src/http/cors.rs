@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 /// The configured origins, parsed once.
@@ -12,6 +12,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 pub struct OriginPolicy {
     any: bool,
     allowed: Vec<HeaderValue>,
+    headers: Vec<HeaderName>,
 }
 
 impl OriginPolicy {
@@ -28,7 +29,26 @@ impl OriginPolicy {
                 );
             }
         }
+        policy.headers = Self::parse_headers(&crate::config::http::default_cors_allow_headers())?;
         Ok(policy)
+    }
+
+    /// The request headers pages on allowed origins may send (instead of the default).
+    pub fn allow_headers(mut self, names: &[String]) -> anyhow::Result<Self> {
+        self.headers = Self::parse_headers(names)?;
+        Ok(self)
+    }
+
+    fn parse_headers(names: &[String]) -> anyhow::Result<Vec<HeaderName>> {
+        names
+            .iter()
+            .map(|name| name.trim())
+            .filter(|name| !name.is_empty())
+            .map(|name| {
+                HeaderName::from_bytes(name.as_bytes())
+                    .map_err(|_| anyhow::anyhow!("invalid CORS request header {name:?}"))
+            })
+            .collect()
     }
 
     /// Whether a request with these headers may proceed: requests without `Origin` do
@@ -52,12 +72,7 @@ impl OriginPolicy {
     pub fn layer(&self) -> CorsLayer {
         let base = CorsLayer::new()
             .allow_methods([Method::GET, Method::POST])
-            .allow_headers([
-                header::AUTHORIZATION,
-                header::CONTENT_TYPE,
-                header::ACCEPT,
-                "x-request-id".parse().expect("header name"),
-            ])
+            .allow_headers(self.headers.clone())
             .expose_headers([header::RETRY_AFTER, "x-request-id".parse().expect("name")])
             .max_age(Duration::from_secs(600));
         if self.any {

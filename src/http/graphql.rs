@@ -21,6 +21,7 @@ use crate::graphql::documents::DocumentCache;
 use crate::graphql::plain::{self, is_request_error};
 use crate::graphql::prefetch::Prefetched;
 use crate::loaders::Loaders;
+use crate::metrics::Metrics;
 use crate::rate_limit::{rate_limited, retry_after_secs};
 use crate::state::AppState;
 
@@ -58,8 +59,10 @@ impl Media {
     }
 }
 
-/// A JSON error body outside GraphQL execution (malformed HTTP request, limits).
-fn refusal(status: StatusCode, media: Media, error: &ApiError) -> Response {
+/// A JSON error body outside GraphQL execution (malformed HTTP request, limits), counted
+/// in the error metrics by its code.
+fn refusal(metrics: &Metrics, status: StatusCode, media: Media, error: &ApiError) -> Response {
+    metrics.count_errors([error.code()]);
     let body = json!({ "errors": [{ "message": error.message(), "extensions": { "code": error.code() } }] });
     let mut response = (status, body.to_string()).into_response();
     response
@@ -68,8 +71,9 @@ fn refusal(status: StatusCode, media: Media, error: &ApiError) -> Response {
     response
 }
 
-fn bad_request(media: Media, message: &str) -> Response {
+fn bad_request(metrics: &Metrics, media: Media, message: &str) -> Response {
     refusal(
+        metrics,
         StatusCode::BAD_REQUEST,
         media,
         &ApiError::BadUserInput {
@@ -79,8 +83,9 @@ fn bad_request(media: Media, message: &str) -> Response {
     )
 }
 
-fn not_acceptable() -> Response {
+fn not_acceptable(metrics: &Metrics) -> Response {
     refusal(
+        metrics,
         StatusCode::NOT_ACCEPTABLE,
         Media::Json,
         &ApiError::BadUserInput {
@@ -97,7 +102,7 @@ pub async fn post_graphql(
     body: Body,
 ) -> Response {
     let Some(media) = Media::negotiate(&headers) else {
-        return not_acceptable();
+        return not_acceptable(&state.metrics);
     };
     let is_json = headers
         .get(header::CONTENT_TYPE)
@@ -106,6 +111,7 @@ pub async fn post_graphql(
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
     if !is_json {
         return refusal(
+            &state.metrics,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             media,
             &ApiError::bad_input("content-type", "send the request as application/json"),
@@ -118,6 +124,7 @@ pub async fn post_graphql(
     let limit = state.http.max_body_bytes;
     let too_large = || {
         refusal(
+            &state.metrics,
             StatusCode::PAYLOAD_TOO_LARGE,
             media,
             &ApiError::bad_input("body", format!("the request body exceeds {limit} bytes")),
@@ -135,14 +142,14 @@ pub async fn post_graphql(
         Err(_) => return too_large(),
     };
     if bytes.is_empty() {
-        return bad_request(media, "the request body is empty");
+        return bad_request(&state.metrics, media, "the request body is empty");
     }
     let Ok(params) = serde_json::from_slice::<Value>(&bytes) else {
-        return bad_request(media, "the request body is not valid JSON");
+        return bad_request(&state.metrics, media, "the request body is not valid JSON");
     };
     let request = match request_from_json(params) {
         Ok(request) => request,
-        Err(message) => return bad_request(media, message),
+        Err(message) => return bad_request(&state.metrics, media, message),
     };
     run(&state, caller, media, request).await
 }
@@ -188,6 +195,30 @@ fn request_from_json(params: Value) -> Result<async_graphql::Request, &'static s
     Ok(request)
 }
 
+/// The GraphQL request of a GET's query string, with the spec's parameter names
+/// (`query`, `operationName`, and `variables` and `extensions` as JSON text), checked as a
+/// POST body is.
+fn request_from_url(query: &str) -> Result<async_graphql::Request, &'static str> {
+    let Ok(pairs) = serde_urlencoded::from_str::<Vec<(String, String)>>(query) else {
+        return Err("the URL does not hold a valid GraphQL request");
+    };
+    let mut params = serde_json::Map::new();
+    for (name, value) in pairs {
+        let value = match name.as_str() {
+            "query" | "operationName" => Value::String(value),
+            "variables" | "extensions" => match serde_json::from_str(&value) {
+                Ok(value) => value,
+                Err(_) => return Err("`variables` and `extensions` must be JSON objects"),
+            },
+            _ => continue,
+        };
+        if params.insert(name, value).is_some() {
+            return Err("each GraphQL request parameter may appear once in the URL");
+        }
+    }
+    request_from_json(Value::Object(params))
+}
+
 /// GraphiQL for a browser; otherwise a query from the URL (GraphQL-over-HTTP, queries only).
 pub async fn get_graphql(
     State(state): State<AppState>,
@@ -204,18 +235,19 @@ pub async fn get_graphql(
         return super::web::graphiql(&state);
     }
     let Some(media) = Media::negotiate(&headers) else {
-        return not_acceptable();
+        return not_acceptable(&state.metrics);
     };
     let caller = match admit(&state, peer, &headers, media) {
         Ok(caller) => caller,
         Err(response) => return response,
     };
-    let request = match async_graphql::http::parse_query_string(&query) {
+    let request = match request_from_url(&query) {
         Ok(request) => request,
-        Err(_) => return bad_request(media, "the URL does not hold a valid GraphQL request"),
+        Err(message) => return bad_request(&state.metrics, media, message),
     };
     if !is_query_only(&state.documents, &request) {
         let mut response = refusal(
+            &state.metrics,
             StatusCode::METHOD_NOT_ALLOWED,
             media,
             &ApiError::bad_input("query", "mutations and subscriptions must use POST"),
@@ -259,7 +291,7 @@ fn admit(
                 Media::GraphqlResponse => StatusCode::UNAUTHORIZED,
                 Media::Json => StatusCode::OK,
             };
-            let mut response = refusal(status, media, &err);
+            let mut response = refusal(&state.metrics, status, media, &err);
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -267,7 +299,12 @@ fn admit(
         }
     };
     if let Err(wait) = state.rate_limiter.check(caller.rate_key()) {
-        let mut response = refusal(StatusCode::TOO_MANY_REQUESTS, media, &rate_limited(wait));
+        let mut response = refusal(
+            &state.metrics,
+            StatusCode::TOO_MANY_REQUESTS,
+            media,
+            &rate_limited(wait),
+        );
         response.headers_mut().insert(
             header::RETRY_AFTER,
             HeaderValue::from(retry_after_secs(wait)),
@@ -301,7 +338,7 @@ async fn run(
             "the request did not finish within {} s and was cancelled",
             timeout.as_secs()
         ));
-        return refusal(StatusCode::GATEWAY_TIMEOUT, media, &error);
+        return refusal(&state.metrics, StatusCode::GATEWAY_TIMEOUT, media, &error);
     };
     graphql_response(media, response)
 }

@@ -56,5 +56,5 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
 pub async fn metrics(State(state): State<AppState>) -> String {
     state
         .metrics
-        .render(&state.realtime.hub, &state.audiences, &state.db)
+        .render(&state.realtime, &state.audiences, &state.db)
 }

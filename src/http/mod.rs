@@ -4,7 +4,7 @@ pub mod client;
 pub mod cors;
 mod graphql;
 mod health;
-mod web;
+pub mod web;
 mod webhooks;
 mod websocket;
 

@@ -59,6 +59,14 @@ pub async fn dashboard(State(state): State<AppState>) -> Response {
     )
 }
 
+/// The GraphQL documents the gateway's own pages send (`web/src/documents.js`, written
+/// to `documents.json` by the web build), which an allow-list always admits.
+pub fn own_documents() -> Vec<String> {
+    Assets::get("documents.json")
+        .and_then(|file| serde_json::from_slice(&file.data).ok())
+        .unwrap_or_default()
+}
+
 /// The bundled scripts and styles.
 pub async fn asset(Path(name): Path<String>) -> Response {
     let Some(file) = Assets::get(&name) else {

@@ -90,6 +90,21 @@ pub async fn pruned_through(db: &DatabaseConnection) -> Result<i64, sea_orm::DbE
         .unwrap_or(0))
 }
 
+/// The highest seq any event has had: the newest committed event's, or the highest pruned
+/// one's when every event has been pruned. A cursor above it was never handed out.
+pub async fn newest_seq(db: &DatabaseConnection) -> Result<i64, sea_orm::DbErr> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT greatest((SELECT max(seq) FROM change_events), \
+                    (SELECT value FROM realtime_state WHERE key = 'pruned_through'), 0)",
+        ))
+        .await?;
+    Ok(row
+        .and_then(|r| r.try_get_by_index::<i64>(0).ok())
+        .unwrap_or(0))
+}
+
 /// Prunes every `every` until the process ends.
 pub async fn run(db: DatabaseConnection, hub: Hub, retention: Duration, every: Duration) {
     loop {

@@ -24,35 +24,43 @@ pub struct Computed {
 }
 
 type Slot = watch::Receiver<Option<Arc<Computed>>>;
+type Feed = watch::Sender<Option<Arc<Computed>>>;
 
-/// The shared computations, by key.
+/// The shared computations, by key. The map holds each computation's sender, never a
+/// receiver: a computation ends when its last subscriber's receiver is dropped.
 #[derive(Clone, Default)]
 pub struct Summaries {
-    live: Arc<Mutex<HashMap<SummaryKey, Slot>>>,
+    live: Arc<Mutex<HashMap<SummaryKey, Feed>>>,
 }
 
 impl Summaries {
     /// A receiver of the key's summaries; starts the computation if nobody watches it yet.
     pub fn watch(&self, hub: &Hub, db: &DatabaseConnection, key: SummaryKey) -> Slot {
         let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(slot) = live.get(&key)
-            && slot.has_changed().is_ok()
-        {
-            return slot.clone();
+        if let Some(feed) = live.get(&key) {
+            return feed.subscribe();
         }
         let (tx, rx) = watch::channel(None);
-        live.insert(key.clone(), rx.clone());
+        live.insert(key.clone(), tx.clone());
         tokio::spawn(compute(hub.clone(), db.clone(), key, tx, self.clone()));
         rx
     }
 
-    fn forget(&self, key: &SummaryKey) {
+    /// How many computations are running.
+    pub fn running(&self) -> usize {
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Ends the key's computation unless a subscriber arrived since its last receiver was
+    /// dropped (`watch` and this run under the same lock, so none is left without one).
+    fn forget_if_unwatched(&self, key: &SummaryKey) -> bool {
         let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
-        if live
-            .get(key)
-            .is_some_and(|slot| slot.has_changed().is_err())
-        {
-            live.remove(key);
+        match live.get(key) {
+            Some(feed) if feed.receiver_count() > 0 => false,
+            _ => {
+                live.remove(key);
+                true
+            }
         }
     }
 }
@@ -78,7 +86,7 @@ async fn compute(
     hub: Hub,
     db: DatabaseConnection,
     key: SummaryKey,
-    tx: watch::Sender<Option<Arc<Computed>>>,
+    tx: Feed,
     summaries: Summaries,
 ) {
     let mut changes = hub.subscribe(Topic::Analytics, key.brand);
@@ -97,12 +105,15 @@ async fn compute(
             }
         }
         tokio::select! {
-            () = tx.closed() => break,
+            () = tx.closed() => if summaries.forget_if_unwatched(&key) { return } else { continue },
             change = changes.recv() => match change {
                 Ok(event) if relevant(&event.payload) => dirty = true,
                 Ok(_) => {}
                 Err(RecvError::Lagged(_)) => dirty = true,
-                Err(RecvError::Closed) => break,
+                Err(RecvError::Closed) => {
+                    summaries.live.lock().unwrap_or_else(|e| e.into_inner()).remove(&key);
+                    return;
+                }
             }
         }
         if dirty {
@@ -113,6 +124,4 @@ async fn compute(
             {}
         }
     }
-    drop(tx);
-    summaries.forget(&key);
 }

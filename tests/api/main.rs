@@ -7,6 +7,7 @@ mod audiences;
 mod auth;
 mod brands;
 mod browser;
+mod clients;
 mod conformance;
 mod content;
 mod errors;

@@ -136,11 +136,16 @@ async fn persisted_queries_run_over_websockets() {
     client
         .send(subscribe("1", json!({ "extensions": persisted(BRANDS) })))
         .await;
+    // graphql-ws answers a refused operation with `error` (its payload the errors), not
+    // `next` + `complete`: clients retry with the text on it.
     match client.next().await {
-        WsEvent::Message(message) => assert_eq!(
-            message["payload"]["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND",
-            "{message}"
-        ),
+        WsEvent::Message(message) => {
+            assert_eq!(message["type"], "error", "{message}");
+            assert_eq!(
+                message["payload"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND",
+                "{message}"
+            );
+        }
         other => panic!("{other:?}"),
     }
     client

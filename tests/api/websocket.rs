@@ -49,6 +49,13 @@ async fn a_connection_init_with_a_bad_token_is_closed_with_4403() {
     for protocol in [TRANSPORT_WS, LEGACY_WS] {
         let mut client =
             WsClient::open(&app, protocol, json!({ "Authorization": "Bearer garbage" })).await;
+        if protocol == LEGACY_WS {
+            // The legacy protocol's clients learn why only from `connection_error`.
+            match client.next().await {
+                WsEvent::Message(message) => assert_eq!(message["type"], "connection_error"),
+                other => panic!("{protocol}: {other:?}"),
+            }
+        }
         match client.next().await {
             WsEvent::Closed(Some(frame)) => {
                 assert_eq!(u16::from(frame.code), 4403, "{frame:?}");

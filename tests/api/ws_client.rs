@@ -85,6 +85,18 @@ impl WsClient {
             .expect("ws send");
     }
 
+    /// Sends a Close frame with `code`; the server's answer comes from [`next`](Self::next).
+    pub async fn close(&mut self, code: u16, reason: &str) {
+        let frame = CloseFrame {
+            code: code.into(),
+            reason: reason.to_string().into(),
+        };
+        self.socket
+            .send(Message::Close(Some(frame)))
+            .await
+            .expect("ws close");
+    }
+
     /// Starts an operation (`subscribe` or legacy `start`).
     pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
         let kind = if self.protocol == TRANSPORT_WS {

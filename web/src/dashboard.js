@@ -3,11 +3,11 @@
 // with `after`, so nothing committed meanwhile is missed.
 import { createClient } from 'graphql-ws';
 import './dashboard.css';
+import { DOCUMENTS, STATUSES } from './documents.js';
 
 const config = JSON.parse(document.getElementById('config').textContent);
 const $ = (id) => document.getElementById(id);
 const format = (n) => (n == null ? '–' : Number(n).toLocaleString('en-US'));
-const STATUSES = ['DRAFT', 'PENDING_REVIEW', 'APPROVED', 'REJECTED', 'SCHEDULED', 'PUBLISHED'];
 
 function token() {
   return sessionStorage.getItem('brandgraph.token') || config.token || '';
@@ -86,8 +86,7 @@ function renderSummary(summary) {
 }
 
 async function renderPipeline(brandId) {
-  const aliases = STATUSES.map((s) => `${s}: contentItems(first: 0, filter: { status: ${s} }) { totalCount }`).join(' ');
-  const data = await query(`query($id: ID!) { brand(id: $id) { ${aliases} } }`, { id: brandId });
+  const data = await query(DOCUMENTS.pipeline, { id: brandId });
   $('pipeline').innerHTML = STATUSES.map(
     (s) => `<li data-status="${s}"><span>${s.replace('_', ' ').toLowerCase()}</span><b>${data.brand[s].totalCount}</b></li>`,
   ).join('');
@@ -113,23 +112,22 @@ async function showBrand(brandId) {
   await renderPipeline(brandId);
   live.push(
     stream(
-      `subscription($b: ID!) { analyticsSummary(brandId: $b, days: 30) {
-         totals { reach impressions engagement rows } byPlatform { platform totals { reach } } } }`,
+      DOCUMENTS.summary,
       { b: brandId },
       renderSummary,
     ),
     stream(
-      'subscription($b: ID!, $after: String) { approvalUpdated(brandId: $b, after: $after) { cursor op status postId occurredAt } }',
+      DOCUMENTS.approvals,
       { b: brandId },
       (e) => prepend('approvals', `<span class="tag ${e.status}">${e.status}</span>approval ${e.op.toLowerCase()}d ${time(e.occurredAt)}`),
     ),
     stream(
-      'subscription($b: ID!, $after: String) { contentStatusChanged(brandId: $b, after: $after) { cursor status } }',
+      DOCUMENTS.contentStatus,
       { b: brandId },
       () => renderPipeline(brandId),
     ),
     stream(
-      'subscription($b: ID!, $after: String) { publishJobUpdated(brandId: $b, after: $after) { cursor status attempt errorCode occurredAt } }',
+      DOCUMENTS.jobs,
       { b: brandId },
       (e) => prepend('jobs', `<span class="tag ${e.status}">${e.status}</span>attempt ${e.attempt}${e.errorCode ? ` · ${e.errorCode}` : ''} ${time(e.occurredAt)}`),
     ),
@@ -143,7 +141,7 @@ async function start() {
     return;
   }
   connect();
-  const data = await query('{ brands(first: 100) { edges { node { id uuid name } } } }');
+  const data = await query(DOCUMENTS.brands);
   const select = $('brand');
   select.innerHTML = data.brands.edges
     .map(({ node }) => `<option value="${node.uuid}">${node.name}</option>`)

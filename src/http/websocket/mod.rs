@@ -28,7 +28,7 @@ use tokio::time::Instant;
 
 use super::client::{Caller, authenticate, identify};
 use crate::auth::{Principal, Viewer};
-use crate::error::ApiError;
+use crate::error::{ApiError, code};
 use crate::graphql::session::SocketSession;
 use crate::graphql::subscription::SubscriptionBudget;
 use crate::loaders::Loaders;
@@ -87,6 +87,36 @@ async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
     let _ = socket.send(Message::Close(Some(frame))).await;
 }
 
+/// Answers the peer's Close with the same code (RFC 6455 §5.5.1), so the client sees its
+/// own code instead of 1006. tungstenite queues that reply on receipt; a flush writes it.
+async fn echo_close(socket: &mut WebSocket, frame: Option<CloseFrame>) {
+    let reply = async {
+        if socket.send(Message::Close(frame)).await.is_err() {
+            let _ = socket.flush().await;
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), reply).await;
+}
+
+/// Refuses a connection's `connection_init`: the legacy protocol's clients (Apollo's
+/// `WebSocketLink`) learn why only from a `connection_error` message, so it precedes the
+/// close there; graphql-transport-ws carries the reason in the close frame alone.
+async fn refuse(
+    socket: &mut WebSocket,
+    state: &AppState,
+    protocol: WebSocketProtocols,
+    code: u16,
+    error_code: &str,
+    reason: &str,
+) {
+    state.metrics.count_errors([error_code]);
+    if protocol == WebSocketProtocols::SubscriptionsTransportWS {
+        let message = protocol::connection_error(reason);
+        let _ = socket.send(Message::Text(message.into())).await;
+    }
+    close(socket, code, reason).await;
+}
+
 async fn serve(
     state: AppState,
     mut caller: Caller,
@@ -116,16 +146,27 @@ async fn serve(
     let principal = match authenticate_init(&state, &payload) {
         Ok(Some(principal)) => principal,
         Ok(None) => {
-            close(
+            refuse(
                 &mut socket,
+                &state,
+                protocol,
                 4401,
+                code::UNAUTHENTICATED,
                 "authentication required: send a token in connection_init",
             )
             .await;
             return;
         }
         Err(err) => {
-            close(&mut socket, 4403, &err.message()).await;
+            refuse(
+                &mut socket,
+                &state,
+                protocol,
+                4403,
+                err.code(),
+                &err.message(),
+            )
+            .await;
             return;
         }
     };
@@ -133,7 +174,15 @@ async fn serve(
         Principal::User { id, .. } => match state.realtime.open_connection(*id) {
             Some(guard) => Some(guard),
             None => {
-                close(&mut socket, 4429, "too many connections for this user").await;
+                refuse(
+                    &mut socket,
+                    &state,
+                    protocol,
+                    4429,
+                    code::RATE_LIMITED,
+                    "too many connections for this user",
+                )
+                .await;
                 return;
             }
         },
@@ -196,7 +245,11 @@ async fn serve(
                     Some(Ok(Message::Text(text))) => axum::body::Bytes::from(text),
                     Some(Ok(Message::Binary(bytes))) => bytes,
                     Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-                    Some(Ok(Message::Close(_)) | Err(_)) | None => return,
+                    Some(Ok(Message::Close(frame))) => {
+                        echo_close(&mut socket, frame).await;
+                        return;
+                    }
+                    Some(Err(_)) | None => return,
                 };
                 match answer(&mut operations, protocol, &text) {
                     Answer::Send(message) => Some(message),

@@ -8,13 +8,14 @@
 use std::sync::Arc;
 
 use async_graphql::http::WebSocketProtocols;
-use async_graphql::{Data, Request};
+use async_graphql::{Data, Request, ServerError};
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use tokio_stream::StreamMap;
 
 use crate::graphql::AppSchema;
 use crate::graphql::audience::{self, Audiences, Payload};
+use crate::graphql::plain::is_request_error;
 use crate::graphql::prefetch::Prefetched;
 
 pub fn connection_ack() -> String {
@@ -28,6 +29,13 @@ pub fn pong() -> String {
 /// The legacy protocol's refusal of a second `connection_init`.
 pub fn connection_error(message: &str) -> String {
     serde_json::json!({"type": "connection_error", "payload": {"message": message}}).to_string()
+}
+
+/// `error`: the operation was refused before it ran (it did not parse or validate, its
+/// persisted query is unknown, the connection's token expired); it ends without
+/// `complete`. Errors raised while executing go in `next`, as graphql-ws specifies.
+fn error(id: &str, errors: &[ServerError]) -> String {
+    serde_json::json!({"type": "error", "id": id, "payload": errors}).to_string()
 }
 
 fn complete(id: &str) -> String {
@@ -112,6 +120,10 @@ impl Operations {
                 continue;
             };
             let message = match payload {
+                Some(Payload::Own(response)) if is_request_error(&response) => {
+                    self.running.remove(&id);
+                    error(&id, &response.errors)
+                }
                 Some(Payload::Own(response)) => match serde_json::to_string(&response) {
                     Ok(json) => next(self.protocol, &id, &json),
                     Err(_) => continue,
