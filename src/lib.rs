@@ -4,6 +4,9 @@
 pub mod auth;
 /// The `brandgraph` command line.
 pub mod cli;
+
+/// Query documents compiled into one SQL statement each (the read path's fast lane).
+pub mod compile;
 /// Typed configuration with working local defaults.
 pub mod config;
 /// Pool connection, database creation, migrations.

@@ -26,6 +26,8 @@ pub struct Metrics {
     sql_seconds: Histogram,
     /// GraphQL requests over HTTP.
     pub graphql_requests: IntCounter,
+    /// HTTP operations answered by a compiled plan instead of the executor.
+    pub compiled_operations: IntCounter,
     operation_seconds: HistogramVec,
     errors: IntCounterVec,
     /// Open websocket connections.
@@ -140,6 +142,11 @@ impl Default for Metrics {
                 &registry,
                 "brandgraph_graphql_requests_total",
                 "GraphQL requests over HTTP.",
+            ),
+            compiled_operations: counter(
+                &registry,
+                "brandgraph_graphql_compiled_operations_total",
+                "HTTP operations answered by a compiled plan (one SQL statement) instead of the executor.",
             ),
             operation_seconds,
             errors,

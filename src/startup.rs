@@ -143,6 +143,11 @@ impl App {
                 origins,
                 webhooks,
                 documents,
+                compiler: config.graphql.compiled_queries.then(|| {
+                    Arc::new(crate::compile::Compiler::new(
+                        config.graphql.document_cache_entries,
+                    ))
+                }),
                 audiences: crate::graphql::audience::Audiences::new(
                     config.realtime.subscriber_buffer,
                     config.realtime.shared_subscriptions,

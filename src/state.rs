@@ -60,6 +60,8 @@ pub struct Services {
     pub documents: Arc<DocumentCache>,
     /// Websocket subscriptions executed once per audience.
     pub audiences: Audiences,
+    /// Compiled query plans (`crate::compile`); `None` when switched off.
+    pub compiler: Option<Arc<crate::compile::Compiler>>,
     /// A token GraphiQL's websocket sends in `connection_init` (set by `serve --demo`).
     pub graphiql_token: Option<String>,
 }

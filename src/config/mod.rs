@@ -257,6 +257,12 @@ pub struct GraphqlConfig {
     #[arg(long, env = "BRANDGRAPH_ALLOW_LIST_INTROSPECTION", action = clap::ArgAction::Set)]
     pub allow_list_introspection: Option<bool>,
 
+    /// Compiled queries: a query document seen once is planned into one SQL statement and
+    /// later requests run that instead of the per-field executor (`crate::compile`).
+    /// `off` runs every operation on the executor.
+    #[arg(long, env = "BRANDGRAPH_COMPILED_QUERIES", default_value_t = true, value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    pub compiled_queries: bool,
+
     /// Put each HTTP operation's cost on its trace span (`graphql.complexity`). Costs a
     /// hook per resolved field (see `graphql::plain`); websocket operations always have it.
     #[arg(long, env = "BRANDGRAPH_TRACE_COST", default_value_t = false, action = clap::ArgAction::Set)]
@@ -300,6 +306,7 @@ impl Default for GraphqlConfig {
             document_cache_bytes: 8 << 20,
             persisted_queries_only: None,
             allow_list_introspection: None,
+            compiled_queries: true,
             trace_cost: false,
         }
     }

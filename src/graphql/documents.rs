@@ -32,7 +32,8 @@ pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
 /// `PERSISTED_QUERY_NOT_ALLOWED`: allow-list mode and the document is not on the list.
 pub const PERSISTED_QUERY_NOT_ALLOWED: &str = "PERSISTED_QUERY_NOT_ALLOWED";
 
-type Hash = [u8; 32];
+/// A document's SHA-256.
+pub type Hash = [u8; 32];
 
 fn sha256(text: &str) -> Hash {
     Sha256::digest(text.as_bytes()).into()
@@ -133,6 +134,22 @@ impl DocumentCache {
     pub fn allow_introspection(mut self, allowed: bool) -> Self {
         self.introspection_allowed = allowed;
         self
+    }
+
+    /// The hash a request's document is known by: its text's SHA-256, or for a persisted
+    /// query sent without text, the hash it names.
+    pub fn hash_of(request: &Request) -> Option<Hash> {
+        if !request.query.is_empty() {
+            return Some(sha256(&request.query));
+        }
+        let persisted: PersistedQuery =
+            async_graphql::from_value(request.extensions.get("persistedQuery")?.clone()).ok()?;
+        decode_hash(&persisted.sha256_hash)
+    }
+
+    /// The parsed document kept under `hash`, if any.
+    pub fn parsed_by_hash(&self, hash: &Hash) -> Option<ExecutableDocument> {
+        self.parsed.get(hash).map(|cached| cached.doc.clone())
     }
 
     pub fn entries(&self) -> u64 {

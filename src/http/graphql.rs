@@ -13,9 +13,11 @@ use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use tracing::Instrument;
 
 use super::client::{Caller, authenticate, identify};
 use crate::auth::Viewer;
+use crate::compile::{self, Outcome, Plan, PlanKey};
 use crate::error::ApiError;
 use crate::graphql::documents::DocumentCache;
 use crate::graphql::plain::{self, is_request_error};
@@ -332,15 +334,92 @@ async fn run(
             .data(Prefetched::default())
     };
     let timeout = state.http.request_timeout();
-    let Ok(response) = tokio::time::timeout(timeout, execute(state, request, with_data)).await
-    else {
+    let timed_out = || {
         let error = ApiError::Timeout(format!(
             "the request did not finish within {} s and was cancelled",
             timeout.as_secs()
         ));
-        return refusal(&state.metrics, StatusCode::GATEWAY_TIMEOUT, media, &error);
+        refusal(&state.metrics, StatusCode::GATEWAY_TIMEOUT, media, &error)
     };
+    let key = state.compiler.as_ref().and_then(|_| {
+        Some(PlanKey {
+            document: DocumentCache::hash_of(&request)?,
+            operation: request.operation_name.clone(),
+        })
+    });
+    if let Some(plan) = key
+        .as_ref()
+        .and_then(|key| state.compiler.as_ref()?.plan_for(key))
+    {
+        match tokio::time::timeout(timeout, run_compiled(state, &caller, &plan, &request)).await {
+            Ok(Some(data)) => return compiled_response(media, &data),
+            Ok(None) => {}
+            Err(_) => return timed_out(),
+        }
+    }
+    let Ok(response) = tokio::time::timeout(timeout, execute(state, request, with_data)).await
+    else {
+        return timed_out();
+    };
+    if let (Some(compiler), Some(key)) = (&state.compiler, key)
+        && !compiler.knows(&key)
+        && !is_request_error(&response)
+        && let Some(doc) = state.documents.parsed_by_hash(&key.document)
+    {
+        compiler.learn(key, &doc);
+    }
     graphql_response(media, response)
+}
+
+/// Runs a compiled plan for the caller; `None` when the executor must answer instead (an
+/// anonymous caller, a variable the plan cannot prove valid, a failed statement).
+async fn run_compiled(
+    state: &AppState,
+    caller: &Caller,
+    plan: &Plan,
+    request: &async_graphql::Request,
+) -> Option<String> {
+    let viewer = Viewer::new(caller.principal.clone(), state.db.clone())
+        .with_cache(state.memberships.clone());
+    let scope = viewer.brand_scope().await.ok()?;
+    let name = plan.operation_name.as_deref();
+    let span = tracing::info_span!(
+        "graphql.operation",
+        otel.name = %format!("query {}", name.unwrap_or("anonymous")),
+        graphql.operation.type = "query",
+        graphql.operation.name = name.unwrap_or_default(),
+        graphql.path = "compiled",
+    );
+    let started = std::time::Instant::now();
+    let outcome = compile::run(plan, &request.variables, &scope, &state.db)
+        .instrument(span)
+        .await;
+    match outcome {
+        Outcome::Data(data) => {
+            state.metrics.compiled_operations.inc();
+            state
+                .metrics
+                .observe_operation("query", name, started.elapsed(), &[]);
+            Some(data)
+        }
+        Outcome::Executor => None,
+        Outcome::Failed(err) => {
+            tracing::warn!(error = %err, "a compiled plan failed; the executor answers");
+            None
+        }
+    }
+}
+
+/// `{"data":` + the plan's text + `}`: PostgreSQL's text is the response, unparsed.
+fn compiled_response(media: Media, data: &str) -> Response {
+    let mut body = Vec::with_capacity(data.len() + 9);
+    body.extend_from_slice(b"{\"data\":");
+    body.extend_from_slice(data.as_bytes());
+    body.push(b'}');
+    let mut http = (StatusCode::OK, body).into_response();
+    http.headers_mut()
+        .insert(header::CONTENT_TYPE, media.content_type());
+    http
 }
 
 /// Runs `request` (with its data added by `with_data`) on the schema without extensions,

@@ -38,6 +38,8 @@ pub async fn admin_exec(sql: &str) {
 /// A database that is dropped (forcibly) when the value is dropped.
 pub struct TestDb {
     pub name: String,
+    /// Whether this value drops the database (a second app on a database borrows it).
+    owned: bool,
 }
 
 impl TestDb {
@@ -45,7 +47,7 @@ impl TestDb {
     pub async fn empty() -> Self {
         let name = format!("bg_test_{}", Uuid::new_v4().simple());
         admin_exec(&format!("CREATE DATABASE {name}")).await;
-        Self { name }
+        Self { name, owned: true }
     }
 
     /// A database cloned from the migrated template (created once per migration set).
@@ -53,7 +55,7 @@ impl TestDb {
         let template = ensure_template().await;
         let name = format!("bg_test_{}", Uuid::new_v4().simple());
         admin_exec(&format!("CREATE DATABASE {name} TEMPLATE {template}")).await;
-        Self { name }
+        Self { name, owned: true }
     }
 
     pub fn url(&self) -> String {
@@ -69,6 +71,9 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        if !self.owned {
+            return;
+        }
         let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
         // Drop runs inside (or outside) a tokio runtime; a private one on its own thread works in both.
         let _ = std::thread::spawn(move || {
@@ -246,8 +251,21 @@ fn init_telemetry() {
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
+    spawn_app_on(TestDb::migrated().await, adjust).await
+}
+
+/// A second app on `app`'s database (configured by `adjust`), e.g. to compare two
+/// configurations on the same data; the database stays `app`'s.
+pub async fn spawn_app_beside(app: &TestApp, adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
+    let borrowed = TestDb {
+        name: app.test_db.name.clone(),
+        owned: false,
+    };
+    spawn_app_on(borrowed, adjust).await
+}
+
+async fn spawn_app_on(test_db: TestDb, adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
     init_telemetry();
-    let test_db = TestDb::migrated().await;
     let mut config = server_config(test_db.url());
     adjust(&mut config);
     let mut db = brandgraph::db::connect(&config.database)

@@ -8,6 +8,7 @@ mod auth;
 mod brands;
 mod browser;
 mod clients;
+mod compiled;
 mod conformance;
 mod content;
 mod errors;

@@ -1,5 +1,6 @@
 //! Brands: the unit of tenancy and authorization.
 
+pub mod describe;
 pub mod query;
 pub mod types;
 

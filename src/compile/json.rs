@@ -1,0 +1,47 @@
+//! SQL expressions that render a value as the JSON text async-graphql's executor writes
+//! for it (see `COMPILER-NOTES.md` in the shared docs for why each differs from
+//! PostgreSQL's own `to_json`). Every expression is NOT NULL, so `||` never swallows an
+//! object.
+
+use super::describe::Render;
+
+/// The JSON text of `column` of the row aliased `row`, rendered as `render` says.
+pub fn column(row: &str, column: &str, render: Render) -> String {
+    let value = format!("{row}.{column}");
+    match render {
+        Render::Text => format!("to_json({value})::text"),
+        Render::OptionalText => format!("coalesce(to_json({value})::text, 'null')"),
+        Render::Uuid => format!("('\"' || {value}::text || '\"')"),
+        Render::GlobalId(kind) => format!(
+            "('\"' || rtrim(translate(encode(convert_to('{}:' || {value}::text, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=') || '\"')",
+            kind.name()
+        ),
+        Render::FlagOrFalse => format!("(CASE WHEN {value} THEN 'true' ELSE 'false' END)"),
+        Render::TextListOrEmpty => format!("coalesce(to_json({value})::text, '[]')"),
+        Render::Timestamp => timestamp(&value),
+        Render::OptionalTimestamp => format!("coalesce({}, 'null')", timestamp(&value)),
+    }
+}
+
+/// chrono's `to_rfc3339()` of a timestamptz decoded as UTC: whole seconds, or 3 or 6
+/// fraction digits, and `+00:00`; independent of the session's TimeZone.
+fn timestamp(value: &str) -> String {
+    let utc = format!("({value} AT TIME ZONE 'UTC')");
+    format!(
+        "('\"' || to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || \
+         CASE WHEN date_trunc('second', {utc}) = {utc} THEN '' \
+              WHEN date_trunc('milliseconds', {utc}) = {utc} THEN to_char({utc}, '.MS') \
+              ELSE to_char({utc}, '.US') END || '+00:00\"')"
+    )
+}
+
+/// A JSON string for a GraphQL name (`[_A-Za-z][_0-9A-Za-z]*`: nothing to escape), to
+/// splice into an SQL string literal.
+pub fn name(name: &str) -> String {
+    format!("\"{name}\"")
+}
+
+/// An SQL expression whose text is the JSON string of a GraphQL name (`__typename`).
+pub fn name_value(name: &str) -> String {
+    format!("'\"{name}\"'")
+}

@@ -1,0 +1,280 @@
+//! From a validated query document to a [`Plan`]: one SQL statement whose single text
+//! column is the operation's whole `data` object. Whatever the planner does not know
+//! (another operation type, a field or argument not described, a directive, a key
+//! selected twice) is a [`Fallback`]: the whole operation then runs on the executor.
+
+use async_graphql::Name;
+use async_graphql::Positioned;
+use async_graphql::parser::types::{
+    BaseType, DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType,
+    Selection, SelectionSet, VariableDefinition,
+};
+use async_graphql_value::Value;
+
+use super::describe::ObjectType;
+use super::json;
+use super::visibility::BrandRows;
+use crate::graphql::ids::{self, NodeKind};
+
+/// What each bind parameter (`$1`, `$2`, …) of a plan carries, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Param {
+    /// The viewer's visible brand ids (`uuid[]`; NULL for the service role).
+    Scope,
+    /// A variable holding a brand's global id or UUID, bound as `uuid`.
+    BrandId(Name),
+}
+
+/// A compiled operation.
+#[derive(Debug)]
+pub struct Plan {
+    pub sql: String,
+    pub params: Vec<Param>,
+    /// Every variable the operation declares, and whether it must be given (non-null
+    /// without a default): checked per request as GraphQL's coercion would.
+    pub variables: Vec<(Name, bool)>,
+    /// The operation's name, for metrics and traces.
+    pub operation_name: Option<String>,
+}
+
+/// Why an operation runs on the executor (for logs and tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fallback(pub String);
+
+fn fallback<T>(why: impl Into<String>) -> Result<T, Fallback> {
+    Err(Fallback(why.into()))
+}
+
+/// The object types the planner reads, by GraphQL name.
+fn object_type(name: &str) -> Option<&'static ObjectType> {
+    match name {
+        "Brand" => Some(&crate::graphql::brand::describe::BRAND),
+        _ => None,
+    }
+}
+
+pub fn plan(doc: &ExecutableDocument, operation_name: Option<&str>) -> Result<Plan, Fallback> {
+    let (name, operation) = match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(operation), None) => (None, operation),
+        (DocumentOperations::Single(_), Some(_)) => return fallback("operation name"),
+        (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
+            Some(operation) => (Some(name.to_string()), operation),
+            None => return fallback("unknown operation"),
+        },
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            let (name, operation) = operations.iter().next().expect("one operation");
+            (Some(name.to_string()), operation)
+        }
+        (DocumentOperations::Multiple(_), None) => return fallback("operation name required"),
+    };
+    let mut plan = Planner {
+        doc,
+        operation: &operation.node,
+        params: vec![Param::Scope],
+    }
+    .plan()?;
+    plan.operation_name = name;
+    Ok(plan)
+}
+
+struct Planner<'a> {
+    doc: &'a ExecutableDocument,
+    operation: &'a OperationDefinition,
+    params: Vec<Param>,
+}
+
+impl<'a> Planner<'a> {
+    fn plan(mut self) -> Result<Plan, Fallback> {
+        if self.operation.ty != OperationType::Query {
+            return fallback("not a query");
+        }
+        if !self.operation.directives.is_empty() {
+            return fallback("operation directives");
+        }
+        let mut variables = Vec::new();
+        for definition in &self.operation.variable_definitions {
+            let definition: &VariableDefinition = &definition.node;
+            if definition.default_value.is_some() || !definition.directives.is_empty() {
+                return fallback("variable default or directive");
+            }
+            if !matches!(&definition.var_type.node.base, BaseType::Named(name) if name == "ID") {
+                return fallback("variable type");
+            }
+            variables.push((
+                definition.name.node.clone(),
+                !definition.var_type.node.nullable,
+            ));
+        }
+        let fields = self.fields(&self.operation.selection_set.node, "Query")?;
+        let mut members = Vec::with_capacity(fields.len());
+        for field in fields {
+            let value = match field.name.node.as_str() {
+                "__typename" => json::name_value("Query"),
+                "brand" => self.brand(field)?,
+                other => return fallback(format!("root field {other}")),
+            };
+            members.push((key_of(field), value));
+        }
+        Ok(Plan {
+            sql: format!("SELECT {}", object(&members)),
+            params: self.params,
+            variables,
+            operation_name: None,
+        })
+    }
+
+    /// `brand(id:)`: the visible brand's object, or `null`.
+    fn brand(&mut self, field: &Field) -> Result<String, Fallback> {
+        let [(name, value)] = field.arguments.as_slice() else {
+            return fallback("brand arguments");
+        };
+        if name.node != "id" {
+            return fallback("brand argument");
+        }
+        let id = match &value.node {
+            Value::Variable(variable) => {
+                self.params.push(Param::BrandId(variable.clone()));
+                format!("${}::uuid", self.params.len())
+            }
+            Value::String(id) => match ids::decode_as(NodeKind::Brand, id) {
+                Ok(uuid) => format!("'{uuid}'::uuid"),
+                Err(_) => return fallback("invalid brand id"),
+            },
+            _ => return fallback("brand id literal"),
+        };
+        let brand = object_type("Brand").expect("described");
+        let selected = self.object(brand, &field.selection_set.node, "b")?;
+        let rows = BrandRows::visible("b", "$1", &format!("b.id = {id}"));
+        Ok(format!(
+            "coalesce((SELECT {selected} {}), 'null')",
+            rows.sql()
+        ))
+    }
+
+    /// The JSON object of one row of `ty` aliased `row`, as `selection` selects it.
+    fn object(
+        &mut self,
+        ty: &ObjectType,
+        selection: &SelectionSet,
+        row: &str,
+    ) -> Result<String, Fallback> {
+        let mut members = Vec::new();
+        for field in self.fields(selection, ty.name)? {
+            if !field.arguments.is_empty() || !field.selection_set.node.items.is_empty() {
+                return fallback(format!(
+                    "{}.{} with arguments or a selection",
+                    ty.name, field.name.node
+                ));
+            }
+            let value = match field.name.node.as_str() {
+                "__typename" => json::name_value(ty.name),
+                name => match ty.column(name) {
+                    Some(column) => json::column(row, column.column, column.render),
+                    None => return fallback(format!("{}.{name}", ty.name)),
+                },
+            };
+            members.push((key_of(field), value));
+        }
+        Ok(object(&members))
+    }
+
+    /// The fields `selection` selects on `type_name`, fragments flattened; a directive, a
+    /// fragment on another type or a key selected twice falls back.
+    fn fields(
+        &self,
+        selection: &'a SelectionSet,
+        type_name: &str,
+    ) -> Result<Vec<&'a Field>, Fallback> {
+        let mut fields: Vec<&'a Field> = Vec::new();
+        self.collect(selection, type_name, &mut fields, 0)?;
+        for (i, field) in fields.iter().enumerate() {
+            if fields[..i]
+                .iter()
+                .any(|earlier| key_of(earlier) == key_of(field))
+            {
+                return fallback("a key selected twice");
+            }
+        }
+        Ok(fields)
+    }
+
+    fn collect(
+        &self,
+        selection: &'a SelectionSet,
+        type_name: &str,
+        into: &mut Vec<&'a Field>,
+        depth: usize,
+    ) -> Result<(), Fallback> {
+        if depth > 8 {
+            return fallback("fragments nested too deep");
+        }
+        for item in &selection.items {
+            let item: &'a Positioned<Selection> = item;
+            match &item.node {
+                Selection::Field(field) => {
+                    if !field.node.directives.is_empty() {
+                        return fallback("field directives");
+                    }
+                    into.push(&field.node);
+                }
+                Selection::InlineFragment(fragment) => {
+                    let fragment = &fragment.node;
+                    if !fragment.directives.is_empty() {
+                        return fallback("fragment directives");
+                    }
+                    if let Some(condition) = &fragment.type_condition
+                        && condition.node.on.node != type_name
+                    {
+                        return fallback("fragment on another type");
+                    }
+                    self.collect(&fragment.selection_set.node, type_name, into, depth + 1)?;
+                }
+                Selection::FragmentSpread(spread) => {
+                    if !spread.node.directives.is_empty() {
+                        return fallback("spread directives");
+                    }
+                    let Some(fragment) = self.doc.fragments.get(&spread.node.fragment_name.node)
+                    else {
+                        return fallback("unknown fragment");
+                    };
+                    if fragment.node.type_condition.node.on.node != type_name
+                        || !fragment.node.directives.is_empty()
+                    {
+                        return fallback("fragment on another type");
+                    }
+                    self.collect(
+                        &fragment.node.selection_set.node,
+                        type_name,
+                        into,
+                        depth + 1,
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The response key of a field: its alias, else its name.
+fn key_of(field: &Field) -> &str {
+    field
+        .alias
+        .as_ref()
+        .map_or(field.name.node.as_str(), |alias| alias.node.as_str())
+}
+
+/// `{"k1":v1,"k2":v2}` as SQL concatenating the members' JSON texts.
+fn object(members: &[(&str, String)]) -> String {
+    let mut sql = String::from("('{");
+    for (i, (key, value)) in members.iter().enumerate() {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&json::name(key));
+        sql.push_str(":' || ");
+        sql.push_str(value);
+        sql.push_str(" || '");
+    }
+    sql.push_str("}')");
+    sql
+}

@@ -1,0 +1,45 @@
+//! What the query compiler (`crate::compile`) may read of a `Brand`: its columns. Fields
+//! not listed here (relations, role-dependent and computed ones) run on the executor.
+
+use crate::compile::describe::{ColumnField, ObjectType, Render};
+use crate::graphql::ids::NodeKind;
+
+const fn column(field: &'static str, column: &'static str, render: Render) -> ColumnField {
+    ColumnField {
+        field,
+        column,
+        render,
+    }
+}
+
+pub static BRAND: ObjectType = ObjectType {
+    name: "Brand",
+    table: "brands",
+    columns: &[
+        column("id", "id", Render::GlobalId(NodeKind::Brand)),
+        column("uuid", "id", Render::Uuid),
+        column("name", "name", Render::Text),
+        column("slug", "slug", Render::Text),
+        column("workspaceId", "workspace_id", Render::OptionalText),
+        column("logoUrl", "logo_url", Render::OptionalText),
+        column("primaryColor", "primary_color", Render::OptionalText),
+        column("websiteUrl", "website_url", Render::OptionalText),
+        column("industry", "industry", Render::OptionalText),
+        column("description", "description", Render::OptionalText),
+        column("voiceSummary", "voice_summary", Render::OptionalText),
+        column("visualSummary", "visual_summary", Render::OptionalText),
+        column("toneKeywords", "tone_keywords", Render::TextListOrEmpty),
+        column("complianceRules", "compliance_rules", Render::OptionalText),
+        column("intakeCompleted", "intake_completed", Render::FlagOrFalse),
+        column(
+            "intakeCompletedAt",
+            "intake_completed_at",
+            Render::OptionalTimestamp,
+        ),
+        column("scrapedAt", "scraped_at", Render::OptionalTimestamp),
+        column("scraperStatus", "scraper_status", Render::OptionalText),
+        column("createdAt", "created_at", Render::Timestamp),
+        column("updatedAt", "updated_at", Render::Timestamp),
+        column("archivedAt", "archived_at", Render::OptionalTimestamp),
+    ],
+};
