@@ -19,6 +19,7 @@ mod integrations;
 mod leaks;
 mod lifecycle;
 mod migrations;
+mod nodes;
 mod persisted;
 mod publishing;
 mod realtime;
