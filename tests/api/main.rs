@@ -9,6 +9,7 @@ mod brands;
 mod browser;
 mod conformance;
 mod content;
+mod docs;
 mod errors;
 mod fixtures;
 mod hardening;
