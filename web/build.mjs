@@ -23,6 +23,6 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-for (const page of ['graphiql.html', 'dashboard.html']) {
+for (const page of ['graphiql.html', 'dashboard.html', 'favicon.svg']) {
   await copyFile(`src/${page}`, join(outdir, page));
 }

@@ -1,13 +1,53 @@
-// The live dashboard: pick a brand, then widgets kept current over graphql-transport-ws.
-// Each event stream remembers its last cursor; after a dropped connection it resubscribes
-// with `after`, so nothing committed meanwhile is missed.
+// The live dashboard: pick a brand, load its current state over HTTP, then keep every
+// widget current over graphql-transport-ws. Each event stream remembers its last cursor;
+// after a dropped connection it resubscribes with `after`, so nothing committed meanwhile
+// is missed.
 import { createClient } from 'graphql-ws';
+import { DailyChart } from './dashboard/chart.js';
+import { Feed } from './dashboard/feed.js';
 import './dashboard.css';
+
+// Every document the dashboard sends, as literal constants (an allow-list can extract them).
+export const BRANDS_QUERY = `query DashboardBrands { brands(first: 100) { edges { node { id uuid name } } } }`;
+
+export const PIPELINE_QUERY = `query DashboardPipeline($id: ID!) { brand(id: $id) {
+  DRAFT: contentItems(first: 0, filter: { status: DRAFT }) { totalCount }
+  PENDING_REVIEW: contentItems(first: 0, filter: { status: PENDING_REVIEW }) { totalCount }
+  APPROVED: contentItems(first: 0, filter: { status: APPROVED }) { totalCount }
+  REJECTED: contentItems(first: 0, filter: { status: REJECTED }) { totalCount }
+  SCHEDULED: contentItems(first: 0, filter: { status: SCHEDULED }) { totalCount }
+  PUBLISHED: contentItems(first: 0, filter: { status: PUBLISHED }) { totalCount }
+} }`;
+
+export const CURRENT_STATE_QUERY = `query DashboardCurrentState($id: ID!) { brand(id: $id) {
+  approvals(status: PENDING, first: 20) { edges { node { id status createdAt updatedAt post { title } } } }
+  publishJobs(first: 20) { edges { node { id status attemptCount lastErrorCode updatedAt contentItem { title } } } }
+} }`;
+
+export const DAILY_ANALYTICS_QUERY = `query DashboardDailyAnalytics($id: ID!, $from: NaiveDate!, $to: NaiveDate!) {
+  brand(id: $id) { analytics(from: $from, to: $to) { date platform reach } } }`;
+
+export const CONTENT_TITLE_QUERY = `query DashboardContentTitle($id: ID!) { node(id: $id) { ... on ContentItem { title } } }`;
+
+export const SUMMARY_SUBSCRIPTION = `subscription DashboardSummary($b: ID!) { analyticsSummary(brandId: $b, days: 30) {
+  totals { reach impressions engagement rows } byPlatform { platform totals { reach } } } }`;
+
+export const APPROVALS_SUBSCRIPTION = `subscription DashboardApprovals($b: ID!, $after: String) {
+  approvalUpdated(brandId: $b, after: $after) { cursor op approvalId status postId occurredAt } }`;
+
+export const CONTENT_SUBSCRIPTION = `subscription DashboardContent($b: ID!, $after: String) {
+  contentStatusChanged(brandId: $b, after: $after) { cursor status } }`;
+
+export const JOBS_SUBSCRIPTION = `subscription DashboardJobs($b: ID!, $after: String) {
+  publishJobUpdated(brandId: $b, after: $after) { cursor publishJobId status attempt errorCode occurredAt } }`;
 
 const config = JSON.parse(document.getElementById('config').textContent);
 const $ = (id) => document.getElementById(id);
 const format = (n) => (n == null ? '–' : Number(n).toLocaleString('en-US'));
 const STATUSES = ['DRAFT', 'PENDING_REVIEW', 'APPROVED', 'REJECTED', 'SCHEDULED', 'PUBLISHED'];
+const WINDOW_DAYS = 30;
+const escape = (text) =>
+  String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
 function token() {
   return sessionStorage.getItem('brandgraph.token') || config.token || '';
@@ -26,6 +66,7 @@ async function query(text, variables = {}) {
 
 let client;
 let live = [];
+let connected;
 const status = $('status');
 function setStatus(text, kind) {
   status.textContent = text;
@@ -33,14 +74,20 @@ function setStatus(text, kind) {
 }
 
 function connect() {
+  let ready;
+  connected = new Promise((resolve) => (ready = resolve));
   client = createClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${config.subscriptionEndpoint}`,
     connectionParams: () => ({ Authorization: `Bearer ${token()}` }),
+    lazy: false,
     retryAttempts: Infinity,
     shouldRetry: () => true,
     retryWait: async (retries) => new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** retries, 10000))),
     on: {
-      connected: () => setStatus('live', 'live'),
+      connected: () => {
+        setStatus('live', 'live');
+        ready();
+      },
       closed: () => setStatus('reconnecting… (resumes from the last event)', 'down'),
     },
   });
@@ -54,6 +101,7 @@ function stream(text, variables, onEvent) {
     while (!stopped) {
       try {
         for await (const result of client.iterate({ query: text, variables: { ...variables, after } })) {
+          if (stopped) return;
           if (result.errors) throw new Error(result.errors[0].message);
           const event = Object.values(result.data)[0];
           if (event.cursor) after = event.cursor;
@@ -70,6 +118,19 @@ function stream(text, variables, onEvent) {
   };
 }
 
+// Holds events until the current state is on screen, then applies them one after
+// another in the order they arrived (an update may await a lookup).
+function gate() {
+  let open;
+  let tail = new Promise((resolve) => (open = resolve));
+  return {
+    push: (apply) => {
+      tail = tail.then(apply).catch((error) => console.warn('event', error));
+    },
+    open: () => open(),
+  };
+}
+
 function renderSummary(summary) {
   $('reach').textContent = format(summary.totals.reach);
   $('impressions').textContent = format(summary.totals.impressions);
@@ -78,7 +139,7 @@ function renderSummary(summary) {
   const max = Math.max(1, ...summary.byPlatform.map((p) => p.totals.reach || 0));
   $('platforms').innerHTML = summary.byPlatform
     .map(
-      (p) => `<div class="bar" data-platform="${p.platform}"><span>${p.platform}</span>
+      (p) => `<div class="bar" data-platform="${escape(p.platform)}"><span>${escape(p.platform)}</span>
         <div class="track"><div class="fill" style="width:${(100 * (p.totals.reach || 0)) / max}%"></div></div>
         <span class="value">${format(p.totals.reach)}</span></div>`,
     )
@@ -86,54 +147,100 @@ function renderSummary(summary) {
 }
 
 async function renderPipeline(brandId) {
-  const aliases = STATUSES.map((s) => `${s}: contentItems(first: 0, filter: { status: ${s} }) { totalCount }`).join(' ');
-  const data = await query(`query($id: ID!) { brand(id: $id) { ${aliases} } }`, { id: brandId });
+  const data = await query(PIPELINE_QUERY, { id: brandId });
   $('pipeline').innerHTML = STATUSES.map(
     (s) => `<li data-status="${s}"><span>${s.replace('_', ' ').toLowerCase()}</span><b>${data.brand[s].totalCount}</b></li>`,
   ).join('');
 }
 
-function prepend(list, html) {
-  const el = $(list);
-  el.querySelector('.empty')?.remove();
-  const li = document.createElement('li');
-  li.className = 'fresh';
-  li.innerHTML = html;
-  el.prepend(li);
-  while (el.children.length > 50) el.lastChild.remove();
+const time = (t) => `<time>${new Date(t).toLocaleTimeString()}</time>`;
+const tag = (s) => `<span class="tag ${escape(s)}">${escape(s)}</span>`;
+
+const approvals = new Feed(
+  $('approvals'),
+  'No approvals pending.',
+  (a) => `${tag(a.status)}${escape(a.title || 'approval round')} ${time(a.at)}`,
+);
+const jobs = new Feed(
+  $('jobs'),
+  'No publish jobs yet.',
+  (j) => `${tag(j.status)}${escape(j.title || 'publish job')} · attempt ${j.attempt}${j.errorCode ? ` · ${escape(j.errorCode)}` : ''} ${time(j.at)}`,
+);
+const chart = new DailyChart($('chart'));
+const titles = new Map();
+
+async function contentTitle(postId) {
+  if (!postId) return null;
+  if (!titles.has(postId)) titles.set(postId, query(CONTENT_TITLE_QUERY, { id: postId }).then((d) => d.node?.title, () => null));
+  return titles.get(postId);
 }
 
-const time = (t) => `<time>${new Date(t).toLocaleTimeString()}</time>`;
+async function renderCurrentState(brandId) {
+  const { brand } = await query(CURRENT_STATE_QUERY, { id: brandId });
+  approvals.reset(
+    brand.approvals.edges.map(({ node }) => ({ id: node.id, status: node.status, title: node.post?.title, at: node.updatedAt })),
+  );
+  jobs.reset(
+    brand.publishJobs.edges.map(({ node }) => ({
+      id: node.id,
+      status: node.status,
+      attempt: node.attemptCount,
+      errorCode: node.lastErrorCode,
+      title: node.contentItem?.title,
+      at: node.updatedAt,
+    })),
+  );
+}
+
+// The window of `analyticsSummary(days: 30)`: today and the 29 days before (UTC).
+function windowDates() {
+  const to = new Date();
+  const from = new Date(to.getTime() - (WINDOW_DAYS - 1) * 86400000);
+  return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
+}
+
+async function renderChart(brandId) {
+  const { from, to } = windowDates();
+  const { brand } = await query(DAILY_ANALYTICS_QUERY, { id: brandId, from, to });
+  chart.render(brand.analytics.map((r) => ({ date: r.date, platform: r.platform, value: r.reach })), from, to);
+}
 
 async function showBrand(brandId) {
   live.forEach((stop) => stop());
   live = [];
-  $('approvals').innerHTML = '<li class="empty">Waiting for approvals…</li>';
-  $('jobs').innerHTML = '<li class="empty">No publish job activity yet.</li>';
-  await renderPipeline(brandId);
+  const current = gate();
+  let chartPending = null;
+  // The summary moves whenever analytics are ingested: redraw the chart then (coalesced).
+  const refreshChart = () => {
+    chartPending ??= renderChart(brandId)
+      .catch((error) => console.warn('chart', error))
+      .finally(() => (chartPending = null));
+  };
+  let summaries = 0;
+  // Subscribe first, then load the state: events that arrive meanwhile wait in `current`.
   live.push(
-    stream(
-      `subscription($b: ID!) { analyticsSummary(brandId: $b, days: 30) {
-         totals { reach impressions engagement rows } byPlatform { platform totals { reach } } } }`,
-      { b: brandId },
-      renderSummary,
+    stream(SUMMARY_SUBSCRIPTION, { b: brandId }, (summary) => {
+      renderSummary(summary);
+      if (summaries++ > 0) refreshChart();
+    }),
+    stream(APPROVALS_SUBSCRIPTION, { b: brandId }, (e) =>
+      current.push(async () => {
+        const title = approvals.get(e.approvalId)?.title ?? (await contentTitle(e.postId));
+        approvals.upsert({ id: e.approvalId, status: e.status || e.op, title, at: e.occurredAt });
+      }),
     ),
-    stream(
-      'subscription($b: ID!, $after: String) { approvalUpdated(brandId: $b, after: $after) { cursor op status postId occurredAt } }',
-      { b: brandId },
-      (e) => prepend('approvals', `<span class="tag ${e.status}">${e.status}</span>approval ${e.op.toLowerCase()}d ${time(e.occurredAt)}`),
-    ),
-    stream(
-      'subscription($b: ID!, $after: String) { contentStatusChanged(brandId: $b, after: $after) { cursor status } }',
-      { b: brandId },
-      () => renderPipeline(brandId),
-    ),
-    stream(
-      'subscription($b: ID!, $after: String) { publishJobUpdated(brandId: $b, after: $after) { cursor status attempt errorCode occurredAt } }',
-      { b: brandId },
-      (e) => prepend('jobs', `<span class="tag ${e.status}">${e.status}</span>attempt ${e.attempt}${e.errorCode ? ` · ${e.errorCode}` : ''} ${time(e.occurredAt)}`),
+    stream(CONTENT_SUBSCRIPTION, { b: brandId }, () => current.push(() => renderPipeline(brandId))),
+    stream(JOBS_SUBSCRIPTION, { b: brandId }, (e) =>
+      current.push(() => {
+        const title = jobs.get(e.publishJobId)?.title;
+        jobs.upsert({ id: e.publishJobId, status: e.status || e.op, attempt: e.attempt, errorCode: e.errorCode, title, at: e.occurredAt });
+      }),
     ),
   );
+  await connected;
+  await new Promise((resolve) => setTimeout(resolve, 0)); // let the subscribe messages go out first
+  await Promise.all([renderPipeline(brandId), renderCurrentState(brandId), renderChart(brandId)]);
+  current.open();
 }
 
 async function start() {
@@ -143,12 +250,12 @@ async function start() {
     return;
   }
   connect();
-  const data = await query('{ brands(first: 100) { edges { node { id uuid name } } } }');
+  const data = await query(BRANDS_QUERY);
   const select = $('brand');
   select.innerHTML = data.brands.edges
-    .map(({ node }) => `<option value="${node.uuid}">${node.name}</option>`)
+    .map(({ node }) => `<option value="${escape(node.uuid)}">${escape(node.name)}</option>`)
     .join('');
-  select.onchange = () => showBrand(select.value);
+  select.onchange = () => showBrand(select.value).catch((error) => setStatus(error.message, 'down'));
   if (select.value) await showBrand(select.value);
 }
 
@@ -159,4 +266,5 @@ $('auth').onsubmit = (event) => {
   start();
 };
 
+window.addEventListener('resize', () => chart.resize());
 start().catch((error) => setStatus(error.message, 'down'));
