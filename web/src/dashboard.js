@@ -146,8 +146,12 @@ function renderSummary(summary) {
     .join('');
 }
 
+// The brand on screen: an answer for another one (the user switched meanwhile) is dropped.
+let shown = null;
+
 async function renderPipeline(brandId) {
   const data = await query(PIPELINE_QUERY, { id: brandId });
+  if (brandId !== shown) return;
   $('pipeline').innerHTML = STATUSES.map(
     (s) => `<li data-status="${s}"><span>${s.replace('_', ' ').toLowerCase()}</span><b>${data.brand[s].totalCount}</b></li>`,
   ).join('');
@@ -177,6 +181,7 @@ async function contentTitle(postId) {
 
 async function renderCurrentState(brandId) {
   const { brand } = await query(CURRENT_STATE_QUERY, { id: brandId });
+  if (brandId !== shown) return;
   approvals.reset(
     brand.approvals.edges.map(({ node }) => ({ id: node.id, status: node.status, title: node.post?.title, at: node.updatedAt })),
   );
@@ -202,10 +207,12 @@ function windowDates() {
 async function renderChart(brandId) {
   const { from, to } = windowDates();
   const { brand } = await query(DAILY_ANALYTICS_QUERY, { id: brandId, from, to });
+  if (brandId !== shown) return;
   chart.render(brand.analytics.map((r) => ({ date: r.date, platform: r.platform, value: r.reach })), from, to);
 }
 
 async function showBrand(brandId) {
+  shown = brandId;
   live.forEach((stop) => stop());
   live = [];
   const current = gate();
@@ -240,7 +247,7 @@ async function showBrand(brandId) {
   await connected;
   await new Promise((resolve) => setTimeout(resolve, 0)); // let the subscribe messages go out first
   await Promise.all([renderPipeline(brandId), renderCurrentState(brandId), renderChart(brandId)]);
-  current.open();
+  if (brandId === shown) current.open();
 }
 
 async function start() {
