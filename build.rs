@@ -19,7 +19,11 @@ fn main() {
     for input in ["src", "build.mjs", "package.json", "package-lock.json"] {
         println!("cargo:rerun-if-changed=web/{input}");
     }
-    if !web.join("node_modules/.package-lock.json").exists() {
+    // Installed once, and again whenever the lockfile changed since (a pull that adds a
+    // package must not leave the bundle without it).
+    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let installed = modified(&web.join("node_modules/.package-lock.json"));
+    if installed.is_none() || modified(&web.join("package-lock.json")) > installed {
         run(
             Command::new("npm")
                 .args(["ci", "--no-audit", "--no-fund"])

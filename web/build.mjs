@@ -23,7 +23,7 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-for (const page of ['graphiql.html', 'dashboard.html']) {
+for (const page of ['graphiql.html', 'dashboard.html', 'favicon.svg']) {
   await copyFile(`src/${page}`, join(outdir, page));
 }
 // The GraphQL documents the dashboard sends, for the gateway's allow-list mode to admit.

@@ -39,7 +39,7 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 27] = [
+    pub const ALL: [NodeKind; 27] = [
         Self::Tenant,
         Self::User,
         Self::Brand,

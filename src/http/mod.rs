@@ -28,6 +28,8 @@ pub fn router(state: AppState, with_ops: bool) -> Router {
         )
         .route("/graphql/ws", get(websocket::websocket))
         .route("/dashboard", get(web::dashboard))
+        .route("/favicon.svg", get(web::favicon))
+        .route("/favicon.ico", get(web::favicon_ico))
         .route(
             "/assets/{name}",
             get(web::asset).layer(tower_http::compression::CompressionLayer::new()),

@@ -3,7 +3,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde_json::json;
 
 use crate::state::AppState;
@@ -65,6 +65,16 @@ pub fn own_documents() -> Vec<String> {
     Assets::get("documents.json")
         .and_then(|file| serde_json::from_slice(&file.data).ok())
         .unwrap_or_default()
+}
+
+/// The gateway's icon, linked by both pages.
+pub async fn favicon() -> Response {
+    asset(Path("favicon.svg".to_string())).await
+}
+
+/// Browsers ask for `/favicon.ico` on their own; the icon is an SVG.
+pub async fn favicon_ico() -> Redirect {
+    Redirect::permanent("/favicon.svg")
 }
 
 /// The bundled scripts and styles.

@@ -8,11 +8,11 @@ use uuid::Uuid;
 use super::group::{GroupedRelation, NarrowGroupedRelation};
 use super::page::PagedRelation;
 use entity::{
-    advisor_feedback, analytics_goals, approval_requests, audit_logs, auto_plans, brand_history,
-    brand_invitations, brand_members, collaboration_logs, connections, content_items,
-    content_packages, encrypted_secrets, escalation_events, escalation_rules, media_assets,
-    media_usage_logs, milestones, platform_reviews, platform_sync_logs, post_approvals,
-    publish_jobs, publishing_logs, scheduled_content, social_posts, storage_quotas,
+    advisor_feedback, analytics_goals, analytics_sync_logs, approval_requests, audit_logs,
+    auto_plans, brand_history, brand_invitations, brand_members, collaboration_logs, connections,
+    content_items, content_packages, encrypted_secrets, escalation_events, escalation_rules,
+    media_assets, media_usage_logs, milestones, platform_reviews, platform_sync_logs,
+    post_approvals, publish_jobs, publishing_logs, scheduled_content, social_posts, storage_quotas,
     strategy_briefs, webhook_events, workflow_instances, workflow_templates,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, PgFunc};
@@ -250,6 +250,18 @@ paged!(
     apply: |select, platform| {
         if let Some(platform) = platform {
             select = select.filter(platform_sync_logs::Column::Platform.eq(platform.as_str()));
+        }
+        select
+    },
+);
+
+paged!(
+    BrandAnalyticsSyncLogs, analytics_sync_logs, BrandId, |m| m.brand_id,
+    filter: Option<String>,
+    sort: |m, column| m.created_at,
+    apply: |select, platform| {
+        if let Some(platform) = platform {
+            select = select.filter(analytics_sync_logs::Column::Platform.eq(platform.as_str()));
         }
         select
     },

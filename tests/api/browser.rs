@@ -8,7 +8,10 @@ use std::path::Path;
 use brandgraph::seed::{brands, users};
 use serde_json::{Value, json};
 
-use crate::helpers::{spawn_app, user_token};
+use brandgraph::graphql::ids::{NodeKind, encode};
+use uuid::Uuid;
+
+use crate::helpers::{TestApp, spawn_app, user_token};
 
 const WEB: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/web");
 
@@ -22,14 +25,23 @@ async fn graphiql_and_the_dashboard_work_in_a_browser() {
     let today = chrono::Utc::now().date_naive();
     brandgraph::seed::seed_demo(&app.db, today).await.unwrap();
     app.settle_realtime().await;
+    add_publish_jobs(&app, brands::AURORA).await;
+    app.settle_realtime().await;
+    // What the dashboard must show as soon as it opens (global ids, as the API encodes them).
     let reference = app
         .scalar(&format!(
-            "SELECT json_build_object('reach', sum((metrics->>'reach')::bigint), 'rows', count(*))::text
-               FROM analytics_metrics
-              WHERE brand_id = '{}' AND date > current_date - 30 AND date <= current_date",
-            brands::AURORA
+            "SELECT json_build_object(
+                 'reach', (SELECT sum((metrics->>'reach')::bigint) FROM analytics_metrics
+                            WHERE brand_id = '{b}' AND date > current_date - 30 AND date <= current_date),
+                 'rows', (SELECT count(*) FROM analytics_metrics
+                           WHERE brand_id = '{b}' AND date > current_date - 30 AND date <= current_date),
+                 'pendingApprovals', (SELECT json_agg(json_build_object('id', id, 'postId', post_id))
+                                        FROM post_approvals WHERE brand_id = '{b}' AND status = 'pending'),
+                 'jobs', (SELECT json_agg(id) FROM publish_jobs WHERE brand_id = '{b}'))::text",
+            b = brands::AURORA
         ))
         .await;
+    let reference = with_global_ids(serde_json::from_str(&reference).unwrap()).to_string();
     let output = tokio::process::Command::new("node")
         .arg(Path::new(WEB).join("tests/browser.mjs"))
         .arg(format!("http://{}", app.addr))
@@ -47,4 +59,60 @@ async fn graphiql_and_the_dashboard_work_in_a_browser() {
     // Timings are reported, not asserted (see the issue notes for measured figures).
     eprintln!("browser report: {}", result["report"]);
     assert_eq!(result["report"]["externalRequests"], json!([]));
+}
+
+/// Two publish jobs of `brand` (on a connection of its own), in the database before the
+/// dashboard opens.
+async fn add_publish_jobs(app: &TestApp, brand: Uuid) {
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO connector_platforms (tenant_id, platform_name, is_enabled)
+               SELECT tenant_id, 'meta', true FROM brands WHERE id = '{brand}';
+             INSERT INTO connections (tenant_id, brand_id, platform_id, platform_user_id, platform_account_id, display_name)
+               SELECT p.tenant_id, '{brand}', p.id, 'u1', 'acct-1', 'Aurora on Meta'
+                 FROM connector_platforms p JOIN brands b ON b.tenant_id = p.tenant_id WHERE b.id = '{brand}';
+             INSERT INTO publish_jobs (tenant_id, brand_id, connection_id, content_item_id, content_type, body)
+               SELECT c.tenant_id, '{brand}', c.id, i.id, 'post', coalesce(i.title, 'post')
+                 FROM connections c,
+                      LATERAL (SELECT id, title FROM content_items WHERE brand_id = '{brand}' ORDER BY id LIMIT 2) i
+                WHERE c.brand_id = '{brand}';"
+        ))
+        .await
+        .expect("publish jobs");
+}
+
+/// The reference's database ids as the global ids the API answers with.
+fn with_global_ids(mut reference: Value) -> Value {
+    let global = |kind, id: &Value| {
+        let id = Uuid::parse_str(id.as_str().expect("uuid")).expect("uuid");
+        json!(encode(kind, id).to_string())
+    };
+    for approval in reference["pendingApprovals"]
+        .as_array_mut()
+        .expect("pending approvals")
+    {
+        approval["id"] = global(NodeKind::PostApproval, &approval["id"]);
+        approval["postId"] = global(NodeKind::ContentItem, &approval["postId"]);
+    }
+    for job in reference["jobs"].as_array_mut().expect("jobs") {
+        *job = global(NodeKind::PublishJob, job);
+    }
+    reference
+}
+
+#[tokio::test]
+async fn the_favicon_is_served_at_both_addresses_browsers_ask() {
+    let app = spawn_app().await;
+    for path in ["/favicon.svg", "/favicon.ico"] {
+        let response = app.http.get(app.url(path)).send().await.expect("favicon");
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "image/svg+xml",
+            "{path} (after redirects)"
+        );
+        let body = response.text().await.expect("svg");
+        assert!(body.starts_with("<svg"), "{path}: {body}");
+    }
 }

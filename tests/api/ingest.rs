@@ -287,3 +287,81 @@ async fn the_daily_rollups_equal_the_raw_rows_under_concurrent_ingests_and_resen
         .unwrap();
     assert_eq!(rollup_mismatches(&app).await, "0", "after a delete");
 }
+
+#[tokio::test]
+async fn analytics_sync_logs_are_read_newest_first_in_pages_by_every_member() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    for reach in [10, 20] {
+        let ingested = app
+            .graphql(
+                Some(&service_token()),
+                INGEST,
+                json!({ "brand": brands::AURORA, "rows": batch(8, reach) }),
+            )
+            .await;
+        assert!(ingested["errors"].is_null(), "{ingested}");
+    }
+    const LOGS: &str = "query($id: ID!, $after: String, $platform: String) { brand(id: $id) {
+        analyticsSyncLogs(first: 5, after: $after, platform: $platform) {
+          totalCount pageInfo { hasNextPage endCursor }
+          edges { node { platform syncType status itemsSynced itemsFailed startedAt completedAt } } } } }";
+    let viewer = user_token(users::VIEWER);
+    let page = |after: Value, platform: Value| {
+        let viewer = viewer.clone();
+        let app = &app;
+        async move {
+            let response = app
+                .graphql(
+                    Some(&viewer),
+                    LOGS,
+                    json!({ "id": brands::AURORA, "after": after, "platform": platform }),
+                )
+                .await;
+            assert!(response["errors"].is_null(), "{response}");
+            response["data"]["brand"]["analyticsSyncLogs"].clone()
+        }
+    };
+
+    // Two batches of four platforms: eight runs, each one platform's two rows.
+    let first = page(Value::Null, Value::Null).await;
+    assert_eq!(first["totalCount"], 8, "{first}");
+    assert_eq!(first["pageInfo"]["hasNextPage"], true);
+    let node = &first["edges"][0]["node"];
+    assert_eq!(
+        (
+            &node["syncType"],
+            &node["status"],
+            &node["itemsSynced"],
+            &node["itemsFailed"]
+        ),
+        (&json!("ingest"), &json!("completed"), &json!(2), &json!(0)),
+        "{first}"
+    );
+    let second = page(first["pageInfo"]["endCursor"].clone(), Value::Null).await;
+    assert_eq!(second["edges"].as_array().unwrap().len(), 3, "{second}");
+    assert_eq!(second["pageInfo"]["hasNextPage"], false);
+    let started: Vec<&str> = first["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["edges"].as_array().unwrap())
+        .map(|e| e["node"]["startedAt"].as_str().unwrap())
+        .collect();
+    let mut newest_first = started.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    assert_eq!(started, newest_first, "newest first");
+
+    let instagram = page(Value::Null, json!("instagram")).await;
+    assert_eq!(instagram["totalCount"], 2, "{instagram}");
+
+    // Like every brand field: nothing for a caller outside the brand.
+    let outsider = app
+        .graphql(
+            Some(&user_token(users::OUTSIDER)),
+            LOGS,
+            json!({ "id": brands::AURORA }),
+        )
+        .await;
+    assert!(outsider["data"]["brand"].is_null(), "{outsider}");
+}

@@ -1,13 +1,30 @@
-// The live dashboard: pick a brand, then widgets kept current over graphql-transport-ws.
-// Each event stream remembers its last cursor; after a dropped connection it resubscribes
-// with `after`, so nothing committed meanwhile is missed.
+// The live dashboard: pick a brand, load its current state over HTTP, then keep every
+// widget current over graphql-transport-ws. Each event stream remembers its last cursor;
+// after a dropped connection it resubscribes with `after`, so nothing committed meanwhile
+// is missed.
 import { createClient } from 'graphql-ws';
+import { DailyChart } from './dashboard/chart.js';
+import { Feed } from './dashboard/feed.js';
 import './dashboard.css';
-import { DOCUMENTS, STATUSES } from './documents.js';
+import {
+  APPROVALS_SUBSCRIPTION,
+  BRANDS_QUERY,
+  CONTENT_SUBSCRIPTION,
+  CONTENT_TITLE_QUERY,
+  CURRENT_STATE_QUERY,
+  DAILY_ANALYTICS_QUERY,
+  JOBS_SUBSCRIPTION,
+  PIPELINE_QUERY,
+  SUMMARY_SUBSCRIPTION,
+} from './documents.js';
 
 const config = JSON.parse(document.getElementById('config').textContent);
 const $ = (id) => document.getElementById(id);
 const format = (n) => (n == null ? '–' : Number(n).toLocaleString('en-US'));
+const STATUSES = ['DRAFT', 'PENDING_REVIEW', 'APPROVED', 'REJECTED', 'SCHEDULED', 'PUBLISHED'];
+const WINDOW_DAYS = 30;
+const escape = (text) =>
+  String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
 function token() {
   return sessionStorage.getItem('brandgraph.token') || config.token || '';
@@ -26,6 +43,7 @@ async function query(text, variables = {}) {
 
 let client;
 let live = [];
+let connected;
 const status = $('status');
 function setStatus(text, kind) {
   status.textContent = text;
@@ -33,14 +51,20 @@ function setStatus(text, kind) {
 }
 
 function connect() {
+  let ready;
+  connected = new Promise((resolve) => (ready = resolve));
   client = createClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${config.subscriptionEndpoint}`,
     connectionParams: () => ({ Authorization: `Bearer ${token()}` }),
+    lazy: false,
     retryAttempts: Infinity,
     shouldRetry: () => true,
     retryWait: async (retries) => new Promise((r) => setTimeout(r, Math.min(1000 * 2 ** retries, 10000))),
     on: {
-      connected: () => setStatus('live', 'live'),
+      connected: () => {
+        setStatus('live', 'live');
+        ready();
+      },
       closed: () => setStatus('reconnecting… (resumes from the last event)', 'down'),
     },
   });
@@ -54,6 +78,7 @@ function stream(text, variables, onEvent) {
     while (!stopped) {
       try {
         for await (const result of client.iterate({ query: text, variables: { ...variables, after } })) {
+          if (stopped) return;
           if (result.errors) throw new Error(result.errors[0].message);
           const event = Object.values(result.data)[0];
           if (event.cursor) after = event.cursor;
@@ -70,6 +95,19 @@ function stream(text, variables, onEvent) {
   };
 }
 
+// Holds events until the current state is on screen, then applies them one after
+// another in the order they arrived (an update may await a lookup).
+function gate() {
+  let open;
+  let tail = new Promise((resolve) => (open = resolve));
+  return {
+    push: (apply) => {
+      tail = tail.then(apply).catch((error) => console.warn('event', error));
+    },
+    open: () => open(),
+  };
+}
+
 function renderSummary(summary) {
   $('reach').textContent = format(summary.totals.reach);
   $('impressions').textContent = format(summary.totals.impressions);
@@ -78,60 +116,115 @@ function renderSummary(summary) {
   const max = Math.max(1, ...summary.byPlatform.map((p) => p.totals.reach || 0));
   $('platforms').innerHTML = summary.byPlatform
     .map(
-      (p) => `<div class="bar" data-platform="${p.platform}"><span>${p.platform}</span>
+      (p) => `<div class="bar" data-platform="${escape(p.platform)}"><span>${escape(p.platform)}</span>
         <div class="track"><div class="fill" style="width:${(100 * (p.totals.reach || 0)) / max}%"></div></div>
         <span class="value">${format(p.totals.reach)}</span></div>`,
     )
     .join('');
 }
 
+// The brand on screen: an answer for another one (the user switched meanwhile) is dropped.
+let shown = null;
+
 async function renderPipeline(brandId) {
-  const data = await query(DOCUMENTS.pipeline, { id: brandId });
+  const data = await query(PIPELINE_QUERY, { id: brandId });
+  if (brandId !== shown) return;
   $('pipeline').innerHTML = STATUSES.map(
     (s) => `<li data-status="${s}"><span>${s.replace('_', ' ').toLowerCase()}</span><b>${data.brand[s].totalCount}</b></li>`,
   ).join('');
 }
 
-function prepend(list, html) {
-  const el = $(list);
-  el.querySelector('.empty')?.remove();
-  const li = document.createElement('li');
-  li.className = 'fresh';
-  li.innerHTML = html;
-  el.prepend(li);
-  while (el.children.length > 50) el.lastChild.remove();
+const time = (t) => `<time>${new Date(t).toLocaleTimeString()}</time>`;
+const tag = (s) => `<span class="tag ${escape(s)}">${escape(s)}</span>`;
+
+const approvals = new Feed(
+  $('approvals'),
+  'No approvals pending.',
+  (a) => `${tag(a.status)}${escape(a.title || 'approval round')} ${time(a.at)}`,
+);
+const jobs = new Feed(
+  $('jobs'),
+  'No publish jobs yet.',
+  (j) => `${tag(j.status)}${escape(j.title || 'publish job')} · attempt ${j.attempt}${j.errorCode ? ` · ${escape(j.errorCode)}` : ''} ${time(j.at)}`,
+);
+const chart = new DailyChart($('chart'));
+const titles = new Map();
+
+async function contentTitle(postId) {
+  if (!postId) return null;
+  if (!titles.has(postId)) titles.set(postId, query(CONTENT_TITLE_QUERY, { id: postId }).then((d) => d.node?.title, () => null));
+  return titles.get(postId);
 }
 
-const time = (t) => `<time>${new Date(t).toLocaleTimeString()}</time>`;
+async function renderCurrentState(brandId) {
+  const { brand } = await query(CURRENT_STATE_QUERY, { id: brandId });
+  if (brandId !== shown) return;
+  approvals.reset(
+    brand.approvals.edges.map(({ node }) => ({ id: node.id, status: node.status, title: node.post?.title, at: node.updatedAt })),
+  );
+  jobs.reset(
+    brand.publishJobs.edges.map(({ node }) => ({
+      id: node.id,
+      status: node.status,
+      attempt: node.attemptCount,
+      errorCode: node.lastErrorCode,
+      title: node.contentItem?.title,
+      at: node.updatedAt,
+    })),
+  );
+}
+
+// The window of `analyticsSummary(days: 30)`: today and the 29 days before (UTC).
+function windowDates() {
+  const to = new Date();
+  const from = new Date(to.getTime() - (WINDOW_DAYS - 1) * 86400000);
+  return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) };
+}
+
+async function renderChart(brandId) {
+  const { from, to } = windowDates();
+  const { brand } = await query(DAILY_ANALYTICS_QUERY, { id: brandId, from, to });
+  if (brandId !== shown) return;
+  chart.render(brand.analytics.map((r) => ({ date: r.date, platform: r.platform, value: r.reach })), from, to);
+}
 
 async function showBrand(brandId) {
+  shown = brandId;
   live.forEach((stop) => stop());
   live = [];
-  $('approvals').innerHTML = '<li class="empty">Waiting for approvals…</li>';
-  $('jobs').innerHTML = '<li class="empty">No publish job activity yet.</li>';
-  await renderPipeline(brandId);
+  const current = gate();
+  let chartPending = null;
+  // The summary moves whenever analytics are ingested: redraw the chart then (coalesced).
+  const refreshChart = () => {
+    chartPending ??= renderChart(brandId)
+      .catch((error) => console.warn('chart', error))
+      .finally(() => (chartPending = null));
+  };
+  let summaries = 0;
+  // Subscribe first, then load the state: events that arrive meanwhile wait in `current`.
   live.push(
-    stream(
-      DOCUMENTS.summary,
-      { b: brandId },
-      renderSummary,
+    stream(SUMMARY_SUBSCRIPTION, { b: brandId }, (summary) => {
+      renderSummary(summary);
+      if (summaries++ > 0) refreshChart();
+    }),
+    stream(APPROVALS_SUBSCRIPTION, { b: brandId }, (e) =>
+      current.push(async () => {
+        const title = approvals.get(e.approvalId)?.title ?? (await contentTitle(e.postId));
+        approvals.upsert({ id: e.approvalId, status: e.status || e.op, title, at: e.occurredAt });
+      }),
     ),
-    stream(
-      DOCUMENTS.approvals,
-      { b: brandId },
-      (e) => prepend('approvals', `<span class="tag ${e.status}">${e.status}</span>approval ${e.op.toLowerCase()}d ${time(e.occurredAt)}`),
-    ),
-    stream(
-      DOCUMENTS.contentStatus,
-      { b: brandId },
-      () => renderPipeline(brandId),
-    ),
-    stream(
-      DOCUMENTS.jobs,
-      { b: brandId },
-      (e) => prepend('jobs', `<span class="tag ${e.status}">${e.status}</span>attempt ${e.attempt}${e.errorCode ? ` · ${e.errorCode}` : ''} ${time(e.occurredAt)}`),
+    stream(CONTENT_SUBSCRIPTION, { b: brandId }, () => current.push(() => renderPipeline(brandId))),
+    stream(JOBS_SUBSCRIPTION, { b: brandId }, (e) =>
+      current.push(() => {
+        const title = jobs.get(e.publishJobId)?.title;
+        jobs.upsert({ id: e.publishJobId, status: e.status || e.op, attempt: e.attempt, errorCode: e.errorCode, title, at: e.occurredAt });
+      }),
     ),
   );
+  await connected;
+  await new Promise((resolve) => setTimeout(resolve, 0)); // let the subscribe messages go out first
+  await Promise.all([renderPipeline(brandId), renderCurrentState(brandId), renderChart(brandId)]);
+  if (brandId === shown) current.open();
 }
 
 async function start() {
@@ -141,12 +234,12 @@ async function start() {
     return;
   }
   connect();
-  const data = await query(DOCUMENTS.brands);
+  const data = await query(BRANDS_QUERY);
   const select = $('brand');
   select.innerHTML = data.brands.edges
-    .map(({ node }) => `<option value="${node.uuid}">${node.name}</option>`)
+    .map(({ node }) => `<option value="${escape(node.uuid)}">${escape(node.name)}</option>`)
     .join('');
-  select.onchange = () => showBrand(select.value);
+  select.onchange = () => showBrand(select.value).catch((error) => setStatus(error.message, 'down'));
   if (select.value) await showBrand(select.value);
 }
 
@@ -157,4 +250,5 @@ $('auth').onsubmit = (event) => {
   start();
 };
 
+window.addEventListener('resize', () => chart.resize());
 start().catch((error) => setStatus(error.message, 'down'));

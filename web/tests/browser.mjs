@@ -121,8 +121,72 @@ try {
     .waitForFunction((n) => Number(document.querySelector('[data-status=DRAFT] b').textContent) === n, drafts + 1, { timeout: 1000 })
     .catch(() => fail('the pipeline widget did not update within a second'));
   report.widgetUpdateMs = Date.now() - sent;
+
+  // The present on load: the pending approvals and publish jobs that existed before the page opened.
+  const listed = (list) => dash.$$eval(`#${list} li[data-id]`, (rows) => rows.map((r) => r.dataset.id));
+  const sameSet = (a, b) => a.length === b.length && a.every((id) => b.includes(id));
+  await dash
+    .waitForFunction((n) => document.querySelectorAll('#approvals li[data-id]').length >= n, expected.pendingApprovals.length, { timeout: 5000 })
+    .catch(() => {});
+  report.approvalsOnLoad = await listed('approvals');
+  if (!sameSet(report.approvalsOnLoad, expected.pendingApprovals.map((a) => a.id))) {
+    fail(`approvals shown ${JSON.stringify(report.approvalsOnLoad)}, pending in SQL ${JSON.stringify(expected.pendingApprovals)} (${logs.join(' | ')})`);
+  }
+  report.jobsOnLoad = await listed('jobs');
+  if (!sameSet(report.jobsOnLoad, expected.jobs)) fail(`jobs shown ${JSON.stringify(report.jobsOnLoad)}, SQL has ${JSON.stringify(expected.jobs)}`);
+
+  // A live event about a listed row updates that row; it does not add a second one.
+  const [approval] = expected.pendingApprovals;
+  await graphql(`mutation($id: ID!) { approvePost(id: $id) { status } }`, { id: approval.postId });
+  await dash
+    .waitForFunction((id) => document.querySelector(`#approvals li[data-id="${id}"] .tag`)?.textContent === 'APPROVED', approval.id, { timeout: 5000 })
+    .catch(() => fail('the approval row did not follow approvePost'));
+  const approvalsAfter = await listed('approvals');
+  if (approvalsAfter.length !== report.approvalsOnLoad.length || approvalsAfter[0] !== approval.id) {
+    fail(`after approvePost the list is ${JSON.stringify(approvalsAfter)} (a duplicate or a lost row)`);
+  }
+  const [job] = expected.jobs;
+  await graphql(`mutation($id: ID!) { cancelPublishJob(id: $id) { status } }`, { id: job });
+  await dash
+    .waitForFunction((id) => document.querySelector(`#jobs li[data-id="${id}"] .tag`)?.textContent === 'CANCELLED', job, { timeout: 5000 })
+    .catch(() => fail('the publish job row did not follow cancelPublishJob'));
+  const jobsAfter = await listed('jobs');
+  if (jobsAfter.length !== report.jobsOnLoad.length) fail(`after cancelPublishJob the list is ${JSON.stringify(jobsAfter)}`);
+
+  // The daily chart draws the window's reach and moves when analytics are ingested.
+  await dash.waitForSelector('[data-testid=chart] canvas', { timeout: 5000 }).catch(() => fail('no chart'));
+  const chartState = () =>
+    dash.evaluate(() => {
+      const chart = document.querySelector('[data-testid=chart]');
+      return { total: Number(chart.dataset.total), platforms: chart.dataset.platforms, pixels: chart.querySelector('canvas').toDataURL() };
+    });
+  const before = await chartState();
+  report.chartTotal = before.total;
+  report.chartPlatforms = before.platforms;
+  if (before.total !== Number(expected.reach)) fail(`the chart sums to ${before.total}, SQL says ${expected.reach}`);
+  const added = 4321;
+  const today = new Date().toISOString().slice(0, 10);
+  const ingest = await graphql(
+    `mutation($b: ID!, $rows: [AnalyticsRowInput!]!) { ingestAnalytics(brandId: $b, rows: $rows) { written } }`,
+    { b: brand, rows: [{ platform: 'instagram', postId: 'browser-test', date: today, metrics: { reach: added } }] },
+  );
+  if (ingest.data?.ingestAnalytics?.written !== 1) fail(`ingestAnalytics answered ${JSON.stringify(ingest)}`);
+  const ingested = Date.now();
+  await dash
+    .waitForFunction((want) => Number(document.querySelector('[data-testid=chart]').dataset.total) === want, before.total + added, { timeout: 5000 })
+    .catch(async () => fail(`the chart did not move after ingestAnalytics (total ${(await chartState()).total})`));
+  report.chartUpdateMs = Date.now() - ingested;
+  if ((await chartState()).pixels === before.pixels) fail('the chart total moved but the canvas did not change');
+
+  // The favicon the page links is served by the gateway.
+  report.favicon = await dash.evaluate(async () => {
+    const response = await fetch(document.querySelector('link[rel=icon]').href);
+    return { status: response.status, type: response.headers.get('content-type') };
+  });
+  if (report.favicon.status !== 200 || report.favicon.type !== 'image/svg+xml') fail(`favicon: ${JSON.stringify(report.favicon)}`);
+
   report.status = await dash.textContent('[data-testid=status]');
-  await dash.screenshot({ path: `${shots}/dashboard.png` });
+  await dash.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
 
   report.externalRequests = external;
   if (external.length) fail(`requests left localhost: ${external.join(', ')}`);

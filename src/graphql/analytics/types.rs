@@ -45,7 +45,7 @@ impl AnalyticsMetric {
 #[Object]
 impl AnalyticsMetric {
     /// Global id (for `node`).
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::AnalyticsMetric, self.0.id)
     }
     /// Database id.
@@ -219,7 +219,7 @@ pub struct AnalyticsGoal(pub analytics_goals::Model);
 #[Object]
 impl AnalyticsGoal {
     /// Global id (for `node`).
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::AnalyticsGoal, self.0.id)
     }
     /// Database id.

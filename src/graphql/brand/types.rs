@@ -9,7 +9,9 @@ use crate::domain::analytics::{Platform, summary_days};
 use crate::domain::learning::feedback::AverageWeight;
 use crate::domain::status::{ApprovalStatus, ScheduleStatus};
 use crate::error::{ApiError, ApiResult};
-use crate::graphql::analytics::{AnalyticsGoal, AnalyticsMetric, AnalyticsSummary};
+use crate::graphql::analytics::{
+    AnalyticsGoal, AnalyticsMetric, AnalyticsSummary, AnalyticsSyncLog, sync_logs,
+};
 use crate::graphql::approval::PostApproval;
 use crate::graphql::asset::{MediaAsset, MediaAssetFilter, StorageQuota};
 use crate::graphql::connection::{
@@ -503,6 +505,18 @@ impl Brand {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> ApiResult<NestedConnection<PlatformSyncLog>> {
         brand_fields::sync_logs(ctx, self.0.id, platform, first, after).await
+    }
+    /// Analytics ingest runs (one per platform of each `ingestAnalytics` batch), newest
+    /// first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn analytics_sync_logs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this platform.")] platform: Option<String>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<AnalyticsSyncLog>> {
+        sync_logs::brand_analytics_sync_logs(ctx, self.0.id, platform, first, after).await
     }
 
     /// Review requests of the brand's content, newest first.

@@ -214,7 +214,7 @@ pub struct ScheduledContent(pub scheduled_content::Model);
 #[Object]
 impl ScheduledContent {
     /// Global id (for `node`).
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::ScheduledContent, self.0.id)
     }
     /// Database id.

@@ -15,7 +15,7 @@ pub struct Tenant(pub tenants::Model);
 #[Object]
 impl Tenant {
     /// Global id (for `node`).
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::Tenant, self.0.id)
     }
     /// Database id.
@@ -51,7 +51,7 @@ impl User {
 #[Object]
 impl User {
     /// Global id (for `node`).
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::User, self.0.id)
     }
     /// Database id (the JWT `sub`).
@@ -71,7 +71,7 @@ pub struct BrandMember(pub brand_members::Model);
 #[Object]
 impl BrandMember {
     /// Global id (for `node`).
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::BrandMember, self.0.id)
     }
     /// The member.

@@ -16,7 +16,7 @@ pub struct WebhookEvent(pub webhook_events::Model);
 #[Object]
 impl WebhookEvent {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::WebhookEvent, self.0.id)
     }
     /// Database id.
@@ -68,7 +68,7 @@ pub struct SocialPost(pub social_posts::Model);
 #[Object]
 impl SocialPost {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::SocialPost, self.0.id)
     }
     /// Database id.
@@ -104,7 +104,7 @@ pub struct PlatformReview(pub platform_reviews::Model);
 #[Object]
 impl PlatformReview {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::PlatformReview, self.0.id)
     }
     /// Database id.

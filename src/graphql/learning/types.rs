@@ -22,7 +22,7 @@ pub struct StrategyBrief(pub strategy_briefs::Model);
 #[Object]
 impl StrategyBrief {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::StrategyBrief, self.0.id)
     }
     /// Database id.
@@ -70,7 +70,7 @@ pub struct ContentPackage(pub content_packages::Model);
 #[Object]
 impl ContentPackage {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::ContentPackage, self.0.id)
     }
     /// Database id.
@@ -141,7 +141,7 @@ pub struct BrandHistory(pub brand_history::Model);
 #[Object]
 impl BrandHistory {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::BrandHistory, self.0.id)
     }
     /// Database id.
@@ -193,7 +193,7 @@ pub struct CollaborationLog(pub collaboration_logs::Model);
 #[Object]
 impl CollaborationLog {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::CollaborationLog, self.0.id)
     }
     /// Database id.
@@ -241,7 +241,7 @@ pub struct AdvisorFeedback(pub advisor_feedback::Model);
 #[Object]
 impl AdvisorFeedback {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::AdvisorFeedback, self.0.id)
     }
     /// Database id.
@@ -286,7 +286,7 @@ pub struct AutoPlan(pub auto_plans::Model);
 #[Object]
 impl AutoPlan {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::AutoPlan, self.0.id)
     }
     /// Database id.

@@ -45,7 +45,7 @@ pub struct ApprovalRequest(pub approval_requests::Model);
 #[Object]
 impl ApprovalRequest {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::ApprovalRequest, self.0.id)
     }
     /// Database id.
@@ -110,7 +110,7 @@ pub struct WorkflowTemplate(pub workflow_templates::Model);
 #[Object]
 impl WorkflowTemplate {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::WorkflowTemplate, self.0.id)
     }
     /// Database id.
@@ -148,7 +148,7 @@ pub struct WorkflowInstance(pub workflow_instances::Model);
 #[Object]
 impl WorkflowInstance {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::WorkflowInstance, self.0.id)
     }
     /// Database id.
@@ -228,7 +228,7 @@ pub struct WorkflowNotification(pub workflow_notifications::Model);
 #[Object]
 impl WorkflowNotification {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::WorkflowNotification, self.0.id)
     }
     /// Database id.
@@ -281,7 +281,7 @@ pub struct EscalationRule(pub escalation_rules::Model);
 #[Object]
 impl EscalationRule {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::EscalationRule, self.0.id)
     }
     /// Database id.
@@ -317,7 +317,7 @@ pub struct EscalationEvent(pub escalation_events::Model);
 #[Object]
 impl EscalationEvent {
     /// Global id.
-    async fn id(&self) -> ID {
+    pub(crate) async fn id(&self) -> ID {
         ids::encode(NodeKind::EscalationEvent, self.0.id)
     }
     /// Database id.
