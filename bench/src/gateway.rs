@@ -17,6 +17,15 @@ pub struct Gateway {
 
 impl Gateway {
     pub async fn start(args: &Args, database_url: &str) -> anyhow::Result<Self> {
+        Self::start_with(args, database_url, true).await
+    }
+
+    /// A gateway with compiled queries on or off (`BRANDGRAPH_COMPILED_QUERIES`).
+    pub async fn start_with(
+        args: &Args,
+        database_url: &str,
+        compiled_queries: bool,
+    ) -> anyhow::Result<Self> {
         let exe = match &args.gateway {
             Some(path) => path.clone(),
             None => std::env::current_exe()?.with_file_name("brandgraph"),
@@ -41,6 +50,7 @@ impl Gateway {
             )
             // The load generator is one user at thousands of requests a second.
             .env("BRANDGRAPH_RATE_LIMIT_PER_SEC", "0")
+            .env("BRANDGRAPH_COMPILED_QUERIES", compiled_queries.to_string())
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| anyhow::anyhow!("starting {}: {e}", exe.display()))?;

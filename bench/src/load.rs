@@ -63,6 +63,8 @@ impl std::fmt::Display for Op {
 
 pub struct QueryResult {
     pub op: Op,
+    /// Which read path answered: `compiled` (plans first, the default) or `executor`.
+    pub path: &'static str,
     pub shape: &'static str,
     pub rps: f64,
     pub p50_ms: f64,
@@ -78,6 +80,8 @@ pub struct QueryResult {
 }
 
 pub struct Context {
+    /// The read path of the gateway this context sends to (for the report).
+    pub path: &'static str,
     pub http: reqwest::Client,
     pub graphql_url: String,
     pub gateway_pid: u32,
@@ -123,6 +127,7 @@ impl Context {
             &jwt::claims_for(Uuid::nil(), jwt::SERVICE_ROLE, 24 * 3600),
         )?;
         Ok(Self {
+            path: "compiled",
             http: reqwest::Client::builder()
                 .pool_max_idle_per_host(1024)
                 .build()?,
@@ -302,6 +307,7 @@ impl Context {
         let share = |after: f64, before: f64| (after - before) / elapsed * 100.0;
         Ok(QueryResult {
             op,
+            path: self.path,
             shape: op.shape(),
             rps: latencies.len() as f64 / elapsed,
             p50_ms: percentile(&latencies, 0.50),

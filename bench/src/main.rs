@@ -77,6 +77,10 @@ pub struct Args {
     /// parameters); prints statements/s, p99 and PostgreSQL CPU per statement.
     #[arg(long, value_delimiter = ',')]
     pub statements: Vec<PathBuf>,
+    /// Also run each query shape on a second gateway with compiled queries off (the
+    /// per-field executor), so both read paths and the ceiling are measured in one run.
+    #[arg(long)]
+    pub compare_paths: bool,
     /// The gateway binary (default: `brandgraph` next to this executable).
     #[arg(long)]
     pub gateway: Option<PathBuf>,
@@ -115,6 +119,15 @@ async fn main() -> anyhow::Result<()> {
     }
     let gateway = gateway::Gateway::start(&args, &url).await?;
     let ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
+    let executor = match args.compare_paths {
+        true => {
+            let gateway = gateway::Gateway::start_with(&args, &url, false).await?;
+            let mut ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
+            ctx.path = "executor";
+            Some((gateway, ctx))
+        }
+        false => None,
+    };
 
     if !args.skip_queries {
         let mut rows = Vec::new();
@@ -126,8 +139,12 @@ async fn main() -> anyhow::Result<()> {
                     .any(|o| o.eq_ignore_ascii_case(&op.to_string()))
         });
         for op in selected {
-            ctx.verify(op).await?;
             let duration = std::time::Duration::from_secs(args.duration_secs);
+            if let Some((_, executor)) = &executor {
+                executor.verify(op).await?;
+                rows.push(executor.run(op, args.concurrency, duration).await?);
+            }
+            ctx.verify(op).await?;
             let mut row = ctx.run(op, args.concurrency, duration).await?;
             let brands: Vec<_> = ctx.brands.iter().map(|(id, _)| *id).collect();
             row.ceiling = Some(ceiling::run(&url, op, &brands, args.concurrency, duration).await?);
@@ -155,6 +172,9 @@ async fn main() -> anyhow::Result<()> {
         if rows.iter().any(|row| row.lost > 0 || row.duplicated > 0) {
             anyhow::bail!("events were lost or duplicated");
         }
+    }
+    if let Some((executor, _)) = executor {
+        executor.stop().await;
     }
     gateway.stop().await;
     Ok(())

@@ -14,9 +14,9 @@ pub fn percentile(sorted_micros: &[u64], p: f64) -> f64 {
 pub fn print_queries(rows: &[QueryResult], concurrency: usize, secs: u64) {
     println!("\nHTTP queries ({concurrency} concurrent, {secs} s each):");
     println!(
-        "| op | shape | req/s | p50 ms | p99 ms | errors | SQL stmts/req | CPU gateway / loadgen / postgres | ceiling req/s (p99 ms) | % of ceiling | PostgreSQL µs/req gateway vs ceiling |"
+        "| op | path | shape | req/s | p50 ms | p99 ms | errors | SQL stmts/req | CPU gateway / loadgen / postgres | ceiling req/s (p99 ms) | % of ceiling | PostgreSQL µs/req gateway vs ceiling |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|");
+    println!("|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|");
     for row in rows {
         let (ceiling, share, ceiling_us) = match &row.ceiling {
             Some(c) => (
@@ -27,8 +27,9 @@ pub fn print_queries(rows: &[QueryResult], concurrency: usize, secs: u64) {
             None => ("–".into(), "–".into(), "–".into()),
         };
         println!(
-            "| {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.2} | {:.0}% / {:.0}% / {:.0}% | {ceiling} | {share} | {:.0} vs {ceiling_us} |",
+            "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {} | {:.2} | {:.0}% / {:.0}% / {:.0}% | {ceiling} | {share} | {:.0} vs {ceiling_us} |",
             row.op,
+            row.path,
             row.shape,
             row.rps,
             row.p50_ms,
