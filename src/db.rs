@@ -1,11 +1,36 @@
 //! Connecting to PostgreSQL and applying migrations.
 
+mod local_server;
+pub mod probe;
+
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
 use crate::config::{DatabaseConfig, redact_url};
+
+/// Checks with one direct connection that the configured server can be used, and fails
+/// at once with its address, the cause and a remedy when it cannot. With `start_local`
+/// (`serve --demo`), a server on this machine that is not running is started first.
+pub async fn check_server(config: &DatabaseConfig, start_local: bool) -> anyhow::Result<()> {
+    let url = &config.database_url;
+    match probe::probe(url).await {
+        probe::Probe::Failed(failure)
+            if start_local && failure.is_down() && probe::is_local(url) =>
+        {
+            tracing::warn!(
+                address = %failure.address,
+                "PostgreSQL is not running; starting this machine's cluster (--demo)"
+            );
+            local_server::start(url)
+                .await
+                .map_err(|err| anyhow::anyhow!("{failure}\nstarting it failed: {err}"))
+        }
+        probe::Probe::Failed(failure) => Err(failure.into()),
+        probe::Probe::Ready | probe::Probe::MissingDatabase | probe::Probe::Inconclusive => Ok(()),
+    }
+}
 
 pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(config.database_url.clone());
