@@ -7,6 +7,7 @@ mod audiences;
 mod auth;
 mod brands;
 mod browser;
+mod codes;
 mod conformance;
 mod content;
 mod errors;
