@@ -9,6 +9,7 @@ mod brands;
 mod browser;
 mod codes;
 mod conformance;
+mod connections;
 mod content;
 mod errors;
 mod fixtures;
