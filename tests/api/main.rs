@@ -11,6 +11,7 @@ mod codes;
 mod conformance;
 mod connections;
 mod content;
+mod document_cache;
 mod errors;
 mod fixtures;
 mod hardening;
