@@ -27,6 +27,7 @@ mod publishing;
 mod realtime;
 mod schema;
 mod seed;
+mod startup_errors;
 mod statements;
 mod traces;
 mod typescript;
