@@ -75,7 +75,15 @@ pub async fn ensure_database_exists(config: &DatabaseConfig) -> anyhow::Result<(
         .rsplit_once('/')
         .ok_or_else(|| anyhow::anyhow!("DATABASE_URL has no database name"))?;
     let name = name.split('?').next().unwrap_or(name);
-    let admin = Database::connect(format!("{server}/postgres")).await?;
+    let admin = Database::connect(format!("{server}/postgres"))
+        .await
+        .map_err(|err| {
+            anyhow::anyhow!(
+                "cannot connect to the `postgres` database of {} to check that {name:?} exists: \
+                 {err}",
+                redact_url(server)
+            )
+        })?;
     use sea_orm::{ConnectionTrait, Statement};
     let exists = admin
         .query_one_raw(Statement::from_sql_and_values(
@@ -90,7 +98,14 @@ pub async fn ensure_database_exists(config: &DatabaseConfig) -> anyhow::Result<(
         let quoted = name.replace('"', "\"\"");
         admin
             .execute_unprepared(&format!("CREATE DATABASE \"{quoted}\""))
-            .await?;
+            .await
+            .map_err(|err| {
+                anyhow::anyhow!(
+                    "database {name:?} does not exist on {} and cannot be created ({err}): \
+                     create it (`createdb {name}`) or set DATABASE_URL to an existing database",
+                    redact_url(server)
+                )
+            })?;
     }
     admin.close().await?;
     Ok(())
