@@ -62,3 +62,23 @@ async fn serve_with_a_login_the_server_refuses_says_so() {
     assert!(stderr.contains("no_such_role_brandgraph"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
+
+#[tokio::test]
+async fn the_probe_tells_a_missing_database_from_a_server_that_is_down() {
+    use brandgraph::db::probe::{Cause, Probe, probe};
+    let server = crate::helpers::pg_server();
+    let missing = probe(&format!("{server}/no_such_database_brandgraph")).await;
+    assert!(matches!(missing, Probe::MissingDatabase), "{missing:?}");
+    assert!(matches!(
+        probe(&format!("{server}/postgres")).await,
+        Probe::Ready
+    ));
+    let port = closed_port().await;
+    match probe(&format!("postgres://postgres@127.0.0.1:{port}/x")).await {
+        Probe::Failed(failure) => {
+            assert_eq!(failure.cause, Cause::Refused);
+            assert_eq!(failure.address, format!("127.0.0.1:{port}"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
