@@ -144,6 +144,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { server, demo } => serve(*server, demo).await,
         Command::Migrate { database, action } => {
+            db::check_server(&database, false).await?;
             db::ensure_database_exists(&database).await?;
             let conn = db::connect(&database).await?;
             match action {
@@ -158,6 +159,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             database,
             anchor_date,
         } => {
+            db::check_server(&database, false).await?;
             db::ensure_database_exists(&database).await?;
             let conn = db::connect(&database).await?;
             db::migrate_up(&conn).await?;
@@ -233,6 +235,7 @@ async fn serve(mut config: ServerConfig, demo: bool) -> anyhow::Result<()> {
     if config.auth.uses_dev_secret() {
         tracing::warn!("using the built-in development JWT secret (loopback only)");
     }
+    db::check_server(&config.database, demo).await?;
     db::ensure_database_exists(&config.database).await?;
     let mut conn = db::connect(&config.database).await?;
     let metrics = std::sync::Arc::new(crate::metrics::Metrics::default());

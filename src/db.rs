@@ -1,11 +1,36 @@
 //! Connecting to PostgreSQL and applying migrations.
 
+mod local_server;
+pub mod probe;
+
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
 use crate::config::{DatabaseConfig, redact_url};
+
+/// Checks with one direct connection that the configured server can be used, and fails
+/// at once with its address, the cause and a remedy when it cannot. With `start_local`
+/// (`serve --demo`), a server on this machine that is not running is started first.
+pub async fn check_server(config: &DatabaseConfig, start_local: bool) -> anyhow::Result<()> {
+    let url = &config.database_url;
+    match probe::probe(url).await {
+        probe::Probe::Failed(failure)
+            if start_local && failure.is_down() && probe::is_local(url) =>
+        {
+            tracing::warn!(
+                address = %failure.address,
+                "PostgreSQL is not running; starting this machine's cluster (--demo)"
+            );
+            local_server::start(url)
+                .await
+                .map_err(|err| anyhow::anyhow!("{failure}\nstarting it failed: {err}"))
+        }
+        probe::Probe::Failed(failure) => Err(failure.into()),
+        probe::Probe::Ready | probe::Probe::MissingDatabase | probe::Probe::Inconclusive => Ok(()),
+    }
+}
 
 pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(config.database_url.clone());
@@ -50,7 +75,15 @@ pub async fn ensure_database_exists(config: &DatabaseConfig) -> anyhow::Result<(
         .rsplit_once('/')
         .ok_or_else(|| anyhow::anyhow!("DATABASE_URL has no database name"))?;
     let name = name.split('?').next().unwrap_or(name);
-    let admin = Database::connect(format!("{server}/postgres")).await?;
+    let admin = Database::connect(format!("{server}/postgres"))
+        .await
+        .map_err(|err| {
+            anyhow::anyhow!(
+                "cannot connect to the `postgres` database of {} to check that {name:?} exists: \
+                 {err}",
+                redact_url(server)
+            )
+        })?;
     use sea_orm::{ConnectionTrait, Statement};
     let exists = admin
         .query_one_raw(Statement::from_sql_and_values(
@@ -65,7 +98,14 @@ pub async fn ensure_database_exists(config: &DatabaseConfig) -> anyhow::Result<(
         let quoted = name.replace('"', "\"\"");
         admin
             .execute_unprepared(&format!("CREATE DATABASE \"{quoted}\""))
-            .await?;
+            .await
+            .map_err(|err| {
+                anyhow::anyhow!(
+                    "database {name:?} does not exist on {} and cannot be created ({err}): \
+                     create it (`createdb {name}`) or set DATABASE_URL to an existing database",
+                    redact_url(server)
+                )
+            })?;
     }
     admin.close().await?;
     Ok(())

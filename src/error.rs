@@ -138,10 +138,7 @@ fn from_constraint(err: &sea_orm::DbErr) -> Option<ApiError> {
             message: format!("{} has a value that is not allowed", column("_check")),
             field: None,
         },
-        (Some("23503"), _) => ApiError::BadUserInput {
-            message: "a referenced object does not exist".into(),
-            field: None,
-        },
+        (Some("23503"), _) => foreign_key_violation(db.as_ref()),
         (Some("57014"), _) => {
             ApiError::Timeout("a statement ran longer than allowed and was cancelled".into())
         }
@@ -154,6 +151,26 @@ fn from_constraint(err: &sea_orm::DbErr) -> Option<ApiError> {
         _ => return None,
     };
     Some(error)
+}
+
+/// A foreign-key violation says one of two opposite things: a row written points at one
+/// that does not exist (`BAD_USER_INPUT`), or a row deleted is still pointed at (`CONFLICT`,
+/// naming the kind of rows in the way). SQLSTATE and constraint are the same for both
+/// (PostgreSQL reports the referencing table either way); only the message tells them
+/// apart, and its wording is fixed as long as the server's `lc_messages` is English.
+fn foreign_key_violation(db: &dyn sea_orm::sqlx::error::DatabaseError) -> ApiError {
+    let still_referenced = db.message().starts_with("update or delete on table");
+    match (still_referenced, db.table()) {
+        (true, Some(table)) => ApiError::Conflict(format!(
+            "it is still referenced by {}; remove those first",
+            table.replace('_', " ")
+        )),
+        (true, None) => ApiError::Conflict("it is still referenced by other rows".into()),
+        (false, _) => ApiError::BadUserInput {
+            message: "a referenced object does not exist".into(),
+            field: None,
+        },
+    }
 }
 
 impl From<Arc<sea_orm::DbErr>> for ApiError {

@@ -209,6 +209,11 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// The registry `/metrics` renders, for metrics kept elsewhere (e.g. the connection caps).
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
     /// Counts and times every statement `db` (and its clones made afterwards) runs.
     pub fn instrument(self: &Arc<Self>, db: &mut DatabaseConnection) {
         let metrics = self.clone();

@@ -6,16 +6,17 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::{ListenerExt, TapIo};
 use sea_orm::DatabaseConnection;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 
 use crate::auth::{JwtVerifier, MembershipCache};
 use crate::config::ServerConfig;
 use crate::graphql::build_schema;
 use crate::graphql::context::WriteSettings;
 use crate::graphql::plain::PlainExecutor;
+use crate::http::connections::{ConnectionCaps, ConnectionLimiter};
 use crate::http::cors::OriginPolicy;
+use crate::http::serve::{ServeOptions, serve};
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::realtime::Realtime;
@@ -25,21 +26,8 @@ pub struct App {
     listener: TcpListener,
     /// Where `/metrics` is served when not on the main listener.
     ops_listener: Option<TcpListener>,
+    serve: ServeOptions,
     state: AppState,
-}
-
-/// `listener` with Nagle's algorithm off on every accepted connection. A response or a
-/// subscription message is written whole; holding back its last segment until the
-/// previous one is acknowledged only adds latency (up to the peer's delayed-ACK timeout
-/// when a subscriber, which only reads, has nothing to piggyback the ACK on).
-fn without_delay(listener: TcpListener) -> TapIo<TcpListener, fn(&mut TcpStream)> {
-    listener.tap_io(set_no_delay as fn(&mut TcpStream))
-}
-
-fn set_no_delay(connection: &mut TcpStream) {
-    if let Err(err) = connection.set_nodelay(true) {
-        tracing::debug!(error = %err, "could not set TCP_NODELAY on a connection");
-    }
 }
 
 /// The default operations address when the main one is public.
@@ -117,6 +105,19 @@ impl App {
                 metrics.clone(),
             ))
         });
+        let connections = &config.http.connections;
+        let limiter = ConnectionLimiter::new(
+            ConnectionCaps {
+                total: connections.max_connections,
+                per_ip: connections.max_connections_per_ip,
+                exempt: config.http.trusted_proxies.clone(),
+            },
+            metrics.registry(),
+        )?;
+        let serve = ServeOptions {
+            header_read_timeout: connections.header_read_timeout(),
+            limiter: Some(limiter),
+        };
         let listener = TcpListener::bind(config.listen).await?;
         let ops_listen = match config.ops_listen {
             Some(addr) => Some(addr),
@@ -130,6 +131,7 @@ impl App {
         Ok(Self {
             listener,
             ops_listener,
+            serve,
             state: AppState::new(Services {
                 db,
                 schema,
@@ -184,22 +186,17 @@ impl App {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let ops = self.ops_listener.map(|listener| {
             let router = crate::http::ops_router(self.state.clone());
+            let options = ServeOptions {
+                limiter: None,
+                ..self.serve.clone()
+            };
             let mut stopped = stopped.clone();
-            tokio::spawn(async move {
-                axum::serve(without_delay(listener), router)
-                    .with_graceful_shutdown(async move {
-                        let _ = stopped.wait_for(|stop| *stop).await;
-                    })
-                    .await
-            })
+            tokio::spawn(serve(listener, router, options, async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            }))
         });
         let router = crate::http::router(self.state, ops.is_none());
-        let served = axum::serve(
-            without_delay(self.listener),
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await;
+        let served = serve(self.listener, router, self.serve, shutdown).await;
         let _ = stop.send(true);
         if let Some(ops) = ops {
             let _ = ops.await;

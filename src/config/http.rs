@@ -36,6 +36,9 @@ pub struct HttpConfig {
     pub trusted_proxies: Vec<IpNet>,
 
     #[command(flatten)]
+    pub connections: ConnectionConfig,
+
+    #[command(flatten)]
     pub rate_limit: RateLimitConfig,
 
     #[command(flatten)]
@@ -50,6 +53,7 @@ impl Default for HttpConfig {
             cors_origins: Vec::new(),
             cors_allow_headers: default_cors_allow_headers(),
             trusted_proxies: Vec::new(),
+            connections: ConnectionConfig::default(),
             rate_limit: RateLimitConfig::default(),
             websocket: WebsocketConfig::default(),
         }
@@ -79,6 +83,46 @@ pub fn default_cors_allow_headers() -> Vec<String> {
 impl HttpConfig {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs.max(1))
+    }
+}
+
+/// What a TCP connection may hold: time to send its request head, and places under the
+/// connection caps (checked when it is accepted, before anything is read).
+#[derive(Clone, Debug, clap::Args)]
+pub struct ConnectionConfig {
+    /// A connection that has not sent a whole request head this long after it opened (or
+    /// after its previous response) is closed, in milliseconds: slow-header clients
+    /// (slowloris) and idle keep-alive connections cannot hold descriptors.
+    #[arg(
+        long,
+        env = "BRANDGRAPH_HEADER_READ_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub header_read_timeout_ms: u64,
+
+    /// Most connections open at once (websockets included); more are closed when accepted.
+    #[arg(long, env = "BRANDGRAPH_MAX_CONNECTIONS", default_value_t = 10_000)]
+    pub max_connections: usize,
+
+    /// Most connections one client address may hold open at once (websockets included).
+    /// Trusted proxies (`BRANDGRAPH_TRUSTED_PROXIES`) are held only to the total.
+    #[arg(long, env = "BRANDGRAPH_MAX_CONNECTIONS_PER_IP", default_value_t = 512)]
+    pub max_connections_per_ip: usize,
+}
+
+impl Default for ConnectionConfig {
+    fn default() -> Self {
+        Self {
+            header_read_timeout_ms: 10_000,
+            max_connections: 10_000,
+            max_connections_per_ip: 512,
+        }
+    }
+}
+
+impl ConnectionConfig {
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_read_timeout_ms.max(1))
     }
 }
 

@@ -5,7 +5,7 @@ pub mod http;
 mod publishing;
 mod webhooks;
 
-pub use http::{HttpConfig, RateLimitConfig, WebsocketConfig};
+pub use http::{ConnectionConfig, HttpConfig, RateLimitConfig, WebsocketConfig};
 pub use publishing::PublishingConfig;
 pub use webhooks::{ProviderSecret, WebhookConfig};
 
@@ -244,8 +244,10 @@ pub struct GraphqlConfig {
     )]
     pub document_cache_entries: u64,
 
-    /// Most bytes of document text behind the parsed documents kept.
-    #[arg(long, env = "BRANDGRAPH_DOCUMENT_CACHE_BYTES", default_value_t = 8 << 20)]
+    /// Most bytes the parsed documents kept may take in memory (estimated from the parsed
+    /// form, which weighs 10–30 times its text); a document heavier than an eighth of
+    /// this is not kept, it is parsed again each time it runs.
+    #[arg(long, env = "BRANDGRAPH_DOCUMENT_CACHE_BYTES", default_value_t = 32 << 20)]
     pub document_cache_bytes: u64,
 
     /// Allow-list mode: an Apollo persisted-query manifest (JSON); only its documents run.
@@ -303,7 +305,7 @@ impl Default for GraphqlConfig {
             introspection: true,
             ingest_max_batch: 1000,
             document_cache_entries: 2000,
-            document_cache_bytes: 8 << 20,
+            document_cache_bytes: 32 << 20,
             persisted_queries_only: None,
             allow_list_introspection: None,
             compiled_queries: true,

@@ -43,18 +43,25 @@ fn sha256(text: &str) -> Hash {
 #[derive(Debug, Clone, Copy)]
 pub struct CacheLimits {
     pub max_entries: u64,
-    /// Bytes of document text held.
+    /// Bytes the parsed documents held may take in memory (estimated, see
+    /// [`super::document_weight`]).
     pub max_bytes: u64,
 }
 
-/// A parsed document and the length of its text (what it weighs in the cache).
+/// A document heavier than this share of the cache is not kept (it still runs): one
+/// large document must not push out hundreds of ordinary ones.
+const LARGEST_SHARE: u64 = 8;
+
+/// A parsed document and what it weighs in memory.
 struct Cached {
     doc: ExecutableDocument,
-    text_len: usize,
+    weight: u64,
 }
 
 pub struct DocumentCache {
     parsed: moka::sync::Cache<Hash, Arc<Cached>>,
+    /// The heaviest document kept, in bytes.
+    max_weight: u64,
     /// Allow-list mode: the only documents that run, by hash.
     allowed: Option<HashMap<Hash, String>>,
     /// In allow-list mode, whether introspection-only documents run too (GraphiQL's).
@@ -62,18 +69,20 @@ pub struct DocumentCache {
 }
 
 impl DocumentCache {
-    /// Each entry weighs its text length but at least `max_bytes / max_entries`, so the
-    /// cache holds at most `max_entries` documents and at most `max_bytes` of text.
+    /// Each entry weighs its parsed size but at least `max_bytes / max_entries`, so the
+    /// cache holds at most `max_entries` documents and at most `max_bytes` of parsed
+    /// documents.
     pub fn new(limits: CacheLimits) -> Self {
         let floor = (limits.max_bytes / limits.max_entries.max(1)).max(1);
         let parsed = moka::sync::Cache::builder()
             .max_capacity(limits.max_bytes)
             .weigher(move |_, cached: &Arc<Cached>| {
-                u32::try_from((cached.text_len as u64).max(floor)).unwrap_or(u32::MAX)
+                u32::try_from(cached.weight.max(floor)).unwrap_or(u32::MAX)
             })
             .build();
         Self {
             parsed,
+            max_weight: limits.max_bytes / LARGEST_SHARE,
             allowed: None,
             introspection_allowed: false,
         }
@@ -155,6 +164,12 @@ impl DocumentCache {
     pub fn entries(&self) -> u64 {
         self.parsed.run_pending_tasks();
         self.parsed.entry_count()
+    }
+
+    /// What the documents held weigh, in (estimated) bytes.
+    pub fn weighted_size(&self) -> u64 {
+        self.parsed.run_pending_tasks();
+        self.parsed.weighted_size()
     }
 
     /// The parsed document a request names (its text, or a persisted query's hash), when
@@ -364,13 +379,18 @@ impl DocumentCache {
             .map(|cached| cached.doc.clone())
     }
 
-    /// Keeps the parsed document of `query`, which passed the parser and the limits.
+    /// Keeps the parsed document of `query`, which passed the parser and the limits,
+    /// unless it is too heavy to keep.
     pub fn remember(&self, query: &str, doc: &ExecutableDocument) {
+        let weight = super::document_weight::parsed_size(doc) as u64;
+        if weight > self.max_weight {
+            return;
+        }
         self.parsed.insert(
             sha256(query),
             Arc::new(Cached {
                 doc: doc.clone(),
-                text_len: query.len(),
+                weight,
             }),
         );
     }

@@ -8,6 +8,7 @@ pub mod brand;
 pub mod connection;
 pub mod content;
 pub mod context;
+pub mod document_weight;
 pub mod documents;
 pub mod error_codes;
 pub mod extension;

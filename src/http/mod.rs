@@ -1,9 +1,11 @@
 //! The HTTP surface: routes and tower layers.
 
 pub mod client;
+pub mod connections;
 pub mod cors;
 mod graphql;
 mod health;
+pub mod serve;
 pub mod web;
 mod webhooks;
 mod websocket;

@@ -234,7 +234,7 @@ async fn in_allow_list_mode_only_the_manifests_documents_run() {
 async fn the_document_cache_is_bounded_and_a_refused_document_stays_refused() {
     let app = spawn_app_with(|config| {
         config.graphql.document_cache_entries = 4;
-        config.graphql.document_cache_bytes = 4 * 1024;
+        config.graphql.document_cache_bytes = 64 * 1024;
         config.graphql.max_aliases = 1;
     })
     .await;

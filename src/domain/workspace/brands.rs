@@ -348,6 +348,15 @@ pub async fn delete(
     }
     let before = lock(db, id).await?;
     audit_brand(db, ctx, "brand.delete", id, Some(&before), None).await?;
+    // The analytics rows go first, while the brand still exists: their delete trigger
+    // recomputes the brand's daily rollups, and run by the brand's own cascade it would
+    // re-insert rollup keys for a brand already gone (a foreign-key failure).
+    db.execute_raw(sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Postgres,
+        "DELETE FROM analytics_metrics WHERE brand_id = $1",
+        [id.into()],
+    ))
+    .await?;
     brands::Entity::delete_by_id(id).exec(db).await?;
     Ok(id)
 }

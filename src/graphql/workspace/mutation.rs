@@ -271,8 +271,10 @@ impl WorkspaceMutation {
 
     /// Leaves a brand (anyone but its last owner). Returns the brand's id.
     async fn leave_brand(&self, ctx: &Context<'_>, brand_id: ID) -> ApiResult<ID> {
+        let viewer = ctx.viewer()?;
+        viewer.require_authenticated()?;
         let brand = decode_as(NodeKind::Brand, &brand_id)?;
-        let user = ctx.viewer()?.user_id().ok_or_else(|| {
+        let user = viewer.user_id().ok_or_else(|| {
             crate::error::ApiError::bad_input("brandId", "the service role is no member")
         })?;
         write(ctx, async |txn| {
