@@ -12,10 +12,7 @@ pub fn column(row: &str, column: &str, render: Render) -> String {
         Render::Text => format!("to_json({value})::text"),
         Render::OptionalText => format!("coalesce(to_json({value})::text, 'null')"),
         Render::Uuid => format!("('\"' || {value}::text || '\"')"),
-        Render::GlobalId(kind) => format!(
-            "('\"' || rtrim(translate(encode(convert_to('{}:' || {value}::text, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=') || '\"')",
-            kind.name()
-        ),
+        Render::GlobalId(kind) => base64url_string(&format!("'{}:' || {value}::text", kind.name())),
         Render::FlagOrFalse => format!("(CASE WHEN {value} THEN 'true' ELSE 'false' END)"),
         Render::TextListOrEmpty => format!("coalesce(to_json({value})::text, '[]')"),
         Render::Timestamp => timestamp(&value),
@@ -44,4 +41,12 @@ pub fn name(name: &str) -> String {
 /// An SQL expression whose text is the JSON string of a GraphQL name (`__typename`).
 pub fn name_value(name: &str) -> String {
     format!("'\"{name}\"'")
+}
+
+/// The JSON string of the unpadded base64url of the text `sql` evaluates to (global ids
+/// and cursors). PostgreSQL's base64 is padded and breaks lines every 76 characters.
+pub fn base64url_string(sql: &str) -> String {
+    format!(
+        "('\"' || rtrim(translate(encode(convert_to({sql}, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=') || '\"')"
+    )
 }

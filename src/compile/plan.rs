@@ -15,6 +15,7 @@ use super::describe::ObjectType;
 use super::json;
 use super::visibility::BrandRows;
 use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// What each bind parameter (`$1`, `$2`, …) of a plan carries, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +24,25 @@ pub enum Param {
     Scope,
     /// A variable holding a brand's global id or UUID, bound as `uuid`.
     BrandId(Name),
+    /// A variable holding a page size (`first`), bound as `bigint`; absent or null is the
+    /// default page size.
+    PageSize(Name),
+}
+
+/// The GraphQL types a compiled operation's variables may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariableType {
+    Id,
+    Int,
+}
+
+/// A variable the operation declares.
+#[derive(Debug, Clone)]
+pub struct Variable {
+    pub name: Name,
+    pub ty: VariableType,
+    /// Non-null without a default: a request must give it.
+    pub required: bool,
 }
 
 /// A compiled operation.
@@ -30,9 +50,9 @@ pub enum Param {
 pub struct Plan {
     pub sql: String,
     pub params: Vec<Param>,
-    /// Every variable the operation declares, and whether it must be given (non-null
-    /// without a default): checked per request as GraphQL's coercion would.
-    pub variables: Vec<(Name, bool)>,
+    /// Every variable the operation declares: checked per request as GraphQL's coercion
+    /// would, or the executor answers.
+    pub variables: Vec<Variable>,
     /// The operation's name, for metrics and traces.
     pub operation_name: Option<String>,
 }
@@ -97,13 +117,16 @@ impl<'a> Planner<'a> {
             if definition.default_value.is_some() || !definition.directives.is_empty() {
                 return fallback("variable default or directive");
             }
-            if !matches!(&definition.var_type.node.base, BaseType::Named(name) if name == "ID") {
-                return fallback("variable type");
-            }
-            variables.push((
-                definition.name.node.clone(),
-                !definition.var_type.node.nullable,
-            ));
+            let ty = match &definition.var_type.node.base {
+                BaseType::Named(name) if name == "ID" => VariableType::Id,
+                BaseType::Named(name) if name == "Int" => VariableType::Int,
+                _ => return fallback("variable type"),
+            };
+            variables.push(Variable {
+                name: definition.name.node.clone(),
+                ty,
+                required: !definition.var_type.node.nullable,
+            });
         }
         let fields = self.fields(&self.operation.selection_set.node, "Query")?;
         let mut members = Vec::with_capacity(fields.len());
@@ -111,6 +134,7 @@ impl<'a> Planner<'a> {
             let value = match field.name.node.as_str() {
                 "__typename" => json::name_value("Query"),
                 "brand" => self.brand(field)?,
+                "brands" => self.brands(field)?,
                 other => return fallback(format!("root field {other}")),
             };
             members.push((key_of(field), value));
@@ -147,6 +171,97 @@ impl<'a> Planner<'a> {
         let rows = BrandRows::visible("b", "$1", &format!("b.id = {id}"));
         Ok(format!(
             "coalesce((SELECT {selected} {}), 'null')",
+            rows.sql()
+        ))
+    }
+
+    /// `brands(first:, orderBy:)`: a page of the visible brands as a Relay connection.
+    /// `after` and `filter` (and any other argument) fall back.
+    fn brands(&mut self, field: &Field) -> Result<String, Fallback> {
+        let mut first = DEFAULT_PAGE_SIZE.to_string();
+        let mut order = BrandOrder::NameAsc;
+        for (name, value) in &field.arguments {
+            match (name.node.as_str(), &value.node) {
+                ("first", Value::Number(n)) => match n.as_i64() {
+                    Some(n) if (0..=i64::from(MAX_PAGE_SIZE)).contains(&n) => {
+                        first = n.to_string();
+                    }
+                    _ => return fallback("first out of range"),
+                },
+                ("first", Value::Variable(variable)) => {
+                    self.params.push(Param::PageSize(variable.clone()));
+                    first = format!("${}::bigint", self.params.len());
+                }
+                ("first", Value::Null) => {}
+                ("after", Value::Null) => {}
+                ("orderBy", Value::Enum(value)) if value == "NAME_ASC" => {
+                    order = BrandOrder::NameAsc;
+                }
+                ("orderBy", Value::Enum(value)) if value == "CREATED_AT_DESC" => {
+                    order = BrandOrder::CreatedAtDesc;
+                }
+                ("orderBy", Value::Null) => {}
+                (other, _) => return fallback(format!("brands argument {other}")),
+            }
+        }
+        let brand = object_type("Brand").expect("described");
+        let sort = order.sql("b");
+        let rows = BrandRows::visible("b", "$1", "true");
+        let cursor = order.cursor("b");
+        let mut members = Vec::new();
+        for part in self.fields(&field.selection_set.node, "BrandConnection")? {
+            let value = match part.name.node.as_str() {
+                "__typename" => json::name_value("BrandConnection"),
+                "totalCount" => {
+                    let all = BrandRows::visible("t", "$1", "true");
+                    format!("(SELECT count(*) {})::text", all.sql())
+                }
+                "edges" => {
+                    let mut edge = Vec::new();
+                    for member in self.fields(&part.selection_set.node, "BrandEdge")? {
+                        let value = match member.name.node.as_str() {
+                            "__typename" => json::name_value("BrandEdge"),
+                            "cursor" => cursor.clone(),
+                            "node" => self.object(brand, &member.selection_set.node, "b")?,
+                            other => return fallback(format!("BrandEdge.{other}")),
+                        };
+                        edge.push((key_of(member), value));
+                    }
+                    page_list(&object(&edge), &first)
+                }
+                "nodes" => {
+                    let node = self.object(brand, &part.selection_set.node, "b")?;
+                    page_list(&node, &first)
+                }
+                "pageInfo" => {
+                    let mut info = Vec::new();
+                    for member in self.fields(&part.selection_set.node, "PageInfo")? {
+                        let value = match member.name.node.as_str() {
+                            "__typename" => json::name_value("PageInfo"),
+                            "hasPreviousPage" => "'false'".to_string(),
+                            "hasNextPage" => format!(
+                                "(CASE WHEN count(*) > {first} THEN 'true' ELSE 'false' END)"
+                            ),
+                            "startCursor" => format!(
+                                "coalesce((array_agg({cursor} ORDER BY b.n) FILTER (WHERE b.n <= {first}))[1], 'null')"
+                            ),
+                            "endCursor" => format!(
+                                "coalesce((array_agg({cursor} ORDER BY b.n DESC) FILTER (WHERE b.n <= {first}))[1], 'null')"
+                            ),
+                            other => return fallback(format!("PageInfo.{other}")),
+                        };
+                        info.push((key_of(member), value));
+                    }
+                    object(&info)
+                }
+                other => return fallback(format!("BrandConnection.{other}")),
+            };
+            members.push((key_of(part), value));
+        }
+        Ok(format!(
+            "(SELECT {} FROM (SELECT b.*, row_number() OVER (ORDER BY {sort}) AS n {} \
+             ORDER BY {sort} LIMIT {first} + 1) b GROUP BY ())",
+            object(&members),
             rows.sql()
         ))
     }
@@ -277,4 +392,42 @@ fn object(members: &[(&str, String)]) -> String {
     }
     sql.push_str("}')");
     sql
+}
+
+/// The first `first` rows of a page (rows numbered `n` from 1, one extra fetched) as a
+/// JSON list of `item`.
+fn page_list(item: &str, first: &str) -> String {
+    format!(
+        "coalesce('[' || string_agg({item}, ',' ORDER BY b.n) FILTER (WHERE b.n <= {first}) || ']', '[]')"
+    )
+}
+
+/// The orders of `brands` and their cursors (`BrandCursor` in `graphql::brand::query`).
+#[derive(Clone, Copy)]
+enum BrandOrder {
+    NameAsc,
+    CreatedAtDesc,
+}
+
+impl BrandOrder {
+    fn sql(self, row: &str) -> String {
+        match self {
+            Self::NameAsc => format!("{row}.name, {row}.id"),
+            Self::CreatedAtDesc => format!("{row}.created_at DESC, {row}.id DESC"),
+        }
+    }
+
+    /// The cursor of the row aliased `row`, as a JSON string.
+    fn cursor(self, row: &str) -> String {
+        let (tag, value) = match self {
+            Self::NameAsc => ("name", format!("to_json({row}.name)::text")),
+            Self::CreatedAtDesc => (
+                "created",
+                json::column(row, "created_at", super::describe::Render::Timestamp),
+            ),
+        };
+        json::base64url_string(&format!(
+            "'{{\"o\":\"{tag}\",\"v\":' || {value} || ',\"i\":\"' || {row}.id::text || '\"}}'"
+        ))
+    }
 }

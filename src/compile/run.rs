@@ -5,9 +5,10 @@
 use async_graphql::{Value, Variables};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
-use super::plan::{Param, Plan};
+use super::plan::{Param, Plan, VariableType};
 use crate::auth::BrandScope;
 use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// What running a plan came to.
 pub enum Outcome {
@@ -26,11 +27,17 @@ pub async fn run(
     scope: &BrandScope,
     db: &DatabaseConnection,
 ) -> Outcome {
-    for (name, required) in &plan.variables {
-        match variables.get(name) {
-            None | Some(Value::Null) if *required => return Outcome::Executor,
-            None | Some(Value::Null | Value::String(_)) => {}
-            Some(_) => return Outcome::Executor,
+    for variable in &plan.variables {
+        let valid = match (variables.get(&variable.name), variable.ty) {
+            (None | Some(Value::Null), _) => !variable.required,
+            (Some(Value::String(_)), VariableType::Id) => true,
+            (Some(Value::Number(n)), VariableType::Int) => {
+                n.as_i64().is_some_and(|n| i32::try_from(n).is_ok())
+            }
+            _ => false,
+        };
+        if !valid {
+            return Outcome::Executor;
         }
     }
     let mut values = Vec::with_capacity(plan.params.len());
@@ -44,6 +51,14 @@ pub async fn run(
                 Some(Value::String(id)) => match ids::decode_as(NodeKind::Brand, id) {
                     Ok(uuid) => uuid.into(),
                     Err(_) => return Outcome::Executor,
+                },
+                _ => return Outcome::Executor,
+            },
+            Param::PageSize(name) => match variables.get(name) {
+                None | Some(Value::Null) => i64::from(DEFAULT_PAGE_SIZE).into(),
+                Some(Value::Number(n)) => match n.as_i64() {
+                    Some(n) if (0..=i64::from(MAX_PAGE_SIZE)).contains(&n) => n.into(),
+                    _ => return Outcome::Executor,
                 },
                 _ => return Outcome::Executor,
             },
