@@ -24,6 +24,8 @@ pub enum Render {
     Timestamp,
     /// `DateTime` from a nullable timestamptz column.
     OptionalTimestamp,
+    /// `Int!` from a NOT NULL integer column (`bigint` too: the executor does not range-check).
+    Int,
 }
 
 /// One field of an object type read straight from a column.
@@ -38,15 +40,95 @@ pub struct ColumnField {
 /// An object type whose rows come from one table.
 #[derive(Debug)]
 pub struct ObjectType {
-    /// The GraphQL type name (also `__typename`).
+    /// The GraphQL type name (also `__typename`; its connection is `<name>Connection`).
     pub name: &'static str,
     pub table: &'static str,
     /// Fields the compiler may plan; any other field makes a document run on the executor.
     pub columns: &'static [ColumnField],
+    /// Paged lists of rows of another table that name this row.
+    pub relations: &'static [Relation],
 }
 
 impl ObjectType {
     pub fn column(&self, field: &str) -> Option<&ColumnField> {
         self.columns.iter().find(|c| c.field == field)
+    }
+
+    pub fn relation(&self, field: &str) -> Option<&Relation> {
+        self.relations.iter().find(|r| r.field == field)
+    }
+}
+
+/// A connection field of an object type: the rows of `target` whose `parent_column` is
+/// the parent's id, in `order` (e.g. `Brand.mediaAssets`). Only `first` is compiled.
+#[derive(Debug)]
+pub struct Relation {
+    pub field: &'static str,
+    pub target: &'static ObjectType,
+    pub parent_column: &'static str,
+    pub order: Order,
+}
+
+/// A keyset order and the cursor the executor writes for it.
+#[derive(Debug, Clone, Copy)]
+pub struct Order {
+    /// The sort column; ties are broken by `id` in the same direction.
+    pub column: &'static str,
+    pub descending: bool,
+    pub cursor: CursorFormat,
+}
+
+/// How the executor encodes a cursor (base64url of compact JSON).
+#[derive(Debug, Clone, Copy)]
+pub enum CursorFormat {
+    /// `brands`' `BrandCursor`: `{"o":tag,"v":<column as text or RFC 3339>,"i":id}`.
+    Brand { tag: &'static str },
+    /// Nested pages' `PageCursor`: `{"s":column,"v":<timestamp, RFC 3339 with Z>,"i":id}`.
+    Page,
+}
+
+impl Order {
+    pub const BRANDS_BY_NAME: Order = Order {
+        column: "name",
+        descending: false,
+        cursor: CursorFormat::Brand { tag: "name" },
+    };
+    pub const BRANDS_NEWEST_FIRST: Order = Order {
+        column: "created_at",
+        descending: true,
+        cursor: CursorFormat::Brand { tag: "created" },
+    };
+    pub const NEWEST_FIRST: Order = Order {
+        column: "created_at",
+        descending: true,
+        cursor: CursorFormat::Page,
+    };
+
+    /// `ORDER BY` over the rows aliased `row`.
+    pub fn sql(&self, row: &str) -> String {
+        let dir = if self.descending { " DESC" } else { "" };
+        format!("{row}.{column}{dir}, {row}.id{dir}", column = self.column)
+    }
+
+    /// The cursor of the row aliased `row`, as the JSON string the executor writes.
+    pub fn cursor(&self, row: &str) -> String {
+        let column = self.column;
+        let text = match self.cursor {
+            CursorFormat::Brand { tag } => {
+                let value = if column == "name" {
+                    format!("to_json({row}.{column})::text")
+                } else {
+                    super::json::column(row, column, Render::Timestamp)
+                };
+                format!(
+                    "'{{\"o\":\"{tag}\",\"v\":' || {value} || ',\"i\":\"' || {row}.id::text || '\"}}'"
+                )
+            }
+            CursorFormat::Page => format!(
+                "'{{\"s\":\"{column}\",\"v\":' || {} || ',\"i\":\"' || {row}.id::text || '\"}}'",
+                super::json::utc_timestamp(&format!("{row}.{column}"))
+            ),
+        };
+        super::json::base64url_string(&text)
     }
 }

@@ -15,20 +15,28 @@ pub fn column(row: &str, column: &str, render: Render) -> String {
         Render::GlobalId(kind) => base64url_string(&format!("'{}:' || {value}::text", kind.name())),
         Render::FlagOrFalse => format!("(CASE WHEN {value} THEN 'true' ELSE 'false' END)"),
         Render::TextListOrEmpty => format!("coalesce(to_json({value})::text, '[]')"),
-        Render::Timestamp => timestamp(&value),
-        Render::OptionalTimestamp => format!("coalesce({}, 'null')", timestamp(&value)),
+        Render::Timestamp => timestamp(&value, "+00:00"),
+        Render::OptionalTimestamp => format!("coalesce({}, 'null')", timestamp(&value, "+00:00")),
+        Render::Int => format!("{value}::text"),
     }
 }
 
+/// A timestamptz as chrono's serde writes it (cursors): as [`Render::Timestamp`] but
+/// ending in `Z`.
+pub fn utc_timestamp(value: &str) -> String {
+    timestamp(value, "Z")
+}
+
 /// chrono's `to_rfc3339()` of a timestamptz decoded as UTC: whole seconds, or 3 or 6
-/// fraction digits, and `+00:00`; independent of the session's TimeZone.
-fn timestamp(value: &str) -> String {
+/// fraction digits, and `zone` (`+00:00`, or `Z` through serde); independent of the
+/// session's TimeZone.
+fn timestamp(value: &str, zone: &str) -> String {
     let utc = format!("({value} AT TIME ZONE 'UTC')");
     format!(
         "('\"' || to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || \
          CASE WHEN date_trunc('second', {utc}) = {utc} THEN '' \
               WHEN date_trunc('milliseconds', {utc}) = {utc} THEN to_char({utc}, '.MS') \
-              ELSE to_char({utc}, '.US') END || '+00:00\"')"
+              ELSE to_char({utc}, '.US') END || '{zone}\"')"
     )
 }
 

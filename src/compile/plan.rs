@@ -11,7 +11,7 @@ use async_graphql::parser::types::{
 };
 use async_graphql_value::Value;
 
-use super::describe::ObjectType;
+use super::describe::{ObjectType, Order, Relation};
 use super::json;
 use super::visibility::BrandRows;
 use crate::graphql::ids::{self, NodeKind};
@@ -91,6 +91,7 @@ pub fn plan(doc: &ExecutableDocument, operation_name: Option<&str>) -> Result<Pl
         doc,
         operation: &operation.node,
         params: vec![Param::Scope],
+        aliases: 0,
     }
     .plan()?;
     plan.operation_name = name;
@@ -101,6 +102,7 @@ struct Planner<'a> {
     doc: &'a ExecutableDocument,
     operation: &'a OperationDefinition,
     params: Vec<Param>,
+    aliases: usize,
 }
 
 impl<'a> Planner<'a> {
@@ -167,8 +169,9 @@ impl<'a> Planner<'a> {
             _ => return fallback("brand id literal"),
         };
         let brand = object_type("Brand").expect("described");
-        let selected = self.object(brand, &field.selection_set.node, "b")?;
-        let rows = BrandRows::visible("b", "$1", &format!("b.id = {id}"));
+        let row = self.next_alias();
+        let selected = self.object(brand, &field.selection_set.node, &row)?;
+        let rows = BrandRows::visible(&row, "$1", &format!("{row}.id = {id}"));
         Ok(format!(
             "coalesce((SELECT {selected} {}), 'null')",
             rows.sql()
@@ -178,8 +181,69 @@ impl<'a> Planner<'a> {
     /// `brands(first:, orderBy:)`: a page of the visible brands as a Relay connection.
     /// `after` and `filter` (and any other argument) fall back.
     fn brands(&mut self, field: &Field) -> Result<String, Fallback> {
+        let mut order = Order::BRANDS_BY_NAME;
+        let first = self.page_arguments(field, |name, value| match (name, value) {
+            ("orderBy", Value::Enum(value)) if value == "NAME_ASC" => {
+                order = Order::BRANDS_BY_NAME;
+                true
+            }
+            ("orderBy", Value::Enum(value)) if value == "CREATED_AT_DESC" => {
+                order = Order::BRANDS_NEWEST_FIRST;
+                true
+            }
+            ("orderBy", Value::Null) => true,
+            _ => false,
+        })?;
+        let brand = object_type("Brand").expect("described");
+        let row = self.next_alias();
+        let rows = BrandRows::visible(&row, "$1", "true");
+        let all = BrandRows::visible(&format!("{row}_all"), "$1", "true");
+        let page = Page {
+            ty: brand,
+            row: &row,
+            rows: rows.sql().to_string(),
+            all: all.sql().to_string(),
+            order,
+            first,
+        };
+        self.connection(&page, &field.selection_set.node)
+    }
+
+    /// A relation's page (`mediaAssets(first:)` of a brand): the parent row `parent` was
+    /// read through the visibility rule, so its children are those that name it.
+    fn relation(
+        &mut self,
+        relation: &Relation,
+        field: &Field,
+        parent: &str,
+    ) -> Result<String, Fallback> {
+        let first = self.page_arguments(field, |_, _| false)?;
+        let row = self.next_alias();
+        let narrowed = |alias: &str| {
+            format!(
+                "FROM {} {alias} WHERE {alias}.{} = {parent}.id",
+                relation.target.table, relation.parent_column
+            )
+        };
+        let page = Page {
+            ty: relation.target,
+            row: &row,
+            rows: narrowed(&row),
+            all: narrowed(&format!("{row}_all")),
+            order: relation.order,
+            first,
+        };
+        self.connection(&page, &field.selection_set.node)
+    }
+
+    /// The page size of a connection field (`first`; `after: null` is no cursor); other
+    /// arguments go to `other`, which says whether it took them.
+    fn page_arguments(
+        &mut self,
+        field: &Field,
+        mut other: impl FnMut(&str, &Value) -> bool,
+    ) -> Result<String, Fallback> {
         let mut first = DEFAULT_PAGE_SIZE.to_string();
-        let mut order = BrandOrder::NameAsc;
         for (name, value) in &field.arguments {
             match (name.node.as_str(), &value.node) {
                 ("first", Value::Number(n)) => match n.as_i64() {
@@ -192,46 +256,46 @@ impl<'a> Planner<'a> {
                     self.params.push(Param::PageSize(variable.clone()));
                     first = format!("${}::bigint", self.params.len());
                 }
-                ("first", Value::Null) => {}
-                ("after", Value::Null) => {}
-                ("orderBy", Value::Enum(value)) if value == "NAME_ASC" => {
-                    order = BrandOrder::NameAsc;
-                }
-                ("orderBy", Value::Enum(value)) if value == "CREATED_AT_DESC" => {
-                    order = BrandOrder::CreatedAtDesc;
-                }
-                ("orderBy", Value::Null) => {}
-                (other, _) => return fallback(format!("brands argument {other}")),
+                ("first" | "after", Value::Null) => {}
+                (name, value) if other(name, value) => {}
+                (name, _) => return fallback(format!("{} argument {name}", field.name.node)),
             }
         }
-        let brand = object_type("Brand").expect("described");
-        let sort = order.sql("b");
-        let rows = BrandRows::visible("b", "$1", "true");
-        let cursor = order.cursor("b");
+        Ok(first)
+    }
+
+    /// A Relay connection over `page`: edges, nodes, cursors, pageInfo and totalCount in
+    /// one subquery (rows numbered `n`, one more fetched than shown).
+    fn connection(
+        &mut self,
+        page: &Page<'_>,
+        selection: &SelectionSet,
+    ) -> Result<String, Fallback> {
+        let (ty, row, first) = (page.ty, page.row, &page.first);
+        let connection_type = format!("{}Connection", ty.name);
+        let edge_type = format!("{}Edge", ty.name);
+        let cursor = page.order.cursor(row);
         let mut members = Vec::new();
-        for part in self.fields(&field.selection_set.node, "BrandConnection")? {
+        for part in self.fields(selection, &connection_type)? {
             let value = match part.name.node.as_str() {
-                "__typename" => json::name_value("BrandConnection"),
-                "totalCount" => {
-                    let all = BrandRows::visible("t", "$1", "true");
-                    format!("(SELECT count(*) {})::text", all.sql())
-                }
+                "__typename" => json::name_value(&connection_type),
+                "totalCount" => format!("(SELECT count(*) {})::text", page.all),
                 "edges" => {
                     let mut edge = Vec::new();
-                    for member in self.fields(&part.selection_set.node, "BrandEdge")? {
+                    for member in self.fields(&part.selection_set.node, &edge_type)? {
                         let value = match member.name.node.as_str() {
-                            "__typename" => json::name_value("BrandEdge"),
+                            "__typename" => json::name_value(&edge_type),
                             "cursor" => cursor.clone(),
-                            "node" => self.object(brand, &member.selection_set.node, "b")?,
-                            other => return fallback(format!("BrandEdge.{other}")),
+                            "node" => self.object(ty, &member.selection_set.node, row)?,
+                            other => return fallback(format!("{edge_type}.{other}")),
                         };
                         edge.push((key_of(member), value));
                     }
-                    page_list(&object(&edge), &first)
+                    page_list(&object(&edge), row, first)
                 }
                 "nodes" => {
-                    let node = self.object(brand, &part.selection_set.node, "b")?;
-                    page_list(&node, &first)
+                    let node = self.object(ty, &part.selection_set.node, row)?;
+                    page_list(&node, row, first)
                 }
                 "pageInfo" => {
                     let mut info = Vec::new();
@@ -243,10 +307,10 @@ impl<'a> Planner<'a> {
                                 "(CASE WHEN count(*) > {first} THEN 'true' ELSE 'false' END)"
                             ),
                             "startCursor" => format!(
-                                "coalesce((array_agg({cursor} ORDER BY b.n) FILTER (WHERE b.n <= {first}))[1], 'null')"
+                                "coalesce((array_agg({cursor} ORDER BY {row}.n) FILTER (WHERE {row}.n <= {first}))[1], 'null')"
                             ),
                             "endCursor" => format!(
-                                "coalesce((array_agg({cursor} ORDER BY b.n DESC) FILTER (WHERE b.n <= {first}))[1], 'null')"
+                                "coalesce((array_agg({cursor} ORDER BY {row}.n DESC) FILTER (WHERE {row}.n <= {first}))[1], 'null')"
                             ),
                             other => return fallback(format!("PageInfo.{other}")),
                         };
@@ -254,16 +318,23 @@ impl<'a> Planner<'a> {
                     }
                     object(&info)
                 }
-                other => return fallback(format!("BrandConnection.{other}")),
+                other => return fallback(format!("{connection_type}.{other}")),
             };
             members.push((key_of(part), value));
         }
+        let sort = page.order.sql(row);
         Ok(format!(
-            "(SELECT {} FROM (SELECT b.*, row_number() OVER (ORDER BY {sort}) AS n {} \
-             ORDER BY {sort} LIMIT {first} + 1) b GROUP BY ())",
+            "(SELECT {} FROM (SELECT {row}.*, row_number() OVER (ORDER BY {sort}) AS n {} \
+             ORDER BY {sort} LIMIT {first} + 1) {row} GROUP BY ())",
             object(&members),
-            rows.sql()
+            page.rows
         ))
+    }
+
+    /// A fresh table alias (nested subqueries each get their own).
+    fn next_alias(&mut self) -> String {
+        self.aliases += 1;
+        format!("r{}", self.aliases)
     }
 
     /// The JSON object of one row of `ty` aliased `row`, as `selection` selects it.
@@ -275,7 +346,8 @@ impl<'a> Planner<'a> {
     ) -> Result<String, Fallback> {
         let mut members = Vec::new();
         for field in self.fields(selection, ty.name)? {
-            if !field.arguments.is_empty() || !field.selection_set.node.items.is_empty() {
+            let leaf = field.arguments.is_empty() && field.selection_set.node.items.is_empty();
+            if !leaf && ty.relation(&field.name.node).is_none() {
                 return fallback(format!(
                     "{}.{} with arguments or a selection",
                     ty.name, field.name.node
@@ -283,9 +355,10 @@ impl<'a> Planner<'a> {
             }
             let value = match field.name.node.as_str() {
                 "__typename" => json::name_value(ty.name),
-                name => match ty.column(name) {
-                    Some(column) => json::column(row, column.column, column.render),
-                    None => return fallback(format!("{}.{name}", ty.name)),
+                name => match (ty.column(name), ty.relation(name)) {
+                    (Some(column), _) => json::column(row, column.column, column.render),
+                    (None, Some(relation)) => self.relation(relation, field, row)?,
+                    (None, None) => return fallback(format!("{}.{name}", ty.name)),
                 },
             };
             members.push((key_of(field), value));
@@ -396,38 +469,19 @@ fn object(members: &[(&str, String)]) -> String {
 
 /// The first `first` rows of a page (rows numbered `n` from 1, one extra fetched) as a
 /// JSON list of `item`.
-fn page_list(item: &str, first: &str) -> String {
+fn page_list(item: &str, row: &str, first: &str) -> String {
     format!(
-        "coalesce('[' || string_agg({item}, ',' ORDER BY b.n) FILTER (WHERE b.n <= {first}) || ']', '[]')"
+        "coalesce('[' || string_agg({item}, ',' ORDER BY {row}.n) FILTER (WHERE {row}.n <= {first}) || ']', '[]')"
     )
 }
 
-/// The orders of `brands` and their cursors (`BrandCursor` in `graphql::brand::query`).
-#[derive(Clone, Copy)]
-enum BrandOrder {
-    NameAsc,
-    CreatedAtDesc,
-}
-
-impl BrandOrder {
-    fn sql(self, row: &str) -> String {
-        match self {
-            Self::NameAsc => format!("{row}.name, {row}.id"),
-            Self::CreatedAtDesc => format!("{row}.created_at DESC, {row}.id DESC"),
-        }
-    }
-
-    /// The cursor of the row aliased `row`, as a JSON string.
-    fn cursor(self, row: &str) -> String {
-        let (tag, value) = match self {
-            Self::NameAsc => ("name", format!("to_json({row}.name)::text")),
-            Self::CreatedAtDesc => (
-                "created",
-                json::column(row, "created_at", super::describe::Render::Timestamp),
-            ),
-        };
-        json::base64url_string(&format!(
-            "'{{\"o\":\"{tag}\",\"v\":' || {value} || ',\"i\":\"' || {row}.id::text || '\"}}'"
-        ))
-    }
+/// One connection's rows: their type, alias, source (`FROM … WHERE …`, the page's rows
+/// and all of them for `totalCount`), order and page size (SQL).
+struct Page<'a> {
+    ty: &'static ObjectType,
+    row: &'a str,
+    rows: String,
+    all: String,
+    order: Order,
+    first: String,
 }

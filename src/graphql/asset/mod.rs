@@ -1,5 +1,6 @@
 //! Media assets, their usage and the brand's storage quota.
 
+pub mod describe;
 mod mutation;
 mod types;
 

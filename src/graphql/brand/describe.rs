@@ -1,7 +1,8 @@
 //! What the query compiler (`crate::compile`) may read of a `Brand`: its columns. Fields
 //! not listed here (relations, role-dependent and computed ones) run on the executor.
 
-use crate::compile::describe::{ColumnField, ObjectType, Render};
+use crate::compile::describe::{ColumnField, ObjectType, Order, Relation, Render};
+use crate::graphql::asset::describe::MEDIA_ASSET;
 use crate::graphql::ids::NodeKind;
 
 const fn column(field: &'static str, column: &'static str, render: Render) -> ColumnField {
@@ -42,4 +43,10 @@ pub static BRAND: ObjectType = ObjectType {
         column("updatedAt", "updated_at", Render::Timestamp),
         column("archivedAt", "archived_at", Render::OptionalTimestamp),
     ],
+    relations: &[Relation {
+        field: "mediaAssets",
+        target: &MEDIA_ASSET,
+        parent_column: "brand_id",
+        order: Order::NEWEST_FIRST,
+    }],
 };

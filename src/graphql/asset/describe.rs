@@ -1,0 +1,35 @@
+//! What the query compiler (`crate::compile`) may read of a `MediaAsset`: its plain
+//! columns. `status` (an enum read leniently), the JSON fields, `brand` and `usage` run on
+//! the executor.
+
+use crate::compile::describe::{ColumnField, ObjectType, Render};
+use crate::graphql::ids::NodeKind;
+
+const fn column(field: &'static str, column: &'static str, render: Render) -> ColumnField {
+    ColumnField {
+        field,
+        column,
+        render,
+    }
+}
+
+pub static MEDIA_ASSET: ObjectType = ObjectType {
+    name: "MediaAsset",
+    table: "media_assets",
+    columns: &[
+        column("id", "id", Render::GlobalId(NodeKind::MediaAsset)),
+        column("uuid", "id", Render::Uuid),
+        column("category", "category", Render::OptionalText),
+        column("filename", "filename", Render::Text),
+        column("mimeType", "mime_type", Render::OptionalText),
+        column("path", "path", Render::Text),
+        column("sizeBytes", "size_bytes", Render::Int),
+        column("hash", "hash", Render::OptionalText),
+        column("usedIn", "used_in", Render::TextListOrEmpty),
+        column("usageCount", "usage_count", Render::Int),
+        column("lastUsed", "last_used", Render::OptionalTimestamp),
+        column("createdAt", "created_at", Render::Timestamp),
+        column("updatedAt", "updated_at", Render::Timestamp),
+    ],
+    relations: &[],
+};
