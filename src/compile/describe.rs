@@ -26,6 +26,9 @@ pub enum Render {
     OptionalTimestamp,
     /// `Int!` from a NOT NULL integer column (`bigint` too: the executor does not range-check).
     Int,
+    /// A GraphQL enum from a NOT NULL text column holding its snake_case database value
+    /// (`pending_review` → `PENDING_REVIEW`; CHECK constraints keep the values known).
+    Enum,
 }
 
 /// One field of an object type read straight from a column.
@@ -59,14 +62,22 @@ impl ObjectType {
     }
 }
 
-/// A connection field of an object type: the rows of `target` whose `parent_column` is
-/// the parent's id, in `order` (e.g. `Brand.mediaAssets`). Only `first` is compiled.
+/// A list field of an object type: the rows of `target` whose `parent_column` is the
+/// parent's id, in `order`: a Relay connection (e.g. `Brand.mediaAssets`; only `first` is
+/// compiled) or a plain list (e.g. `ContentItem.approvals`).
 #[derive(Debug)]
 pub struct Relation {
     pub field: &'static str,
     pub target: &'static ObjectType,
     pub parent_column: &'static str,
     pub order: Order,
+    pub kind: RelationKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationKind {
+    Connection,
+    List,
 }
 
 /// A keyset order and the cursor the executor writes for it.

@@ -11,7 +11,7 @@ use async_graphql::parser::types::{
 };
 use async_graphql_value::Value;
 
-use super::describe::{ObjectType, Order, Relation};
+use super::describe::{ObjectType, Order, Relation, RelationKind};
 use super::json;
 use super::visibility::BrandRows;
 use crate::graphql::ids::{self, NodeKind};
@@ -69,6 +69,7 @@ fn fallback<T>(why: impl Into<String>) -> Result<T, Fallback> {
 fn object_type(name: &str) -> Option<&'static ObjectType> {
     match name {
         "Brand" => Some(&crate::graphql::brand::describe::BRAND),
+        "ContentItem" => Some(&crate::graphql::content::describe::CONTENT_ITEM),
         _ => None,
     }
 }
@@ -217,7 +218,6 @@ impl<'a> Planner<'a> {
         field: &Field,
         parent: &str,
     ) -> Result<String, Fallback> {
-        let first = self.page_arguments(field, |_, _| false)?;
         let row = self.next_alias();
         let narrowed = |alias: &str| {
             format!(
@@ -225,6 +225,18 @@ impl<'a> Planner<'a> {
                 relation.target.table, relation.parent_column
             )
         };
+        if relation.kind == RelationKind::List {
+            if !field.arguments.is_empty() {
+                return fallback(format!("{} arguments", field.name.node));
+            }
+            let item = self.object(relation.target, &field.selection_set.node, &row)?;
+            return Ok(format!(
+                "coalesce((SELECT '[' || string_agg({item}, ',' ORDER BY {}) || ']' {}), '[]')",
+                relation.order.sql(&row),
+                narrowed(&row)
+            ));
+        }
+        let first = self.page_arguments(field, |_, _| false)?;
         let page = Page {
             ty: relation.target,
             row: &row,

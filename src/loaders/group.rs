@@ -80,7 +80,8 @@ impl<R: GroupedRelation> Loader<Uuid> for GroupLoader<R> {
         let (column, order) = R::order();
         let rows = R::Entity::find()
             .filter(super::any_of(R::parent_column(), keys))
-            .order_by(column, order)
+            .order_by(column, order.clone())
+            .order_by(tie_breaker::<R>(), order)
             .all(&self.db)
             .await
             .map_err(Arc::new)?;
@@ -116,7 +117,8 @@ impl<R: NarrowGroupedRelation> Loader<GroupKey> for GroupLoader<R> {
         let select = R::Entity::find().select_only().columns(columns);
         let statement = select
             .filter(super::any_of(parent_column, &parents))
-            .order_by(column, order)
+            .order_by(column, order.clone())
+            .order_by(tie_breaker::<R>(), order)
             .build(DbBackend::Postgres);
         let rows = self.db.query_all_raw(statement).await.map_err(Arc::new)?;
         let mut by_parent: HashMap<Uuid, Vec<R::Model>> = HashMap::new();
@@ -147,4 +149,12 @@ impl<R: NarrowGroupedRelation> Loader<GroupKey> for GroupLoader<R> {
             })
             .collect())
     }
+}
+
+/// Rows that share the order column come in `id` order (the same direction), so a list is
+/// the same on every read and on the compiled path (`crate::compile`).
+fn tie_breaker<R: GroupedRelation>() -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::EntityName;
+    let table = R::Entity::default().table_name().to_string();
+    sea_orm::sea_query::Expr::cust(format!("\"{table}\".\"id\""))
 }

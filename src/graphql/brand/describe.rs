@@ -1,8 +1,9 @@
 //! What the query compiler (`crate::compile`) may read of a `Brand`: its columns. Fields
 //! not listed here (relations, role-dependent and computed ones) run on the executor.
 
-use crate::compile::describe::{ColumnField, ObjectType, Order, Relation, Render};
+use crate::compile::describe::{ColumnField, ObjectType, Order, Relation, RelationKind, Render};
 use crate::graphql::asset::describe::MEDIA_ASSET;
+use crate::graphql::content::describe::CONTENT_ITEM;
 use crate::graphql::ids::NodeKind;
 
 const fn column(field: &'static str, column: &'static str, render: Render) -> ColumnField {
@@ -43,10 +44,20 @@ pub static BRAND: ObjectType = ObjectType {
         column("updatedAt", "updated_at", Render::Timestamp),
         column("archivedAt", "archived_at", Render::OptionalTimestamp),
     ],
-    relations: &[Relation {
-        field: "mediaAssets",
-        target: &MEDIA_ASSET,
-        parent_column: "brand_id",
-        order: Order::NEWEST_FIRST,
-    }],
+    relations: &[
+        Relation {
+            field: "mediaAssets",
+            target: &MEDIA_ASSET,
+            parent_column: "brand_id",
+            order: Order::NEWEST_FIRST,
+            kind: RelationKind::Connection,
+        },
+        Relation {
+            field: "contentItems",
+            target: &CONTENT_ITEM,
+            parent_column: "brand_id",
+            order: Order::NEWEST_FIRST,
+            kind: RelationKind::Connection,
+        },
+    ],
 };

@@ -1,5 +1,6 @@
 //! Content items, their lifecycle and schedule.
 
+pub mod describe;
 mod mutation;
 mod types;
 
