@@ -79,10 +79,11 @@ paged!(
             select = select.filter(Column::Source.eq(source.as_str()));
         }
         if let Some(tag) = &filter.tag {
-            // `@>` so the GIN index on tags serves it.
+            // `@>` so the GIN index on tags serves it; the tag is bound as a one-element
+            // `text[]` (sea-query's custom expressions do not number `$n` inside `[...]`).
             select = select.filter(Expr::cust_with_values(
-                "\"leads\".\"tags\" @> ARRAY[$1]::text[]",
-                [sea_orm::Value::from(tag.as_str())],
+                "\"leads\".\"tags\" @> $1",
+                [sea_orm::Value::from(vec![tag.clone()])],
             ));
         }
         if let Some(campaign) = filter.campaign_id {

@@ -21,6 +21,7 @@ mod ingest;
 mod integrations;
 mod leaks;
 mod lifecycle;
+mod marketing;
 mod migrations;
 mod nodes;
 mod persisted;
