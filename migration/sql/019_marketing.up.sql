@@ -1,4 +1,4 @@
--- Campaigns and leads (issue 28, first slice; docs/schema-decisions.md #44-#51). Every
+-- Campaigns and leads (issue 28, first slice; docs/schema-decisions.md #44-#52). Every
 -- row belongs to a brand; the seeds' owner (`created_by` / `user_id`) stays an author
 -- column. Email templates, contacts, scoring rules and the GDPR tables come later.
 
