@@ -130,6 +130,13 @@ fn from_constraint(err: &sea_orm::DbErr) -> Option<ApiError> {
         (_, "storage_quotas_used_bytes_check") => {
             ApiError::QuotaExceeded("the brand's storage quota is exhausted".into())
         }
+        (_, "campaigns_budget_check") => ApiError::bad_input(
+            "amount",
+            "a campaign's budget must keep spent <= allocated <= total, none negative",
+        ),
+        (_, "campaigns_dates_check") => {
+            ApiError::bad_input("endDate", "the end date is before the start date")
+        }
         (_, "unique_slug_per_tenant") => {
             ApiError::Conflict("a brand with this slug already exists in the tenant".into())
         }

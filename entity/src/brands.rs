@@ -71,6 +71,12 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub brand_members: HasMany<super::brand_members::Entity>,
     #[sea_orm(has_many)]
+    pub campaign_metrics: HasMany<super::campaign_metrics::Entity>,
+    #[sea_orm(has_many)]
+    pub campaign_tasks: HasMany<super::campaign_tasks::Entity>,
+    #[sea_orm(has_many)]
+    pub campaigns: HasMany<super::campaigns::Entity>,
+    #[sea_orm(has_many)]
     pub client_settings: HasMany<super::client_settings::Entity>,
     #[sea_orm(has_many)]
     pub collaboration_logs: HasMany<super::collaboration_logs::Entity>,
@@ -84,6 +90,10 @@ pub struct Model {
     pub escalation_events: HasMany<super::escalation_events::Entity>,
     #[sea_orm(has_many)]
     pub escalation_rules: HasMany<super::escalation_rules::Entity>,
+    #[sea_orm(has_many)]
+    pub lead_activities: HasMany<super::lead_activities::Entity>,
+    #[sea_orm(has_one)]
+    pub leads: HasOne<super::leads::Entity>,
     #[sea_orm(has_many)]
     pub media_assets: HasMany<super::media_assets::Entity>,
     #[sea_orm(has_many)]

@@ -33,6 +33,7 @@ pub struct Model {
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub campaign_id: Option<Uuid>,
     #[sea_orm(has_many)]
     pub approval_requests: HasMany<super::approval_requests::Entity>,
     #[sea_orm(
@@ -43,6 +44,14 @@ pub struct Model {
         on_delete = "Cascade"
     )]
     pub brands: BelongsTo<super::brands::Entity>,
+    #[sea_orm(
+        belongs_to,
+        from = "campaign_id",
+        to = "id",
+        on_update = "NoAction",
+        on_delete = "SetNull"
+    )]
+    pub campaigns: BelongsTo<Option<super::campaigns::Entity>>,
     #[sea_orm(has_many)]
     pub content_packages: HasMany<super::content_packages::Entity>,
     #[sea_orm(has_many)]

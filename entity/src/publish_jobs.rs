@@ -48,6 +48,7 @@ pub struct Model {
     pub published_at: Option<DateTimeWithTimeZone>,
     #[sea_orm(column_type = "Text", nullable)]
     pub platform_post_url: Option<String>,
+    pub campaign_id: Option<Uuid>,
     #[sea_orm(
         belongs_to,
         from = "brand_id",
@@ -56,6 +57,14 @@ pub struct Model {
         on_delete = "Cascade"
     )]
     pub brands: BelongsTo<Option<super::brands::Entity>>,
+    #[sea_orm(
+        belongs_to,
+        from = "campaign_id",
+        to = "id",
+        on_update = "NoAction",
+        on_delete = "SetNull"
+    )]
+    pub campaigns: BelongsTo<Option<super::campaigns::Entity>>,
     #[sea_orm(
         belongs_to,
         from = "connection_id",

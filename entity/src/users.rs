@@ -20,9 +20,17 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub brand_members: HasMany<super::brand_members::Entity>,
     #[sea_orm(has_many)]
+    pub campaign_tasks: HasMany<super::campaign_tasks::Entity>,
+    #[sea_orm(has_many)]
+    pub campaigns: HasMany<super::campaigns::Entity>,
+    #[sea_orm(has_many)]
     pub client_settings: HasMany<super::client_settings::Entity>,
     #[sea_orm(has_many)]
     pub content_packages: HasMany<super::content_packages::Entity>,
+    #[sea_orm(has_many)]
+    pub lead_activities: HasMany<super::lead_activities::Entity>,
+    #[sea_orm(has_many)]
+    pub leads: HasMany<super::leads::Entity>,
     #[sea_orm(has_many)]
     pub media_usage_logs: HasMany<super::media_usage_logs::Entity>,
     #[sea_orm(has_many)]

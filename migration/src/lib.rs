@@ -44,6 +44,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("016_analytics_rollups"),
     step!("017_change_events_partitions"),
     step!("018_rollup_summary_index"),
+    step!("019_marketing"),
 ];
 
 impl MigrationName for SqlMigration {

@@ -10,6 +10,7 @@ pub mod goals;
 pub mod ingest;
 pub mod learning;
 pub mod lifecycle;
+pub mod marketing;
 pub mod publishing;
 pub mod reviews;
 pub mod status;

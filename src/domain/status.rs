@@ -27,6 +27,7 @@ macro_rules! db_enum {
         }
     };
 }
+pub(crate) use db_enum;
 
 db_enum!(
     /// Where a content item is in its lifecycle.

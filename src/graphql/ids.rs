@@ -36,10 +36,12 @@ pub enum NodeKind {
     PlatformReview,
     AdvisorFeedback,
     AutoPlan,
+    Campaign,
+    Lead,
 }
 
 impl NodeKind {
-    pub const ALL: [NodeKind; 27] = [
+    pub const ALL: [NodeKind; 29] = [
         Self::Tenant,
         Self::User,
         Self::Brand,
@@ -67,6 +69,8 @@ impl NodeKind {
         Self::PlatformReview,
         Self::AdvisorFeedback,
         Self::AutoPlan,
+        Self::Campaign,
+        Self::Lead,
     ];
 
     pub fn name(self) -> &'static str {
@@ -98,6 +102,8 @@ impl NodeKind {
             Self::PlatformReview => "PlatformReview",
             Self::AdvisorFeedback => "AdvisorFeedback",
             Self::AutoPlan => "AutoPlan",
+            Self::Campaign => "Campaign",
+            Self::Lead => "Lead",
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod integrations;
 pub mod learning;
 pub mod limits;
+pub mod marketing;
 pub mod node;
 pub mod pagination;
 pub mod plain;

@@ -10,6 +10,7 @@ use super::content::ContentMutation;
 use super::identity::ViewerQuery;
 use super::integrations::IntegrationMutation;
 use super::learning::LearningMutation;
+use super::marketing::{MarketingMutation, MarketingQuery};
 use super::node::NodeQuery;
 use super::publishing::{PublishingMutation, WorkerMutation};
 use super::subscription::SubscriptionRoot;
@@ -19,7 +20,13 @@ use crate::config::GraphqlConfig;
 
 /// Every query field, merged from the domain modules.
 #[derive(MergedObject, Default)]
-pub struct Query(ViewerQuery, BrandQuery, NodeQuery, SearchQuery);
+pub struct Query(
+    ViewerQuery,
+    BrandQuery,
+    NodeQuery,
+    SearchQuery,
+    MarketingQuery,
+);
 
 /// Every mutation field, merged from the domain modules.
 #[derive(MergedObject, Default)]
@@ -33,6 +40,7 @@ pub struct Mutation(
     WorkflowMutation,
     IntegrationMutation,
     LearningMutation,
+    MarketingMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, SubscriptionRoot>;

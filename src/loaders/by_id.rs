@@ -58,6 +58,8 @@ has_uuid_id!(
     platform_reviews,
     advisor_feedback,
     auto_plans,
+    campaigns,
+    leads,
 );
 
 pub struct ByIdLoader<E> {

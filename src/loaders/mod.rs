@@ -8,6 +8,7 @@ mod by_id;
 pub mod columns;
 mod content_assets;
 pub mod group;
+pub mod marketing;
 pub mod page;
 pub mod parent;
 pub mod publishing_stats;
@@ -23,6 +24,7 @@ use sea_orm::DatabaseConnection;
 use analytics::{MetricRangeLoader, SummaryLoader};
 use content_assets::ContentAssetsLoader;
 use group::GroupLoader;
+use marketing::*;
 use page::{CountLoader, PageLoader};
 use publishing_stats::PublishingStatsLoader;
 use relations::*;
@@ -163,6 +165,20 @@ loaders! {
     metric_ranges: MetricRangeLoader,
     summaries: SummaryLoader,
     publishing_stats: PublishingStatsLoader,
+    campaigns: ByIdLoader<entity::campaigns::Entity>,
+    leads: ByIdLoader<entity::leads::Entity>,
+    brand_campaigns: PageLoader<BrandCampaigns>,
+    brand_campaigns_count: CountLoader<BrandCampaigns>,
+    brand_leads: PageLoader<BrandLeads>,
+    brand_leads_count: CountLoader<BrandLeads>,
+    campaign_leads: PageLoader<CampaignLeads>,
+    campaign_leads_count: CountLoader<CampaignLeads>,
+    campaign_content: PageLoader<CampaignContent>,
+    campaign_content_count: CountLoader<CampaignContent>,
+    lead_activities: PageLoader<LeadActivities>,
+    lead_activities_count: CountLoader<LeadActivities>,
+    campaign_tasks: GroupLoader<CampaignTasks>,
+    campaign_metrics: CampaignMetricsLoader,
 }
 
 /// A loader whose batches run in a `dataloader.batch` span under the resolver's span, so

@@ -116,7 +116,7 @@ paged!(
     fields: {
         id, brand_id, r#type, title, content, status, platform, scheduled_for, published_at,
         approval_required, approved_by, approved_at, generated_by_agent, generation_metadata,
-        media_urls, created_by, created_at, updated_at,
+        media_urls, created_by, created_at, updated_at, campaign_id,
     },
 );
 
@@ -675,3 +675,6 @@ grouped!(
     Month,
     Order::Desc
 );
+
+// The declaration macros, for relations declared beside their domain (e.g. `marketing`).
+pub(crate) use {grouped, paged};

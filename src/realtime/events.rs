@@ -16,6 +16,8 @@ pub enum Topic {
     Membership,
     Escalation,
     Notification,
+    /// A lead was created or its status, score or campaign changed (no personal data).
+    Lead,
 }
 
 impl Topic {
@@ -30,6 +32,7 @@ impl Topic {
             Self::Membership => "membership",
             Self::Escalation => "escalation",
             Self::Notification => "notification",
+            Self::Lead => "lead",
         }
     }
 
@@ -44,6 +47,7 @@ impl Topic {
             Self::Membership,
             Self::Escalation,
             Self::Notification,
+            Self::Lead,
         ]
         .into_iter()
         .find(|topic| topic.as_str() == text)

@@ -7,6 +7,7 @@
 //! default), so two databases seeded with one anchor hold the same rows. Idempotent: a
 //! database that already holds the demo tenant is left as it is.
 
+mod marketing;
 mod workflows;
 
 use std::time::Instant;
@@ -306,5 +307,6 @@ fn steps(anchor: NaiveDate) -> Vec<(&'static str, String)> {
     ]
     .into_iter()
     .chain(workflows::steps(&a))
+    .chain(marketing::steps(&a))
     .collect()
 }

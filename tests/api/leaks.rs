@@ -63,6 +63,8 @@ async fn ids_of_brand(app: &TestApp, brand: Uuid) -> Vec<(NodeKind, Uuid)> {
         (NodeKind::PlatformReview, "platform_reviews"),
         (NodeKind::AdvisorFeedback, "advisor_feedback"),
         (NodeKind::AutoPlan, "auto_plans"),
+        (NodeKind::Campaign, "campaigns"),
+        (NodeKind::Lead, "leads"),
     ] {
         let row = app
             .db
@@ -100,6 +102,13 @@ fn paths(brand: Uuid, ids: &[(NodeKind, Uuid)]) -> Vec<(String, Value)> {
                 brandHistory { totalCount edges { node { uuid } } } collaborationLogs { totalCount edges { node { uuid } } }
                 advisorFeedback { totalCount edges { node { uuid } } } averageWeights { category feedbackCount }
                 autoPlans { uuid }";
+    // Campaigns and leads, with every nested list and the personal fields.
+    let marketing = "uuid campaigns(first: 5) { totalCount edges { node { uuid name tasks { uuid }
+                metrics(from: \"2026-10-01\", to: \"2026-11-01\") { metric value }
+                leads(first: 5) { totalCount edges { node { uuid email } } }
+                contentItems(first: 5) { totalCount edges { node { uuid } } } } } }
+                leads(first: 10) { totalCount edges { node { uuid email phone campaign { uuid }
+                activities(first: 5) { totalCount edges { node { uuid } } } } } }";
     let mut paths = vec![
         (
             "{ viewer { memberships { brandId } } }".to_string(),
@@ -112,7 +121,7 @@ fn paths(brand: Uuid, ids: &[(NodeKind, Uuid)]) -> Vec<(String, Value)> {
             json!({}),
         ),
     ];
-    for selection in [full, workflows] {
+    for selection in [full, workflows, marketing] {
         paths.extend([
             (
                 format!("{{ brands(first: 100) {{ totalCount edges {{ node {{ {selection} }} }} }} }}"),
@@ -134,6 +143,12 @@ fn paths(brand: Uuid, ids: &[(NodeKind, Uuid)]) -> Vec<(String, Value)> {
         "query($t: UUID!) { brands(filter: { tenantId: $t }) { totalCount edges { node { uuid } } } }".to_string(),
         json!({ "t": DEMO_TENANT }),
     ));
+    for (kind, id) in ids.iter().filter(|(kind, _)| *kind == NodeKind::Campaign) {
+        paths.push((
+            "query($id: ID!) { campaign(id: $id) { uuid leads { totalCount } } }".to_string(),
+            json!({ "id": encode(*kind, *id) }),
+        ));
+    }
     for (kind, id) in ids.iter().filter(|(kind, _)| served_by_node(*kind)) {
         paths.push((
             "query($id: ID!) { node(id: $id) { id } }".to_string(),
@@ -154,6 +169,8 @@ fn served_by_node(kind: NodeKind) -> bool {
             | NodeKind::PostApproval
             | NodeKind::PlatformConnection
             | NodeKind::PublishJob
+            | NodeKind::Campaign
+            | NodeKind::Lead
     )
 }
 

@@ -24,6 +24,7 @@ mod ingest;
 mod integrations;
 mod leaks;
 mod lifecycle;
+mod marketing;
 mod migrations;
 mod nodes;
 mod persisted;

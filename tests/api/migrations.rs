@@ -51,6 +51,12 @@ const TARGET_TABLES: &[&str] = &[
     // Added by the gateway (docs/schema-decisions.md): invitations and the search index.
     "brand_invitations",
     "search_documents",
+    // Campaigns and leads (seeds 001 and 003, scoped by brand).
+    "campaigns",
+    "campaign_tasks",
+    "campaign_metrics",
+    "leads",
+    "lead_activities",
 ];
 
 async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {

@@ -57,6 +57,8 @@ fn table(kind: NodeKind) -> Option<&'static str> {
         NodeKind::PlatformReview => "platform_reviews",
         NodeKind::AdvisorFeedback => "advisor_feedback",
         NodeKind::AutoPlan => "auto_plans",
+        NodeKind::Campaign => "campaigns",
+        NodeKind::Lead => "leads",
     })
 }
 

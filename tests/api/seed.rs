@@ -23,6 +23,11 @@ async fn digest(db: &DatabaseConnection) -> String {
         "brand_invitations",
         "client_settings",
         "milestones",
+        "campaigns",
+        "campaign_tasks",
+        "campaign_metrics",
+        "leads",
+        "lead_activities",
     ];
     let mut parts = Vec::new();
     for table in tables {

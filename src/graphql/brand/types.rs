@@ -25,6 +25,10 @@ use crate::graphql::integrations::{self, PlatformReview, SocialPost, WebhookEven
 use crate::graphql::learning::{
     self, AdvisorFeedback, AutoPlan, BrandHistory, CollaborationLog, ContentPackage, StrategyBrief,
 };
+use crate::graphql::marketing::{
+    self as marketing, Campaign, Lead,
+    brand_fields::{CampaignFilterInput, LeadFilterInput},
+};
 use crate::graphql::prefetch::{self, MetricRows, Summaries};
 use crate::graphql::publishing::{
     ConnectionStats, ConnectorPlatform, PlatformConnection, PlatformPublishingStats,
@@ -707,5 +711,27 @@ impl Brand {
     /// Generated monthly plans, latest month first.
     async fn auto_plans(&self, ctx: &Context<'_>) -> ApiResult<Vec<AutoPlan>> {
         learning::brand_fields::auto_plans(ctx, self.0.id).await
+    }
+    /// Marketing campaigns, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn campaigns(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        filter: Option<CampaignFilterInput>,
+    ) -> ApiResult<NestedConnection<Campaign>> {
+        marketing::brand_fields::campaigns(ctx, self.0.id, filter, first, after).await
+    }
+    /// Leads, newest first. Their email and phone are for members and above.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn leads(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        filter: Option<LeadFilterInput>,
+    ) -> ApiResult<NestedConnection<Lead>> {
+        marketing::brand_fields::leads(ctx, self.0.id, filter, first, after).await
     }
 }

@@ -20,6 +20,7 @@ use crate::graphql::integrations::{PlatformReview, SocialPost, WebhookEvent};
 use crate::graphql::learning::{
     AdvisorFeedback, AutoPlan, BrandHistory, CollaborationLog, ContentPackage, StrategyBrief,
 };
+use crate::graphql::marketing::{Campaign, Lead};
 use crate::graphql::publishing::{PlatformConnection, PublishJob};
 use crate::graphql::workflows::{
     ApprovalRequest, EscalationEvent, EscalationRule, WorkflowInstance, WorkflowNotification,
@@ -109,5 +110,7 @@ pub async fn fetch(
         NodeKind::PlatformReview => of_brand!(platform_reviews, PlatformReview),
         NodeKind::AdvisorFeedback => of_brand!(advisor_feedback, AdvisorFeedback),
         NodeKind::AutoPlan => of_brand!(auto_plans, AutoPlan),
+        NodeKind::Campaign => of_brand!(campaigns, Campaign),
+        NodeKind::Lead => of_brand!(leads, Lead),
     })
 }

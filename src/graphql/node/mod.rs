@@ -21,6 +21,7 @@ use crate::graphql::integrations::{PlatformReview, SocialPost, WebhookEvent};
 use crate::graphql::learning::{
     AdvisorFeedback, AutoPlan, BrandHistory, CollaborationLog, ContentPackage, StrategyBrief,
 };
+use crate::graphql::marketing::{Campaign, Lead};
 use crate::graphql::publishing::{PlatformConnection, PublishJob};
 use crate::graphql::workflows::{
     ApprovalRequest, EscalationEvent, EscalationRule, WorkflowInstance, WorkflowNotification,
@@ -58,6 +59,8 @@ pub enum Node {
     PlatformReview(PlatformReview),
     AdvisorFeedback(AdvisorFeedback),
     AutoPlan(AutoPlan),
+    Campaign(Campaign),
+    Lead(Lead),
 }
 
 #[derive(Default)]

@@ -1,0 +1,100 @@
+//! Demo data of campaigns and leads: Aurora runs a launch (active, with spend, tasks,
+//! metrics, linked content and leads), plans a newsletter (draft) and finished an
+//! awareness push (completed); Borealis has one paused campaign and a lead whose email
+//! is also one of Aurora's leads (uniqueness is per brand).
+
+use super::{brands, users};
+
+/// The statements, after the core seed; `a` is the anchor date as SQL.
+pub(super) fn steps(a: &str) -> Vec<(&'static str, String)> {
+    let (b1, b2) = (brands::AURORA, brands::BOREALIS);
+    let (manager, member) = (users::MANAGER, users::MEMBER);
+    vec![
+        (
+            "campaigns with tasks",
+            format!(
+                "INSERT INTO campaigns (id, brand_id, name, description, type, channel, status,
+                                        budget_total, budget_allocated, budget_spent, start_date, end_date,
+                                        objective, target_audience, channels, kpi_targets, created_by, created_at)
+                 VALUES
+                 (md5('campaign:{b1}:launch')::uuid, '{b1}', 'Spring Espresso Launch',
+                  'Launch of the new single-origin espresso.', 'product_launch', 'instagram', 'active',
+                  5000, 3000, 1240.50, {a} - 14, {a} + 30, 'Sell 2,000 bags in the first month',
+                  '{{\"segments\": [\"espresso lovers\"], \"regions\": [\"Berlin\"]}}',
+                  ARRAY['instagram','email'], '{{\"leads\": 200, \"cpl\": 12.5}}', '{manager}', {a} - 20),
+                 (md5('campaign:{b1}:newsletter')::uuid, '{b1}', 'Loyalty Newsletter',
+                  'Monthly newsletter for loyalty members.', 'email', 'email', 'draft',
+                  800, 0, 0, {a} + 10, {a} + 100, 'Keep repeat buyers engaged',
+                  '{{\"segments\": [\"loyalty\"]}}', ARRAY['email'], '{{\"open_rate\": 0.35}}', '{manager}', {a} - 10),
+                 (md5('campaign:{b1}:awareness')::uuid, '{b1}', 'Autumn Awareness',
+                  'Local awareness push before the holidays.', 'brand_awareness', 'facebook', 'completed',
+                  2000, 2000, 1985, {a} - 80, {a} - 30, 'Reach 100k locals',
+                  '{{}}', ARRAY['facebook','instagram'], '{{\"reach\": 100000}}', '{manager}', {a} - 90),
+                 (md5('campaign:{b2}:trail')::uuid, '{b2}', 'Trail Season',
+                  'Gear for the summer trail season.', 'mixed', 'instagram', 'paused',
+                  3000, 1500, 200, {a} - 5, {a} + 60, 'Grow the trail community',
+                  '{{}}', ARRAY['instagram'], '{{}}', '{manager}', {a} - 8);
+                 INSERT INTO campaign_tasks (id, brand_id, campaign_id, title, status, priority, due_date,
+                                             completed_at, created_by, created_at)
+                 SELECT md5('task:' || c.id || ':' || n)::uuid, c.brand_id, c.id, t.title, t.status, t.priority,
+                        c.created_at + (n * 7) * interval '1 day',
+                        CASE WHEN t.status = 'completed' THEN c.created_at + (n * 6) * interval '1 day' END,
+                        '{manager}', c.created_at + n * interval '1 hour'
+                   FROM campaigns c
+                  CROSS JOIN (VALUES (1, 'Brief the designers', 'completed', 'high'),
+                                     (2, 'Book the ads', 'in_progress', 'medium'),
+                                     (3, 'Report results', 'pending', 'low')) AS t(n, title, status, priority)"
+            ),
+        ),
+        (
+            "campaign metrics and linked content",
+            format!(
+                "INSERT INTO campaign_metrics (id, brand_id, campaign_id, date, metric, value, created_at)
+                 SELECT md5('campaign-metric:' || c.id || ':' || m || ':' || d)::uuid, c.brand_id, c.id,
+                        {a} - d, m,
+                        CASE m WHEN 'spend' THEN 80 + d * 3.5 WHEN 'impressions' THEN 4000 + d * 250 ELSE 20 + d END,
+                        ({a} - d)::timestamptz + interval '23 hours'
+                   FROM campaigns c
+                  CROSS JOIN unnest(ARRAY['spend','impressions','clicks']) AS m
+                  CROSS JOIN generate_series(0, 13) AS d
+                  WHERE c.status = 'active';
+                 UPDATE content_items SET campaign_id = md5('campaign:{b1}:launch')::uuid
+                  WHERE id IN (SELECT id FROM content_items WHERE brand_id = '{b1}' ORDER BY created_at DESC LIMIT 4)"
+            ),
+        ),
+        (
+            "leads and their activities",
+            format!(
+                "INSERT INTO leads (id, brand_id, name, email, phone, company, source, status, score, tags,
+                                    campaign_id, notes, converted_at, lost_reason, created_by, created_at)
+                 VALUES
+                 (md5('lead:{b1}:1')::uuid, '{b1}', 'Lena Fischer', 'lena.fischer@example.com', '+49 30 1234501',
+                  'Café Mitte', 'website', 'new', 35, ARRAY['wholesale'], md5('campaign:{b1}:launch')::uuid,
+                  'Asked for wholesale prices.', NULL, NULL, '{member}', {a} - 6),
+                 (md5('lead:{b1}:2')::uuid, '{b1}', 'Jonas Weber', 'jonas.weber@example.com', '+49 30 1234502',
+                  'Weber Bakery', 'event', 'contacted', 55, ARRAY['wholesale','bakery'], md5('campaign:{b1}:launch')::uuid,
+                  NULL, NULL, NULL, '{member}', {a} - 5),
+                 (md5('lead:{b1}:3')::uuid, '{b1}', 'Amira Haddad', 'amira.haddad@example.com', NULL,
+                  'Haddad Hotels', 'referral', 'qualified', 80, ARRAY['hospitality','vip'], md5('campaign:{b1}:launch')::uuid,
+                  'Three hotels, weekly delivery.', NULL, NULL, '{member}', {a} - 4),
+                 (md5('lead:{b1}:4')::uuid, '{b1}', 'Tom Becker', 'tom.becker@example.com', '+49 30 1234504',
+                  NULL, 'email', 'converted', 90, ARRAY['vip'], md5('campaign:{b1}:awareness')::uuid,
+                  NULL, {a} - 35, NULL, '{member}', {a} - 60),
+                 (md5('lead:{b1}:5')::uuid, '{b1}', 'Sofia Rossi', 'sofia.rossi@example.com', NULL,
+                  'Rossi Deli', 'social', 'lost', 20, ARRAY[]::text[], md5('campaign:{b1}:awareness')::uuid,
+                  NULL, NULL, 'Chose a cheaper roaster', '{member}', {a} - 55),
+                 (md5('lead:{b1}:6')::uuid, '{b1}', 'Paul Klein', 'paul.klein@example.com', NULL,
+                  NULL, 'manual', 'new', 10, ARRAY[]::text[], NULL,
+                  NULL, NULL, NULL, '{member}', {a} - 1),
+                 (md5('lead:{b2}:1')::uuid, '{b2}', 'Lena Fischer', 'Lena.Fischer@example.com', NULL,
+                  NULL, 'website', 'new', 40, ARRAY['hiking'], md5('campaign:{b2}:trail')::uuid,
+                  NULL, NULL, NULL, '{member}', {a} - 3);
+                 INSERT INTO lead_activities (id, brand_id, lead_id, type, description, metadata, created_by, created_at)
+                 SELECT md5('lead-activity:' || l.id || ':' || k)::uuid, l.brand_id, l.id,
+                        (ARRAY['form_submitted','email_opened','call'])[k], NULL,
+                        jsonb_build_object('demo', true), '{member}', l.created_at + k * interval '1 hour'
+                   FROM leads l CROSS JOIN generate_series(1, 2) AS k"
+            ),
+        ),
+    ]
+}
