@@ -287,6 +287,12 @@ impl<'a> Planner<'a> {
         let connection_type = format!("{}Connection", ty.name);
         let edge_type = format!("{}Edge", ty.name);
         let cursor = page.order.cursor(row);
+        let sort = page.order.sql(row);
+        // Each row's JSON is built in the page's own query, which reads only the columns
+        // those expressions name; the outer query aggregates the page (`paged`).
+        let paged = format!("{row}p");
+        let mut per_row = vec![format!("row_number() OVER (ORDER BY {sort}) AS n")];
+        let mut cursors = false;
         let mut members = Vec::new();
         for part in self.fields(selection, &connection_type)? {
             let value = match part.name.node.as_str() {
@@ -303,11 +309,15 @@ impl<'a> Planner<'a> {
                         };
                         edge.push((key_of(member), value));
                     }
-                    page_list(&object(&edge), row, first)
+                    let column = format!("j{}", per_row.len());
+                    per_row.push(format!("{} AS {column}", object(&edge)));
+                    page_list(&format!("{paged}.{column}"), &paged, first)
                 }
                 "nodes" => {
                     let node = self.object(ty, &part.selection_set.node, row)?;
-                    page_list(&node, row, first)
+                    let column = format!("j{}", per_row.len());
+                    per_row.push(format!("{node} AS {column}"));
+                    page_list(&format!("{paged}.{column}"), &paged, first)
                 }
                 "pageInfo" => {
                     let mut info = Vec::new();
@@ -318,12 +328,18 @@ impl<'a> Planner<'a> {
                             "hasNextPage" => format!(
                                 "(CASE WHEN count(*) > {first} THEN 'true' ELSE 'false' END)"
                             ),
-                            "startCursor" => format!(
-                                "coalesce((array_agg({cursor} ORDER BY {row}.n) FILTER (WHERE {row}.n <= {first}))[1], 'null')"
-                            ),
-                            "endCursor" => format!(
-                                "coalesce((array_agg({cursor} ORDER BY {row}.n DESC) FILTER (WHERE {row}.n <= {first}))[1], 'null')"
-                            ),
+                            "startCursor" => {
+                                cursors = true;
+                                format!(
+                                    "coalesce((array_agg({paged}.c ORDER BY {paged}.n) FILTER (WHERE {paged}.n <= {first}))[1], 'null')"
+                                )
+                            }
+                            "endCursor" => {
+                                cursors = true;
+                                format!(
+                                    "coalesce((array_agg({paged}.c ORDER BY {paged}.n DESC) FILTER (WHERE {paged}.n <= {first}))[1], 'null')"
+                                )
+                            }
                             other => return fallback(format!("PageInfo.{other}")),
                         };
                         info.push((key_of(member), value));
@@ -334,11 +350,13 @@ impl<'a> Planner<'a> {
             };
             members.push((key_of(part), value));
         }
-        let sort = page.order.sql(row);
+        if cursors {
+            per_row.push(format!("{cursor} AS c"));
+        }
         Ok(format!(
-            "(SELECT {} FROM (SELECT {row}.*, row_number() OVER (ORDER BY {sort}) AS n {} \
-             ORDER BY {sort} LIMIT {first} + 1) {row} GROUP BY ())",
+            "(SELECT {} FROM (SELECT {} {} ORDER BY {sort} LIMIT {first} + 1) {paged} GROUP BY ())",
             object(&members),
+            per_row.join(", "),
             page.rows
         ))
     }
