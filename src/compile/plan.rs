@@ -288,10 +288,11 @@ impl<'a> Planner<'a> {
         let edge_type = format!("{}Edge", ty.name);
         let cursor = page.order.cursor(row);
         let sort = page.order.sql(row);
-        // Each row's JSON is built in the page's own query, which reads only the columns
-        // those expressions name; the outer query aggregates the page (`paged`).
+        // Three levels: the page's rows (numbered, one more than shown), each row's JSON
+        // built from those rows only (`paged`; however the rows were found, no JSON is
+        // built for a row the page does not keep), and the page aggregated.
         let paged = format!("{row}p");
-        let mut per_row = vec![format!("row_number() OVER (ORDER BY {sort}) AS n")];
+        let mut per_row = vec![format!("{row}.n")];
         let mut cursors = false;
         let mut members = Vec::new();
         for part in self.fields(selection, &connection_type)? {
@@ -354,7 +355,8 @@ impl<'a> Planner<'a> {
             per_row.push(format!("{cursor} AS c"));
         }
         Ok(format!(
-            "(SELECT {} FROM (SELECT {} {} ORDER BY {sort} LIMIT {first} + 1) {paged} GROUP BY ())",
+            "(SELECT {} FROM (SELECT {} FROM (SELECT {row}.*, row_number() OVER (ORDER BY {sort}) AS n {} \
+             ORDER BY {sort} LIMIT {first} + 1) {row}) {paged} GROUP BY ())",
             object(&members),
             per_row.join(", "),
             page.rows
