@@ -40,6 +40,15 @@ pub struct ColumnField {
     pub render: Render,
 }
 
+/// A field read straight from `column`, rendered as `render` (for descriptions' tables).
+pub const fn column(field: &'static str, column: &'static str, render: Render) -> ColumnField {
+    ColumnField {
+        field,
+        column,
+        render,
+    }
+}
+
 /// An object type whose rows come from one table.
 #[derive(Debug)]
 pub struct ObjectType {

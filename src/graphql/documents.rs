@@ -146,14 +146,25 @@ impl DocumentCache {
     }
 
     /// The hash a request's document is known by: its text's SHA-256, or for a persisted
-    /// query sent without text, the hash it names.
+    /// query sent without text, the hash it names. `None` when the request carries a
+    /// persisted query that [`resolve`](Self::resolve) would refuse (another version, a
+    /// malformed hash, a hash that is not its text's): the executor answers those.
     pub fn hash_of(request: &Request) -> Option<Hash> {
-        if !request.query.is_empty() {
-            return Some(sha256(&request.query));
+        let persisted = match request.extensions.get("persistedQuery") {
+            None => None,
+            Some(value) => {
+                let persisted: PersistedQuery = async_graphql::from_value(value.clone()).ok()?;
+                if persisted.version != 1 {
+                    return None;
+                }
+                Some(decode_hash(&persisted.sha256_hash)?)
+            }
+        };
+        match (request.query.is_empty(), persisted) {
+            (false, None) => Some(sha256(&request.query)),
+            (false, Some(hash)) => (sha256(&request.query) == hash).then_some(hash),
+            (true, hash) => hash,
         }
-        let persisted: PersistedQuery =
-            async_graphql::from_value(request.extensions.get("persistedQuery")?.clone()).ok()?;
-        decode_hash(&persisted.sha256_hash)
     }
 
     /// The parsed document kept under `hash`, if any.

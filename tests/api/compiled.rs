@@ -11,6 +11,7 @@ use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
+use sha2::Digest;
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, service_token, spawn_app, spawn_app_beside, user_token};
@@ -526,6 +527,41 @@ async fn random_documents_answer_alike_on_both_paths_for_every_role() {
         documents.iter().map(|(text, _)| text).collect();
     let repeated = (documents.len() - texts.len()) as u64;
     assert_eq!(planned, count as u64 * 7 + repeated);
+}
+
+#[tokio::test]
+async fn a_persisted_query_the_executor_would_refuse_is_refused_after_it_compiled() {
+    let (compiled, _executor) = apps().await;
+    let token = user_token(users::OWNER);
+    let query = "{ brands(first: 2) { edges { node { name } } } }";
+    let hash = hex::encode(sha2::Sha256::digest(query.as_bytes()));
+    let send = |body: Value| {
+        let request = compiled
+            .http
+            .post(compiled.url("/graphql"))
+            .bearer_auth(&token)
+            .json(&body);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let registered = send(json!({ "query": query, "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } })).await;
+    assert!(registered["errors"].is_null(), "{registered}");
+    let by_hash =
+        send(json!({ "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } }))
+            .await;
+    assert_eq!(by_hash, registered);
+    assert!(compiled_count(&compiled).await >= 1);
+    for refused in [
+        json!({ "extensions": { "persistedQuery": { "version": 2, "sha256Hash": hash } } }),
+        json!({ "query": "{ viewer { user { uuid } } }", "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } } }),
+        json!({ "query": query, "extensions": { "persistedQuery": { "version": 1, "sha256Hash": "not-hex" } } }),
+    ] {
+        let answer = send(refused.clone()).await;
+        assert_eq!(
+            crate::helpers::error_code(&answer),
+            Some("BAD_USER_INPUT"),
+            "{refused}: {answer}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -2,16 +2,8 @@
 //! columns. `status` (an enum read leniently), the JSON fields, `brand` and `usage` run on
 //! the executor.
 
-use crate::compile::describe::{ColumnField, ObjectType, Render};
+use crate::compile::describe::{ObjectType, Render, column};
 use crate::graphql::ids::NodeKind;
-
-const fn column(field: &'static str, column: &'static str, render: Render) -> ColumnField {
-    ColumnField {
-        field,
-        column,
-        render,
-    }
-}
 
 pub static MEDIA_ASSET: ObjectType = ObjectType {
     name: "MediaAsset",

@@ -1,18 +1,10 @@
 //! What the query compiler (`crate::compile`) may read of a `Brand`: its columns. Fields
 //! not listed here (relations, role-dependent and computed ones) run on the executor.
 
-use crate::compile::describe::{ColumnField, ObjectType, Order, Relation, RelationKind, Render};
+use crate::compile::describe::{ObjectType, Order, Relation, RelationKind, Render, column};
 use crate::graphql::asset::describe::MEDIA_ASSET;
 use crate::graphql::content::describe::CONTENT_ITEM;
 use crate::graphql::ids::NodeKind;
-
-const fn column(field: &'static str, column: &'static str, render: Render) -> ColumnField {
-    ColumnField {
-        field,
-        column,
-        render,
-    }
-}
 
 pub static BRAND: ObjectType = ObjectType {
     name: "Brand",

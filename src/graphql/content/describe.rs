@@ -2,16 +2,8 @@
 //! approval rounds: plain columns, and `approvals` (newest first). The JSON `content`,
 //! `brand`, `latestApproval`, `schedule` and the rest run on the executor.
 
-use crate::compile::describe::{ColumnField, ObjectType, Order, Relation, RelationKind, Render};
+use crate::compile::describe::{ObjectType, Order, Relation, RelationKind, Render, column};
 use crate::graphql::ids::NodeKind;
-
-const fn column(field: &'static str, column: &'static str, render: Render) -> ColumnField {
-    ColumnField {
-        field,
-        column,
-        render,
-    }
-}
 
 pub static CONTENT_ITEM: ObjectType = ObjectType {
     name: "ContentItem",
