@@ -18,6 +18,15 @@ if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM:-}" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
 
+# The replica and PgBouncer tests start Debian's pgbouncer (and PostgreSQL's own initdb,
+# pg_basebackup and pg_ctl, which come with the server).
+if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then
+  echo "installing pgbouncer for the pooler tests (once)"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq pgbouncer >/dev/null
+fi
+
 # The GraphQL-over-HTTP audit's Node packages, pinned by their lockfile.
 if [ ! -d tests/conformance/node_modules/graphql-http ]; then
   npm ci --no-audit --no-fund --prefix tests/conformance

@@ -1,14 +1,16 @@
 //! Connecting to PostgreSQL and applying migrations.
 
 mod local_server;
+pub mod pooler;
 pub mod probe;
+pub mod replicas;
 
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
-use crate::config::{DatabaseConfig, redact_url};
+use crate::config::{DatabaseConfig, Pooler, redact_url};
 
 /// Checks with one direct connection that the configured server can be used, and fails
 /// at once with its address, the cause and a remedy when it cannot. With `start_local`
@@ -33,7 +35,32 @@ pub async fn check_server(config: &DatabaseConfig, start_local: bool) -> anyhow:
 }
 
 pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnection> {
-    let mut options = ConnectOptions::new(config.database_url.clone());
+    let options = options(config, &config.database_url);
+    Database::connect(options).await.map_err(|err| {
+        anyhow::anyhow!(
+            "cannot connect to {}: {err}",
+            redact_url(&config.database_url)
+        )
+    })
+}
+
+/// A pool on the read replica at `url`, with the primary's settings. It connects lazily:
+/// a replica that is down at start-up is skipped (`replicas`) instead of stopping the
+/// gateway.
+pub async fn connect_replica(
+    config: &DatabaseConfig,
+    url: &str,
+) -> anyhow::Result<DatabaseConnection> {
+    let mut options = options(config, url);
+    options.connect_lazy(true).min_connections(0);
+    Database::connect(options)
+        .await
+        .map_err(|err| anyhow::anyhow!("cannot set up replica {}: {err}", redact_url(url)))
+}
+
+/// The pool options every connection to `url` gets: size, timeouts, session settings.
+fn options(config: &DatabaseConfig, url: &str) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url.to_string());
     options
         .max_connections(config.db_pool_size)
         .min_connections(1)
@@ -46,25 +73,29 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
         .sqlx_logging(false);
     // Session settings of every pool connection: a runaway statement or a transaction left
     // open cannot hold a connection (or its locks) for long.
-    let statement_timeout = config.statement_timeout_ms.to_string();
-    let idle_in_transaction = config.idle_in_transaction_timeout_ms.to_string();
-    let plan_cache_mode = config.plan_cache_mode.as_setting();
-    options.map_sqlx_postgres_opts(move |opts| {
-        opts.options([
-            ("statement_timeout", statement_timeout.as_str()),
-            (
-                "idle_in_transaction_session_timeout",
-                idle_in_transaction.as_str(),
-            ),
-            ("plan_cache_mode", plan_cache_mode),
-        ])
-    });
-    Database::connect(options).await.map_err(|err| {
-        anyhow::anyhow!(
-            "cannot connect to {}: {err}",
-            redact_url(&config.database_url)
-        )
-    })
+    let settings = pooler::Settings {
+        statement_timeout_ms: config.statement_timeout_ms,
+        idle_in_transaction_timeout_ms: config.idle_in_transaction_timeout_ms,
+        plan_cache_mode: config.plan_cache_mode.as_setting(),
+    };
+    match config.pooler {
+        Pooler::None => {
+            let statement_timeout = settings.statement_timeout_ms.to_string();
+            let idle_in_transaction = settings.idle_in_transaction_timeout_ms.to_string();
+            options.map_sqlx_postgres_opts(move |opts| {
+                opts.options([
+                    ("statement_timeout", statement_timeout.as_str()),
+                    (
+                        "idle_in_transaction_session_timeout",
+                        idle_in_transaction.as_str(),
+                    ),
+                    ("plan_cache_mode", settings.plan_cache_mode),
+                ])
+            });
+        }
+        Pooler::Transaction => pooler::transaction_mode(&mut options, settings),
+    }
+    options
 }
 
 /// Creates the configured database if it does not exist yet (connecting to the server's

@@ -48,9 +48,15 @@ impl App {
         let origins = OriginPolicy::new(&config.http.cors_origins)?
             .allow_headers(&config.http.cors_allow_headers)?;
         let memberships = Arc::new(MembershipCache::default());
+        let reads = crate::db::replicas::ReadRouter::start(
+            &config.database,
+            db.clone(),
+            metrics.registry(),
+        )
+        .await?;
         let realtime = Realtime::start(
             &db,
-            &config.database.database_url,
+            config.database.listen_url(),
             config.realtime.clone(),
             memberships.clone(),
         );
@@ -85,6 +91,7 @@ impl App {
                 .data(publishing.clone())
                 .data(db.clone())
                 .data(realtime.clone())
+                .data(reads.clone())
                 .data(WriteSettings {
                     lock_timeout: config.database.lock_timeout(),
                 })
@@ -134,6 +141,7 @@ impl App {
             serve,
             state: AppState::new(Services {
                 db,
+                reads,
                 schema,
                 plain,
                 jwt,

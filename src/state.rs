@@ -41,7 +41,10 @@ impl std::ops::Deref for AppState {
 
 #[derive(Clone)]
 pub struct Services {
+    /// The primary: writes, memberships, and reads when no replica may serve them.
     pub db: DatabaseConnection,
+    /// Chooses the database each query operation reads from (`db::replicas`).
+    pub reads: Arc<crate::db::replicas::ReadRouter>,
     pub schema: AppSchema,
     /// HTTP operations run here, on the schema without extensions, unless spans must
     /// carry their cost (`graphql::plain`).

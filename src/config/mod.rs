@@ -63,6 +63,104 @@ pub struct DatabaseConfig {
         default_value = "auto"
     )]
     pub plan_cache_mode: PlanCacheMode,
+
+    /// The connection the realtime listener LISTENs on (default: `DATABASE_URL`). Behind
+    /// a transaction pooler (PgBouncer) this must reach PostgreSQL directly: LISTEN holds
+    /// its session.
+    #[arg(long, env = "BRANDGRAPH_LISTEN_DATABASE_URL")]
+    pub listen_database_url: Option<String>,
+
+    /// What sits between the gateway and PostgreSQL: `none`, or `transaction` for a pooler
+    /// in transaction mode without prepared-statement support (PgBouncer before 1.21):
+    /// each pool checkout is then one transaction that deallocates what it prepared, and
+    /// the session settings are sent with `SET LOCAL` instead of at connection start
+    /// (`db::pooler`).
+    #[arg(long, env = "BRANDGRAPH_DB_POOLER", value_enum, default_value = "none")]
+    pub pooler: Pooler,
+
+    #[command(flatten)]
+    pub replicas: ReplicaConfig,
+}
+
+/// What sits between the gateway and PostgreSQL, see [`DatabaseConfig::pooler`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Pooler {
+    /// PostgreSQL itself, or a pooler that keeps prepared statements (PgBouncer ≥ 1.21 with
+    /// `max_prepared_statements`, or session pooling).
+    None,
+    /// A transaction pooler that does not track prepared statements.
+    Transaction,
+}
+
+/// Streaming read replicas (`db::replicas`).
+#[derive(Clone, clap::Args)]
+pub struct ReplicaConfig {
+    /// Read replicas' connection strings (comma separated). Query operations read from
+    /// them; mutations, subscriptions and background jobs use `DATABASE_URL`.
+    #[arg(
+        long = "replica-urls",
+        env = "BRANDGRAPH_REPLICA_URLS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub replica_urls: Vec<String>,
+
+    /// A replica whose replay is further behind the primary than this is not read from.
+    #[arg(long, env = "BRANDGRAPH_REPLICA_MAX_LAG_MS", default_value_t = 5_000)]
+    pub replica_max_lag_ms: u64,
+
+    /// How often each replica's replayed position (and the primary's) is read.
+    #[arg(long, env = "BRANDGRAPH_REPLICA_POLL_MS", default_value_t = 100)]
+    pub replica_poll_ms: u64,
+
+    /// Read-your-writes bound: after a mutation, the writer reads from the primary until a
+    /// replica has replayed it, at most this long (never less than the maximum lag).
+    #[arg(long, env = "BRANDGRAPH_REPLICA_PIN_MS", default_value_t = 10_000)]
+    pub replica_pin_ms: u64,
+}
+
+impl ReplicaConfig {
+    pub fn max_lag(&self) -> Duration {
+        Duration::from_millis(self.replica_max_lag_ms)
+    }
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_millis(self.replica_poll_ms.max(10))
+    }
+    /// The read-your-writes bound: never shorter than the maximum lag, so a writer whose
+    /// mark expires can only meet a replica that has replayed its write.
+    pub fn pin(&self) -> Duration {
+        Duration::from_millis(self.replica_pin_ms.max(self.replica_max_lag_ms))
+    }
+}
+
+/// Connection strings may hold passwords: only their redacted form is printed.
+impl std::fmt::Debug for ReplicaConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplicaConfig")
+            .field(
+                "replica_urls",
+                &self
+                    .replica_urls
+                    .iter()
+                    .map(|url| redact_url(url))
+                    .collect::<Vec<_>>(),
+            )
+            .field("replica_max_lag_ms", &self.replica_max_lag_ms)
+            .field("replica_poll_ms", &self.replica_poll_ms)
+            .field("replica_pin_ms", &self.replica_pin_ms)
+            .finish()
+    }
+}
+
+impl Default for ReplicaConfig {
+    fn default() -> Self {
+        Self {
+            replica_urls: Vec::new(),
+            replica_max_lag_ms: 5_000,
+            replica_poll_ms: 100,
+            replica_pin_ms: 10_000,
+        }
+    }
 }
 
 /// PostgreSQL's `plan_cache_mode`, see [`DatabaseConfig::plan_cache_mode`].
@@ -94,7 +192,17 @@ impl DatabaseConfig {
             idle_in_transaction_timeout_ms: 30_000,
             lock_timeout_ms: 5_000,
             plan_cache_mode: PlanCacheMode::Auto,
+            listen_database_url: None,
+            pooler: Pooler::None,
+            replicas: ReplicaConfig::default(),
         }
+    }
+
+    /// Where the realtime listener connects.
+    pub fn listen_url(&self) -> &str {
+        self.listen_database_url
+            .as_deref()
+            .unwrap_or(&self.database_url)
     }
 
     pub fn lock_timeout(&self) -> Duration {
@@ -114,6 +222,12 @@ impl std::fmt::Debug for DatabaseConfig {
             )
             .field("lock_timeout_ms", &self.lock_timeout_ms)
             .field("plan_cache_mode", &self.plan_cache_mode)
+            .field(
+                "listen_database_url",
+                &self.listen_database_url.as_deref().map(redact_url),
+            )
+            .field("pooler", &self.pooler)
+            .field("replicas", &self.replicas)
             .finish()
     }
 }

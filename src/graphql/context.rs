@@ -38,7 +38,8 @@ pub struct WriteSettings {
 }
 
 /// Runs one mutation: opens its transaction, runs `work` in it and commits what it wrote;
-/// an error rolls everything back.
+/// an error rolls everything back. With read replicas, the writer's next reads see what it
+/// wrote (`db::replicas`).
 ///
 /// The caller's memberships are loaded first, on the pool: loading them later from
 /// inside the transaction would hold two connections per request, and enough concurrent
@@ -61,5 +62,13 @@ pub async fn write<T>(
     }
     let value = work(&txn).await?;
     txn.commit().await?;
+    // Read-your-writes: this writer's reads stay on the primary until a replica has
+    // replayed the commit.
+    if let Some(router) = ctx.data_opt::<std::sync::Arc<crate::db::replicas::ReadRouter>>()
+        && router.has_replicas()
+        && let Some(writer) = crate::db::replicas::Writer::of(viewer.principal())
+    {
+        router.wrote(writer).await;
+    }
     Ok(value)
 }

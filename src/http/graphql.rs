@@ -18,6 +18,7 @@ use tracing::Instrument;
 use super::client::{Caller, authenticate, identify};
 use crate::auth::Viewer;
 use crate::compile::{self, Outcome, Plan, PlanKey};
+use crate::db::replicas::{Route, Writer};
 use crate::error::ApiError;
 use crate::graphql::documents::DocumentCache;
 use crate::graphql::plain::{self, is_request_error};
@@ -323,15 +324,23 @@ async fn run(
     request: async_graphql::Request,
 ) -> Response {
     state.metrics.graphql_requests.inc();
-    let with_data = |request: async_graphql::Request| {
-        request
+    let with_data = |request: async_graphql::Request, route: &Route| {
+        let request = request
             .data(caller.audit_context())
+            // Memberships are read from the primary: a revoked role must not linger on a
+            // lagging replica.
             .data(
                 Viewer::new(caller.principal.clone(), state.db.clone())
                     .with_cache(state.memberships.clone()),
             )
-            .data(Loaders::new(&state.db))
-            .data(Prefetched::default())
+            .data(Loaders::new(&route.db))
+            .data(Prefetched::default());
+        if route.is_replica() {
+            // Resolvers' `ctx.db()` reads the request's connection before the schema's.
+            request.data(route.db.clone())
+        } else {
+            request
+        }
     };
     let timeout = state.http.request_timeout();
     let timed_out = || {
@@ -347,20 +356,61 @@ async fn run(
             operation: request.operation_name.clone(),
         })
     });
-    if let Some(plan) = key
+    let plan = key
         .as_ref()
-        .and_then(|key| state.compiler.as_ref()?.plan_for(key))
-    {
-        match tokio::time::timeout(timeout, run_compiled(state, &caller, &plan, &request)).await {
-            Ok(Some(data)) => return compiled_response(media, &data),
-            Ok(None) => {}
+        .and_then(|key| state.compiler.as_ref()?.plan_for(key));
+    // Plans exist only for queries; other documents are looked at only with replicas.
+    let reads =
+        plan.is_some() || (state.reads.has_replicas() && is_read_only(&state.documents, &request));
+    let mut route = if reads {
+        state.reads.read(Writer::of(caller.principal.as_ref()))
+    } else {
+        state.reads.primary()
+    };
+    if let Some(plan) = plan {
+        match tokio::time::timeout(
+            timeout,
+            run_compiled(state, &caller, &plan, &request, &route.db),
+        )
+        .await
+        {
+            Ok(Compiled::Data(data)) => return compiled_response(media, &data),
+            Ok(Compiled::Executor) => {}
+            Ok(Compiled::Failed) if route.is_replica() => {
+                state.reads.failed(&route);
+                state.reads.count_primary_read();
+                route = state.reads.primary();
+            }
+            Ok(Compiled::Failed) => {}
             Err(_) => return timed_out(),
         }
     }
-    let Ok(response) = tokio::time::timeout(timeout, execute(state, request, with_data)).await
+    // A read a replica fails is answered again by the primary (queries change nothing).
+    let again = route.is_replica().then(|| plain::copy_of(&request));
+    let Ok(mut response) = tokio::time::timeout(
+        timeout,
+        execute(state, request, |request| with_data(request, &route)),
+    )
+    .await
     else {
         return timed_out();
     };
+    if let Some(again) = again
+        && has_internal_error(&response)
+    {
+        state.reads.failed(&route);
+        state.reads.count_primary_read();
+        let primary = state.reads.primary();
+        let Ok(retried) = tokio::time::timeout(
+            timeout,
+            execute(state, again, |request| with_data(request, &primary)),
+        )
+        .await
+        else {
+            return timed_out();
+        };
+        response = retried;
+    }
     if let (Some(compiler), Some(key)) = (&state.compiler, key)
         && !compiler.knows(&key)
         && !is_request_error(&response)
@@ -371,17 +421,49 @@ async fn run(
     graphql_response(media, response)
 }
 
-/// Runs a compiled plan for the caller; `None` when the executor must answer instead (an
-/// anonymous caller, a variable the plan cannot prove valid, a failed statement).
+/// True when the document is known, parses, and each of its operations is a query.
+fn is_read_only(documents: &DocumentCache, request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::OperationType;
+    documents.document_of(request).is_some_and(|doc| {
+        doc.operations
+            .iter()
+            .all(|(_, op)| op.node.ty == OperationType::Query)
+    })
+}
+
+/// Whether an error of the response is `INTERNAL` (a failed statement, a lost connection).
+fn has_internal_error(response: &async_graphql::Response) -> bool {
+    response.errors.iter().any(|error| {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("code"))
+            .is_some_and(|code| *code == async_graphql::Value::from(crate::error::code::INTERNAL))
+    })
+}
+
+/// What a compiled plan came to for one request.
+enum Compiled {
+    Data(String),
+    /// The executor must answer (an anonymous caller, a variable the plan cannot prove valid).
+    Executor,
+    /// The statement failed; the executor answers.
+    Failed,
+}
+
+/// Runs a compiled plan for the caller on `db`.
 async fn run_compiled(
     state: &AppState,
     caller: &Caller,
     plan: &Plan,
     request: &async_graphql::Request,
-) -> Option<String> {
+    db: &sea_orm::DatabaseConnection,
+) -> Compiled {
     let viewer = Viewer::new(caller.principal.clone(), state.db.clone())
         .with_cache(state.memberships.clone());
-    let scope = viewer.brand_scope().await.ok()?;
+    let Ok(scope) = viewer.brand_scope().await else {
+        return Compiled::Executor;
+    };
     let name = plan.operation_name.as_deref();
     let span = tracing::info_span!(
         "graphql.operation",
@@ -391,7 +473,7 @@ async fn run_compiled(
         graphql.path = "compiled",
     );
     let started = std::time::Instant::now();
-    let outcome = compile::run(plan, &request.variables, &scope, &state.db)
+    let outcome = compile::run(plan, &request.variables, &scope, db)
         .instrument(span)
         .await;
     match outcome {
@@ -400,12 +482,12 @@ async fn run_compiled(
             state
                 .metrics
                 .observe_operation("query", name, started.elapsed(), &[]);
-            Some(data)
+            Compiled::Data(data)
         }
-        Outcome::Executor => None,
+        Outcome::Executor => Compiled::Executor,
         Outcome::Failed(err) => {
             tracing::warn!(error = %err, "a compiled plan failed; the executor answers");
-            None
+            Compiled::Failed
         }
     }
 }

@@ -28,7 +28,12 @@ pub fn pg_server() -> String {
 
 /// Executes one statement on the server's `postgres` database.
 pub async fn admin_exec(sql: &str) {
-    let admin = Database::connect(format!("{}/postgres", pg_server()))
+    admin_exec_on(&pg_server(), sql).await;
+}
+
+/// Executes one statement on the `postgres` database of the server at `server`.
+pub async fn admin_exec_on(server: &str, sql: &str) {
+    let admin = Database::connect(format!("{server}/postgres"))
         .await
         .expect("connect to postgres");
     admin.execute_unprepared(sql).await.expect(sql);
@@ -40,6 +45,8 @@ pub struct TestDb {
     pub name: String,
     /// Whether this value drops the database (a second app on a database borrows it).
     owned: bool,
+    /// The server's base URL (the shared test server unless a test starts its own).
+    server: String,
 }
 
 impl TestDb {
@@ -47,7 +54,11 @@ impl TestDb {
     pub async fn empty() -> Self {
         let name = format!("bg_test_{}", Uuid::new_v4().simple());
         admin_exec(&format!("CREATE DATABASE {name}")).await;
-        Self { name, owned: true }
+        Self {
+            name,
+            owned: true,
+            server: pg_server(),
+        }
     }
 
     /// A database cloned from the migrated template (created once per migration set).
@@ -55,11 +66,30 @@ impl TestDb {
         let template = ensure_template().await;
         let name = format!("bg_test_{}", Uuid::new_v4().simple());
         admin_exec(&format!("CREATE DATABASE {name} TEMPLATE {template}")).await;
-        Self { name, owned: true }
+        Self {
+            name,
+            owned: true,
+            server: pg_server(),
+        }
+    }
+
+    /// A database cloned from `template` on the server at `server` (a test's own server).
+    pub async fn cloned_on(server: &str, template: &str) -> Self {
+        let name = format!("bg_test_{}", Uuid::new_v4().simple());
+        admin_exec_on(
+            server,
+            &format!("CREATE DATABASE {name} TEMPLATE {template}"),
+        )
+        .await;
+        Self {
+            name,
+            owned: true,
+            server: server.to_string(),
+        }
     }
 
     pub fn url(&self) -> String {
-        format!("{}/{}", pg_server(), self.name)
+        format!("{}/{}", self.server, self.name)
     }
 
     pub async fn connect(&self) -> DatabaseConnection {
@@ -75,13 +105,14 @@ impl Drop for TestDb {
             return;
         }
         let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let server = self.server.clone();
         // Drop runs inside (or outside) a tokio runtime; a private one on its own thread works in both.
         let _ = std::thread::spawn(move || {
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("runtime")
-                .block_on(admin_exec(&sql));
+                .block_on(admin_exec_on(&server, &sql));
         })
         .join();
     }
@@ -260,11 +291,13 @@ pub async fn spawn_app_beside(app: &TestApp, adjust: impl FnOnce(&mut ServerConf
     let borrowed = TestDb {
         name: app.test_db.name.clone(),
         owned: false,
+        server: app.test_db.server.clone(),
     };
     spawn_app_on(borrowed, adjust).await
 }
 
-async fn spawn_app_on(test_db: TestDb, adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
+/// An app on `test_db` (which may live on a server the test started), configured by `adjust`.
+pub async fn spawn_app_on(test_db: TestDb, adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
     init_telemetry();
     let mut config = server_config(test_db.url());
     adjust(&mut config);
