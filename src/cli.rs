@@ -144,6 +144,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { server, demo } => serve(*server, demo).await,
         Command::Migrate { database, action } => {
+            let database = database.for_migrations();
             db::check_server(&database, false).await?;
             db::ensure_database_exists(&database).await?;
             let conn = db::connect(&database).await?;
@@ -159,6 +160,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             database,
             anchor_date,
         } => {
+            let database = database.for_migrations();
             db::check_server(&database, false).await?;
             db::ensure_database_exists(&database).await?;
             let conn = db::connect(&database).await?;
@@ -235,15 +237,24 @@ async fn serve(mut config: ServerConfig, demo: bool) -> anyhow::Result<()> {
     if config.auth.uses_dev_secret() {
         tracing::warn!("using the built-in development JWT secret (loopback only)");
     }
-    db::check_server(&config.database, demo).await?;
-    db::ensure_database_exists(&config.database).await?;
+    // Migrations (and the demo's seed and login role) as the owner; then the gateway's
+    // own pool as its login role.
+    let owner_config = config.database.for_migrations();
+    db::check_server(&owner_config, demo).await?;
+    db::ensure_database_exists(&owner_config).await?;
+    let owner = db::connect(&owner_config).await?;
+    db::migrate_up(&owner).await?;
+    if demo {
+        seed::seed_demo(&owner, chrono::Utc::now().date_naive()).await?;
+        if config.database.migrate_database_url.is_none() {
+            config.database.database_url = demo_login(&owner, &config).await?;
+        }
+    }
+    owner.close().await?;
     let mut conn = db::connect(&config.database).await?;
     let metrics = std::sync::Arc::new(crate::metrics::Metrics::default());
     metrics.instrument(&mut conn);
-    db::migrate_up(&conn).await?;
-    if demo {
-        seed::seed_demo(&conn, chrono::Utc::now().date_naive()).await?;
-    }
+    warn_if_privileged(&conn).await;
     let mut app = startup::App::build(&config, conn, metrics).await?;
     let addr = app.local_addr()?;
     tracing::info!(%addr, "brandgraph listening");
@@ -254,6 +265,44 @@ async fn serve(mut config: ServerConfig, demo: bool) -> anyhow::Result<()> {
     }
     app.run_until_stopped(startup::shutdown_signal()).await?;
     Ok(())
+}
+
+/// The demo's gateway connects as [`db::roles::DEMO_LOGIN`], a member of the gateway's
+/// group role, like production: created (or its password reset) here by the owner.
+async fn demo_login(
+    owner: &sea_orm::DatabaseConnection,
+    config: &ServerConfig,
+) -> anyhow::Result<String> {
+    let password = db::roles::demo_password(config.auth.hs256_secret());
+    db::roles::ensure_login_role(owner, db::roles::DEMO_LOGIN, &password)
+        .await
+        .map_err(|err| {
+            anyhow::anyhow!(
+                "creating the demo's login role {} needs CREATEROLE: {err}",
+                db::roles::DEMO_LOGIN
+            )
+        })?;
+    db::roles::with_login(
+        &config.database.database_url,
+        db::roles::DEMO_LOGIN,
+        &password,
+    )
+}
+
+/// Warns when the gateway's own connection can do more than DML (e.g. it connects as the
+/// owner because `BRANDGRAPH_MIGRATE_DATABASE_URL` is not set).
+async fn warn_if_privileged(db: &sea_orm::DatabaseConnection) {
+    match db::roles::excess_privileges(db).await {
+        Ok(excess) if excess.is_empty() => {}
+        Ok(excess) => tracing::warn!(
+            role_can = %excess.join(", "),
+            "the gateway's database role can do more than read and write rows: connect as a \
+             member of {} and migrate with BRANDGRAPH_MIGRATE_DATABASE_URL (README, \
+             \"Production checklist\")",
+            db::roles::GATEWAY_GROUP
+        ),
+        Err(err) => tracing::warn!(error = %err, "checking the gateway's database role failed"),
+    }
 }
 
 /// Olivia Owner's token, valid 7 days.

@@ -4,6 +4,7 @@ mod local_server;
 pub mod pooler;
 pub mod probe;
 pub mod replicas;
+pub mod roles;
 
 use std::time::Duration;
 
@@ -142,7 +143,19 @@ pub async fn ensure_database_exists(config: &DatabaseConfig) -> anyhow::Result<(
     Ok(())
 }
 
+/// Applies the pending migrations. A database already current is left alone without any
+/// DDL, so a gateway connecting as its DML-only role may start on it.
 pub async fn migrate_up(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await?;
-    Ok(())
+    if Migrator::get_pending_migrations_read_only(db)
+        .await?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    Migrator::up(db, None).await.map_err(|err| {
+        anyhow::anyhow!(
+            "applying the migrations failed: {err}\n(they need the role that owns the tables: \
+             set BRANDGRAPH_MIGRATE_DATABASE_URL when DATABASE_URL names the gateway's role)"
+        )
+    })
 }

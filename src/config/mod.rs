@@ -29,6 +29,13 @@ pub struct DatabaseConfig {
     )]
     pub database_url: String,
 
+    /// Connection string migrations (and `seed`) run with: the role that owns the tables.
+    /// Unset, `DATABASE_URL` is used for both, as on a developer machine; in production
+    /// `DATABASE_URL` names a login member of `brandgraph_gateway` (DML only) and this the
+    /// owner (README, "Production checklist").
+    #[arg(long, env = "BRANDGRAPH_MIGRATE_DATABASE_URL", hide_env_values = true)]
+    pub migrate_database_url: Option<String>,
+
     /// Maximum connections in the pool.
     #[arg(long, env = "BRANDGRAPH_DB_POOL", default_value_t = 20)]
     pub db_pool_size: u32,
@@ -187,6 +194,7 @@ impl DatabaseConfig {
     pub fn new(database_url: impl Into<String>) -> Self {
         Self {
             database_url: database_url.into(),
+            migrate_database_url: None,
             db_pool_size: 20,
             statement_timeout_ms: 15_000,
             idle_in_transaction_timeout_ms: 30_000,
@@ -208,12 +216,30 @@ impl DatabaseConfig {
     pub fn lock_timeout(&self) -> Duration {
         Duration::from_millis(self.lock_timeout_ms)
     }
+
+    /// The configuration migrations run with: the owner's URL (`migrate_database_url`,
+    /// else `database_url`) and a small pool.
+    pub fn for_migrations(&self) -> Self {
+        Self {
+            database_url: self
+                .migrate_database_url
+                .clone()
+                .unwrap_or_else(|| self.database_url.clone()),
+            migrate_database_url: None,
+            db_pool_size: 2,
+            ..self.clone()
+        }
+    }
 }
 
 impl std::fmt::Debug for DatabaseConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DatabaseConfig")
             .field("database_url", &redact_url(&self.database_url))
+            .field(
+                "migrate_database_url",
+                &self.migrate_database_url.as_deref().map(redact_url),
+            )
             .field("db_pool_size", &self.db_pool_size)
             .field("statement_timeout_ms", &self.statement_timeout_ms)
             .field(

@@ -29,7 +29,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
             Json(json!({ "ready": false, "database": "unreachable" })),
         );
     }
-    match migration::Migrator::get_pending_migrations(&state.db).await {
+    match migration::Migrator::get_pending_migrations_read_only(&state.db).await {
         Ok(pending) if pending.is_empty() => (
             StatusCode::OK,
             Json(

@@ -7,6 +7,9 @@
 //! row by row only what sits outside a day partition (the default partition) or in the
 //! day that straddles the cutoff. One process at a time (an advisory lock); the others
 //! skip the pass.
+//!
+//! The gateway's database role owns nothing and may not delete from the change log, so
+//! each step is a `SECURITY DEFINER` function of migration `023_least_privilege`.
 
 use std::time::Duration;
 
@@ -54,7 +57,8 @@ pub async fn prune_once(
     Ok(dropped as u64 + delete_rows(db, hub, retention).await?)
 }
 
-/// Deletes, row by row, old events that no dropped partition took.
+/// Deletes, row by row, old events that no dropped partition took (through
+/// `prune_change_events`: the gateway's role may not delete from the change log itself).
 async fn delete_rows(
     db: &impl ConnectionTrait,
     hub: &Hub,
@@ -62,13 +66,7 @@ async fn delete_rows(
 ) -> Result<u64, sea_orm::DbErr> {
     let statement = Statement::from_sql_and_values(
         DbBackend::Postgres,
-        "WITH gone AS (
-           DELETE FROM change_events
-            WHERE created_at < now() - make_interval(secs => $1) AND seq < $2
-           RETURNING seq)
-         UPDATE realtime_state SET value = greatest(value, (SELECT max(seq) FROM gone))
-          WHERE key = 'pruned_through' AND EXISTS (SELECT 1 FROM gone)
-         RETURNING (SELECT count(*) FROM gone)",
+        "SELECT prune_change_events(now() - make_interval(secs => $1), $2)",
         [retention.as_secs_f64().into(), hub.watermark().into()],
     );
     let row = db.query_one_raw(statement).await?;

@@ -56,7 +56,8 @@ async fn readyz_fails_while_the_database_is_unreachable_and_recovers() {
 #[tokio::test]
 async fn readyz_fails_while_a_migration_is_pending() {
     let app = spawn_app().await;
-    app.db
+    app.owner()
+        .await
         .execute_unprepared("DELETE FROM seaql_migrations WHERE version = '010_maintenance'")
         .await
         .unwrap();

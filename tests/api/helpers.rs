@@ -88,8 +88,15 @@ impl TestDb {
         }
     }
 
+    /// The owner's URL: the role that ran the migrations (the server's superuser here).
     pub fn url(&self) -> String {
         format!("{}/{}", self.server, self.name)
+    }
+
+    /// The gateway's URL: its login role, a member of `brandgraph_gateway` (DML only).
+    pub fn gateway_url(&self) -> String {
+        brandgraph::db::roles::with_login(&self.url(), GATEWAY_LOGIN, GATEWAY_PASSWORD)
+            .expect("gateway url")
     }
 
     pub async fn connect(&self) -> DatabaseConnection {
@@ -118,8 +125,14 @@ impl Drop for TestDb {
     }
 }
 
+/// The login role every test gateway connects as (created once per test process).
+pub const GATEWAY_LOGIN: &str = "brandgraph_test_gateway";
+const GATEWAY_PASSWORD: &str = "brandgraph-test-gateway";
+
 /// Creates `bg_template_<fingerprint>` once, under an advisory lock so parallel test
-/// processes agree; later runs with unchanged migrations reuse it.
+/// processes agree; later runs with unchanged migrations reuse it. Also makes sure the
+/// gateway's login role exists (roles are cluster-wide; the template's migrations created
+/// its group role).
 async fn ensure_template() -> String {
     let name = format!("bg_template_{}", migration::fingerprint());
     let admin = Database::connect(format!("{}/postgres", pg_server()))
@@ -173,6 +186,13 @@ async fn ensure_template() -> String {
             .execute_unprepared(&format!("ALTER DATABASE {building} RENAME TO {name}"))
             .await
             .expect("rename template");
+    }
+    static LOGIN_ROLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !LOGIN_ROLE.load(Ordering::SeqCst) {
+        brandgraph::db::roles::ensure_login_role(&admin, GATEWAY_LOGIN, GATEWAY_PASSWORD)
+            .await
+            .expect("create the gateway's login role");
+        LOGIN_ROLE.store(true, Ordering::SeqCst);
     }
     admin
         .execute_unprepared("SELECT pg_advisory_unlock(727274)")
@@ -299,7 +319,7 @@ pub async fn spawn_app_beside(app: &TestApp, adjust: impl FnOnce(&mut ServerConf
 /// An app on `test_db` (which may live on a server the test started), configured by `adjust`.
 pub async fn spawn_app_on(test_db: TestDb, adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
     init_telemetry();
-    let mut config = server_config(test_db.url());
+    let mut config = server_config(test_db.gateway_url());
     adjust(&mut config);
     let mut db = brandgraph::db::connect(&config.database)
         .await
@@ -345,6 +365,12 @@ pub async fn spawn_app_on(test_db: TestDb, adjust: impl FnOnce(&mut ServerConfig
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
+    }
+
+    /// A connection as the owner of the tables, for what the gateway's role may not do
+    /// (DDL, rewriting the change log, forging audit rows).
+    pub async fn owner(&self) -> DatabaseConnection {
+        self.test_db.connect().await
     }
 
     /// POSTs a GraphQL request and returns the whole JSON response.

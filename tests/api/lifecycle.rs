@@ -407,7 +407,8 @@ async fn an_outsider_changes_nothing_in_another_brand() {
 async fn a_failure_in_the_audit_write_rolls_the_change_back() {
     let app = spawn_app().await;
     app.seed_demo().await;
-    app.db
+    app.owner()
+        .await
         .execute_unprepared(
             "CREATE FUNCTION fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$
              BEGIN RAISE EXCEPTION 'injected audit failure'; END $$;

@@ -268,7 +268,8 @@ async fn reconnecting_with_after_replays_exactly_the_missed_events_then_goes_liv
 async fn a_cursor_older_than_the_retention_window_is_expired() {
     let app = spawn_app().await;
     app.seed_demo().await;
-    app.db
+    app.owner()
+        .await
         .execute_unprepared("UPDATE change_events SET created_at = now() - interval '30 days'")
         .await
         .unwrap();
@@ -299,7 +300,8 @@ async fn two_gateway_processes_both_deliver_every_event() {
         .port();
     let mut other = tokio::process::Command::new(env!("CARGO_BIN_EXE_brandgraph"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", app.test_db.url())
+        .env("DATABASE_URL", app.test_db.gateway_url())
+        .env("BRANDGRAPH_MIGRATE_DATABASE_URL", app.test_db.url())
         .env("JWT_SECRET", TEST_SECRET)
         .env("BRANDGRAPH_LOG", "warn")
         .kill_on_drop(true)
@@ -636,7 +638,8 @@ async fn retention_drops_whole_day_partitions_and_keeps_the_cursor_contract() {
     let app = spawn_app().await;
     app.seed_demo().await;
     // A day long past, with its own partition and a few events in it.
-    app.db
+    app.owner()
+        .await
         .execute_unprepared(
             "CREATE TABLE change_events_p20200101 PARTITION OF change_events
                FOR VALUES FROM ('2020-01-01 00:00+00') TO ('2020-01-02 00:00+00');

@@ -358,12 +358,16 @@ async fn brand_changes_are_audited_with_before_and_after_and_audit_rows_are_appe
         )
         .await;
     assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
-    // The database refuses to rewrite or delete history.
+    // The database refuses to rewrite or delete history: the gateway's role holds no
+    // UPDATE or DELETE on it, and a trigger stops even the owner.
+    let owner = app.owner().await;
     for sql in [
         "UPDATE audit_logs SET action = 'forged'",
         "DELETE FROM audit_logs",
     ] {
         let err = app.db.execute_unprepared(sql).await.expect_err(sql);
+        assert!(err.to_string().contains("permission denied"), "{err}");
+        let err = owner.execute_unprepared(sql).await.expect_err(sql);
         assert!(err.to_string().contains("append-only"), "{err}");
     }
 }
