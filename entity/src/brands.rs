@@ -87,6 +87,18 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub content_packages: HasMany<super::content_packages::Entity>,
     #[sea_orm(has_many)]
+    pub email_automation_rules: HasMany<super::email_automation_rules::Entity>,
+    #[sea_orm(has_many)]
+    pub email_campaign_recipients: HasMany<super::email_campaign_recipients::Entity>,
+    #[sea_orm(has_many)]
+    pub email_campaigns: HasMany<super::email_campaigns::Entity>,
+    #[sea_orm(has_one)]
+    pub email_contacts: HasOne<super::email_contacts::Entity>,
+    #[sea_orm(has_many)]
+    pub email_events: HasMany<super::email_events::Entity>,
+    #[sea_orm(has_many)]
+    pub email_templates: HasMany<super::email_templates::Entity>,
+    #[sea_orm(has_many)]
     pub escalation_events: HasMany<super::escalation_events::Entity>,
     #[sea_orm(has_many)]
     pub escalation_rules: HasMany<super::escalation_rules::Entity>,

@@ -49,6 +49,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub platform_post_url: Option<String>,
     pub campaign_id: Option<Uuid>,
+    pub email_campaign_id: Option<Uuid>,
     #[sea_orm(
         belongs_to,
         from = "brand_id",
@@ -81,6 +82,14 @@ pub struct Model {
         on_delete = "Cascade"
     )]
     pub content_items: BelongsTo<Option<super::content_items::Entity>>,
+    #[sea_orm(
+        belongs_to,
+        from = "email_campaign_id",
+        to = "id",
+        on_update = "NoAction",
+        on_delete = "Cascade"
+    )]
+    pub email_campaigns: BelongsTo<Option<super::email_campaigns::Entity>>,
     #[sea_orm(has_many)]
     pub publishing_logs: HasMany<super::publishing_logs::Entity>,
     #[sea_orm(

@@ -28,6 +28,14 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub content_packages: HasMany<super::content_packages::Entity>,
     #[sea_orm(has_many)]
+    pub email_automation_rules: HasMany<super::email_automation_rules::Entity>,
+    #[sea_orm(has_many)]
+    pub email_campaigns: HasMany<super::email_campaigns::Entity>,
+    #[sea_orm(has_many)]
+    pub email_contacts: HasMany<super::email_contacts::Entity>,
+    #[sea_orm(has_many)]
+    pub email_templates: HasMany<super::email_templates::Entity>,
+    #[sea_orm(has_many)]
     pub lead_activities: HasMany<super::lead_activities::Entity>,
     #[sea_orm(has_many)]
     pub leads: HasMany<super::leads::Entity>,

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod audit;
 pub mod brands;
 pub mod content;
+pub mod email;
 pub mod goals;
 pub mod ingest;
 pub mod learning;

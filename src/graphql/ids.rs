@@ -38,10 +38,14 @@ pub enum NodeKind {
     AutoPlan,
     Campaign,
     Lead,
+    EmailTemplate,
+    EmailCampaign,
+    EmailContact,
+    EmailAutomationRule,
 }
 
 impl NodeKind {
-    pub const ALL: [NodeKind; 29] = [
+    pub const ALL: [NodeKind; 33] = [
         Self::Tenant,
         Self::User,
         Self::Brand,
@@ -71,6 +75,10 @@ impl NodeKind {
         Self::AutoPlan,
         Self::Campaign,
         Self::Lead,
+        Self::EmailTemplate,
+        Self::EmailCampaign,
+        Self::EmailContact,
+        Self::EmailAutomationRule,
     ];
 
     pub fn name(self) -> &'static str {
@@ -104,6 +112,10 @@ impl NodeKind {
             Self::AutoPlan => "AutoPlan",
             Self::Campaign => "Campaign",
             Self::Lead => "Lead",
+            Self::EmailTemplate => "EmailTemplate",
+            Self::EmailCampaign => "EmailCampaign",
+            Self::EmailContact => "EmailContact",
+            Self::EmailAutomationRule => "EmailAutomationRule",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod content;
 pub mod context;
 pub mod document_weight;
 pub mod documents;
+pub mod email;
 pub mod error_codes;
 pub mod extension;
 pub mod identity;

@@ -7,6 +7,7 @@ use super::analytics::AnalyticsMutation;
 use super::asset::AssetMutation;
 use super::brand::BrandQuery;
 use super::content::ContentMutation;
+use super::email::EmailMutation;
 use super::identity::ViewerQuery;
 use super::integrations::IntegrationMutation;
 use super::learning::LearningMutation;
@@ -41,6 +42,7 @@ pub struct Mutation(
     IntegrationMutation,
     LearningMutation,
     MarketingMutation,
+    EmailMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, SubscriptionRoot>;

@@ -4,7 +4,8 @@
 //! workers together stay within each platform's budget.
 //!
 //! The endpoint receives `POST` with `Authorization: Bearer <the connection's token>`,
-//! `Idempotency-Key: <job key>` and `{jobId, idempotencyKey, title, body, mediaUrls}`; it
+//! `Idempotency-Key: <job key>` and `{jobId, idempotencyKey, title, body, mediaUrls,
+//! metadata, recipients}` (an email job's recipients; empty for posts); it
 //! answers 2xx with `{"id": "...", "url": "..."}`. 429, 5xx and network errors are
 //! retried; other 4xx answers go to the dead-letter queue. On shutdown the worker finishes
 //! the job in hand and releases the rest of its claim.
@@ -34,7 +35,8 @@ pub struct WorkerConfig {
 
 const CLAIM: &str = "mutation($platform: String!, $limit: Int!, $lease: Int!, $worker: String) {
   claimPublishJobs(platform: $platform, limit: $limit, leaseSeconds: $lease, workerId: $worker) {
-    platform accessToken job { id idempotencyKey title body mediaUrls } } }";
+    platform accessToken job { id idempotencyKey title body mediaUrls metadata }
+    recipients { email name } } }";
 const COMPLETE: &str = "mutation($id: ID!, $post: String!, $url: String) {
   completePublishJob(id: $id, platformPostId: $post, url: $url) { status } }";
 const FAIL: &str = "mutation($id: ID!, $code: String!, $message: String!, $retryable: Boolean!) {
@@ -89,6 +91,7 @@ async fn publish(http: &reqwest::Client, endpoint: &str, claimed: &Value) -> Out
         .json(&json!({
             "jobId": job["id"], "idempotencyKey": key, "title": job["title"],
             "body": job["body"], "mediaUrls": job["mediaUrls"],
+            "metadata": job["metadata"], "recipients": claimed["recipients"],
         }))
         .send()
         .await;

@@ -60,6 +60,10 @@ has_uuid_id!(
     auto_plans,
     campaigns,
     leads,
+    email_templates,
+    email_campaigns,
+    email_contacts,
+    email_automation_rules,
 );
 
 pub struct ByIdLoader<E> {

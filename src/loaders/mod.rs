@@ -7,6 +7,7 @@ pub mod analytics;
 mod by_id;
 pub mod columns;
 mod content_assets;
+pub mod email;
 pub mod group;
 pub mod marketing;
 pub mod page;
@@ -23,6 +24,7 @@ use sea_orm::DatabaseConnection;
 
 use analytics::{MetricRangeLoader, SummaryLoader};
 use content_assets::ContentAssetsLoader;
+use email::*;
 use group::GroupLoader;
 use marketing::*;
 use page::{CountLoader, PageLoader};
@@ -179,6 +181,22 @@ loaders! {
     lead_activities_count: CountLoader<LeadActivities>,
     campaign_tasks: GroupLoader<CampaignTasks>,
     campaign_metrics: CampaignMetricsLoader,
+    email_templates: ByIdLoader<entity::email_templates::Entity>,
+    email_campaigns: ByIdLoader<entity::email_campaigns::Entity>,
+    email_contacts: ByIdLoader<entity::email_contacts::Entity>,
+    email_automation_rules: ByIdLoader<entity::email_automation_rules::Entity>,
+    brand_email_templates: PageLoader<BrandEmailTemplates>,
+    brand_email_templates_count: CountLoader<BrandEmailTemplates>,
+    brand_email_campaigns: PageLoader<BrandEmailCampaigns>,
+    brand_email_campaigns_count: CountLoader<BrandEmailCampaigns>,
+    campaign_email_campaigns: PageLoader<CampaignEmailCampaigns>,
+    campaign_email_campaigns_count: CountLoader<CampaignEmailCampaigns>,
+    brand_email_contacts: PageLoader<BrandEmailContacts>,
+    brand_email_contacts_count: CountLoader<BrandEmailContacts>,
+    brand_email_automation_rules: PageLoader<BrandEmailAutomationRules>,
+    brand_email_automation_rules_count: CountLoader<BrandEmailAutomationRules>,
+    email_campaign_jobs: GroupLoader<EmailCampaignJobs>,
+    email_delivery_counts: DeliveryCountsLoader,
 }
 
 /// A loader whose batches run in a `dataloader.batch` span under the resolver's span, so

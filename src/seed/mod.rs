@@ -7,6 +7,7 @@
 //! default), so two databases seeded with one anchor hold the same rows. Idempotent: a
 //! database that already holds the demo tenant is left as it is.
 
+mod email;
 mod marketing;
 mod workflows;
 
@@ -308,5 +309,6 @@ fn steps(anchor: NaiveDate) -> Vec<(&'static str, String)> {
     .into_iter()
     .chain(workflows::steps(&a))
     .chain(marketing::steps(&a))
+    .chain(email::steps(&a))
     .collect()
 }

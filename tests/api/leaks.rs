@@ -65,6 +65,10 @@ async fn ids_of_brand(app: &TestApp, brand: Uuid) -> Vec<(NodeKind, Uuid)> {
         (NodeKind::AutoPlan, "auto_plans"),
         (NodeKind::Campaign, "campaigns"),
         (NodeKind::Lead, "leads"),
+        (NodeKind::EmailTemplate, "email_templates"),
+        (NodeKind::EmailCampaign, "email_campaigns"),
+        (NodeKind::EmailContact, "email_contacts"),
+        (NodeKind::EmailAutomationRule, "email_automation_rules"),
     ] {
         let row = app
             .db
@@ -109,6 +113,14 @@ fn paths(brand: Uuid, ids: &[(NodeKind, Uuid)]) -> Vec<(String, Value)> {
                 contentItems(first: 5) { totalCount edges { node { uuid } } } } } }
                 leads(first: 10) { totalCount edges { node { uuid email phone campaign { uuid }
                 activities(first: 5) { totalCount edges { node { uuid } } } } } }";
+    // Email: templates, email campaigns with their relations, contacts (with the address)
+    // and automation rules, and a campaign's email campaigns.
+    let email = "uuid emailTemplates(first: 5) { totalCount edges { node { uuid name } } }
+                emailCampaigns(first: 5) { totalCount edges { node { uuid name template { uuid } campaign { uuid }
+                  stats { delivered opened } publishJob { uuid } } } }
+                emailContacts(first: 10) { totalCount edges { node { uuid email lead { uuid } } } }
+                emailAutomationRules(first: 5) { totalCount edges { node { uuid actionConfig } } }
+                campaigns(first: 5) { edges { node { emailCampaigns(first: 5) { totalCount edges { node { uuid } } } } } }";
     let mut paths = vec![
         (
             "{ viewer { memberships { brandId } } }".to_string(),
@@ -121,7 +133,7 @@ fn paths(brand: Uuid, ids: &[(NodeKind, Uuid)]) -> Vec<(String, Value)> {
             json!({}),
         ),
     ];
-    for selection in [full, workflows, marketing] {
+    for selection in [full, workflows, marketing, email] {
         paths.extend([
             (
                 format!("{{ brands(first: 100) {{ totalCount edges {{ node {{ {selection} }} }} }} }}"),
@@ -171,6 +183,10 @@ fn served_by_node(kind: NodeKind) -> bool {
             | NodeKind::PublishJob
             | NodeKind::Campaign
             | NodeKind::Lead
+            | NodeKind::EmailTemplate
+            | NodeKind::EmailCampaign
+            | NodeKind::EmailContact
+            | NodeKind::EmailAutomationRule
     )
 }
 

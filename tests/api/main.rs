@@ -15,6 +15,7 @@ mod connections;
 mod content;
 mod docs;
 mod document_cache;
+mod email;
 mod errors;
 mod fixtures;
 mod gateways;

@@ -57,6 +57,13 @@ const TARGET_TABLES: &[&str] = &[
     "campaign_metrics",
     "leads",
     "lead_activities",
+    // Email (seeds 001 and 003, scoped by brand), with recipients and provider events.
+    "email_templates",
+    "email_campaigns",
+    "email_contacts",
+    "email_campaign_recipients",
+    "email_events",
+    "email_automation_rules",
 ];
 
 async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {

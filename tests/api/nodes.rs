@@ -59,6 +59,10 @@ fn table(kind: NodeKind) -> Option<&'static str> {
         NodeKind::AutoPlan => "auto_plans",
         NodeKind::Campaign => "campaigns",
         NodeKind::Lead => "leads",
+        NodeKind::EmailTemplate => "email_templates",
+        NodeKind::EmailCampaign => "email_campaigns",
+        NodeKind::EmailContact => "email_contacts",
+        NodeKind::EmailAutomationRule => "email_automation_rules",
     })
 }
 

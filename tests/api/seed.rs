@@ -28,6 +28,12 @@ async fn digest(db: &DatabaseConnection) -> String {
         "campaign_metrics",
         "leads",
         "lead_activities",
+        "email_templates",
+        "email_campaigns",
+        "email_contacts",
+        "email_campaign_recipients",
+        "email_events",
+        "email_automation_rules",
     ];
     let mut parts = Vec::new();
     for table in tables {

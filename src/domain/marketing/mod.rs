@@ -117,6 +117,11 @@ db_enum!(
         PageVisit = "page_visit",
         /// The lead's status changed (written by the gateway).
         StatusChanged = "status_changed",
+        /// An email to the lead bounced (from the email provider).
+        EmailBounced = "email_bounced",
+        /// The lead unsubscribed from email or complained (from the email provider, or a
+        /// member).
+        EmailUnsubscribed = "email_unsubscribed",
     }
 );
 

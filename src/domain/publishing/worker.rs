@@ -14,6 +14,7 @@ use super::secrets::{self, ACCESS_TOKEN};
 use super::{connector, job_status};
 use crate::auth::Viewer;
 use crate::domain::audit::AuditContext;
+use crate::domain::email::sending::{self, Recipient};
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::Keyring;
 use entity::publish_jobs;
@@ -46,6 +47,8 @@ pub struct Claimed {
     pub job: publish_jobs::Model,
     pub platform: String,
     pub access_token: SecretString,
+    /// For an email campaign's job: who to send it to (subscribed contacts only).
+    pub recipients: Vec<Recipient>,
 }
 
 fn require_service(viewer: &Viewer) -> ApiResult<()> {
@@ -202,10 +205,12 @@ pub async fn claim(
         // block the other jobs of the claim.
         let unusable = match secrets::read(db, keyring, job.connection_id, ACCESS_TOKEN).await {
             Ok(Some(access_token)) => {
+                let recipients = sending::recipients_for_claim(db, &job).await?;
                 claimed.push(Claimed {
                     job,
                     platform: platform.to_string(),
                     access_token,
+                    recipients,
                 });
                 continue;
             }

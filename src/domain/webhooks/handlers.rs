@@ -5,7 +5,10 @@
 //!   published and the post recorded in `social_posts`;
 //! - `post.failed` `{jobId, reason}`: the publish job is dead with the platform's reason;
 //! - `review.created` `{platform, reviewId, rating?, text?, reviewerName?}`: a
-//!   `platform_reviews` row (a re-sent review updates it).
+//!   `platform_reviews` row (a re-sent review updates it);
+//! - `email.delivered`, `email.opened`, `email.clicked`, `email.bounced`,
+//!   `email.unsubscribed`, `email.complained` `{email, emailCampaignId?, eventId?, url?}`:
+//!   see [`crate::domain::email::events`].
 //!
 //! Other types are stored and marked `ignored`.
 
@@ -13,6 +16,7 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::domain::email::{self, events::EmailEvent};
 use crate::domain::publishing::jobs;
 use entity::webhook_events;
 
@@ -53,7 +57,10 @@ pub async fn handle(
         "post.published" => post_published(db, brand, data).await,
         "post.failed" => post_failed(db, brand, data).await,
         "review.created" => review_created(db, brand, data).await,
-        _ => Ok(Outcome::Ignored),
+        other => match EmailEvent::from_webhook_type(other) {
+            Some(kind) => email::events::handle(db, brand, kind, event).await,
+            None => Ok(Outcome::Ignored),
+        },
     }
 }
 

@@ -19,6 +19,10 @@ use crate::graphql::connection::{
 };
 use crate::graphql::content::{ContentItem, ContentItemFilter, ContentOrder, ScheduledContent};
 use crate::graphql::context::RequestContext;
+use crate::graphql::email::{
+    self as email, EmailAutomationRule, EmailCampaign, EmailContact, EmailTemplate,
+    brand_fields::{EmailCampaignFilterInput, EmailContactFilterInput},
+};
 use crate::graphql::identity::{BrandMember, Tenant};
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::integrations::{self, PlatformReview, SocialPost, WebhookEvent};
@@ -733,5 +737,47 @@ impl Brand {
         filter: Option<LeadFilterInput>,
     ) -> ApiResult<NestedConnection<Lead>> {
         marketing::brand_fields::leads(ctx, self.0.id, filter, first, after).await
+    }
+    /// Email templates, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn email_templates(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<EmailTemplate>> {
+        email::brand_fields::templates(ctx, self.0.id, first, after).await
+    }
+    /// Email campaigns, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn email_campaigns(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        filter: Option<EmailCampaignFilterInput>,
+    ) -> ApiResult<NestedConnection<EmailCampaign>> {
+        email::brand_fields::campaigns(ctx, self.0.id, filter, first, after).await
+    }
+    /// Email contacts, newest first. Their addresses are for members and above.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn email_contacts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        filter: Option<EmailContactFilterInput>,
+    ) -> ApiResult<NestedConnection<EmailContact>> {
+        email::brand_fields::contacts(ctx, self.0.id, filter, first, after).await
+    }
+    /// Email automation rules, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn email_automation_rules(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<EmailAutomationRule>> {
+        email::brand_fields::automation_rules(ctx, self.0.id, first, after).await
     }
 }

@@ -206,6 +206,16 @@ impl Campaign {
         )
         .await
     }
+    /// Its email campaigns, newest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    async fn email_campaigns(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> ApiResult<NestedConnection<crate::graphql::email::EmailCampaign>> {
+        crate::graphql::email::brand_fields::of_campaign(ctx, self.0.id, first, after).await
+    }
 }
 
 /// A task of a campaign.

@@ -14,6 +14,7 @@ use crate::graphql::asset::MediaAsset;
 use crate::graphql::brand::Brand;
 use crate::graphql::content::{ContentItem, ScheduledContent};
 use crate::graphql::context::RequestContext;
+use crate::graphql::email::{EmailAutomationRule, EmailCampaign, EmailContact, EmailTemplate};
 use crate::graphql::identity::{BrandMember, Tenant, User};
 use crate::graphql::ids::NodeKind;
 use crate::graphql::integrations::{PlatformReview, SocialPost, WebhookEvent};
@@ -112,5 +113,9 @@ pub async fn fetch(
         NodeKind::AutoPlan => of_brand!(auto_plans, AutoPlan),
         NodeKind::Campaign => of_brand!(campaigns, Campaign),
         NodeKind::Lead => of_brand!(leads, Lead),
+        NodeKind::EmailTemplate => of_brand!(email_templates, EmailTemplate),
+        NodeKind::EmailCampaign => of_brand!(email_campaigns, EmailCampaign),
+        NodeKind::EmailContact => of_brand!(email_contacts, EmailContact),
+        NodeKind::EmailAutomationRule => of_brand!(email_automation_rules, EmailAutomationRule),
     })
 }

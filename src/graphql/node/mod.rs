@@ -15,6 +15,7 @@ use crate::graphql::asset::MediaAsset;
 use crate::graphql::brand::Brand;
 use crate::graphql::content::{ContentItem, ScheduledContent};
 use crate::graphql::context::RequestContext;
+use crate::graphql::email::{EmailAutomationRule, EmailCampaign, EmailContact, EmailTemplate};
 use crate::graphql::identity::{BrandMember, Tenant, User};
 use crate::graphql::ids;
 use crate::graphql::integrations::{PlatformReview, SocialPost, WebhookEvent};
@@ -61,6 +62,10 @@ pub enum Node {
     AutoPlan(AutoPlan),
     Campaign(Campaign),
     Lead(Lead),
+    EmailTemplate(EmailTemplate),
+    EmailCampaign(EmailCampaign),
+    EmailContact(EmailContact),
+    EmailAutomationRule(EmailAutomationRule),
 }
 
 #[derive(Default)]

@@ -243,6 +243,21 @@ impl PublishJob {
             .await?
             .map(ContentItem))
     }
+    /// The email campaign it sends (email jobs only).
+    async fn email_campaign(
+        &self,
+        ctx: &Context<'_>,
+    ) -> ApiResult<Option<crate::graphql::email::EmailCampaign>> {
+        let Some(id) = self.0.email_campaign_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loaders()?
+            .email_campaigns()
+            .load_one(id)
+            .await?
+            .map(crate::graphql::email::EmailCampaign))
+    }
     /// The account it publishes to.
     async fn connection(&self, ctx: &Context<'_>) -> ApiResult<Option<PlatformConnection>> {
         Ok(ctx
@@ -263,6 +278,16 @@ impl PublishJob {
     /// Body sent.
     async fn body(&self) -> &str {
         &self.0.body
+    }
+    /// What else the worker sends (an object; an email job's `from_name`, `from_address`
+    /// and `plain_text`).
+    async fn metadata(&self) -> async_graphql::Json<serde_json::Value> {
+        async_graphql::Json(
+            self.0
+                .metadata
+                .clone()
+                .unwrap_or_else(|| serde_json::json!({})),
+        )
     }
     /// Media sent.
     async fn media_urls(&self) -> Vec<String> {

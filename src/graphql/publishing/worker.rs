@@ -22,6 +22,21 @@ pub struct ClaimedPublishJob {
     pub platform: String,
     /// The connection's OAuth access token, decrypted for this call only.
     pub access_token: String,
+    /// For an email campaign's job: the subscribed contacts to send it to, in address
+    /// order (empty for other jobs). Unsubscribed, bounced and complaining contacts are
+    /// never here.
+    pub recipients: Vec<EmailRecipient>,
+}
+
+/// One address an email job goes to.
+#[derive(SimpleObject)]
+pub struct EmailRecipient {
+    /// Database id of the contact (webhook events name it by address).
+    pub contact_id: uuid::Uuid,
+    /// The address.
+    pub email: String,
+    /// The person's name.
+    pub name: Option<String>,
 }
 
 #[derive(Default)]
@@ -67,6 +82,15 @@ impl WorkerMutation {
                 job: PublishJob(claimed.job),
                 platform: claimed.platform,
                 access_token: claimed.access_token.expose_secret().to_string(),
+                recipients: claimed
+                    .recipients
+                    .into_iter()
+                    .map(|r| EmailRecipient {
+                        contact_id: r.contact_id,
+                        email: r.email,
+                        name: r.name,
+                    })
+                    .collect(),
             })
             .collect())
     }
