@@ -127,7 +127,7 @@ impl Drop for TestDb {
 
 /// The login role every test gateway connects as (created once per test process).
 pub const GATEWAY_LOGIN: &str = "brandgraph_test_gateway";
-const GATEWAY_PASSWORD: &str = "brandgraph-test-gateway";
+pub const GATEWAY_PASSWORD: &str = "brandgraph-test-gateway";
 
 /// Creates `bg_template_<fingerprint>` once, under an advisory lock so parallel test
 /// processes agree; later runs with unchanged migrations reuse it. Also makes sure the

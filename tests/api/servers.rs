@@ -210,6 +210,14 @@ fn start_primary() -> Postgres {
                 migration::Migrator::up(&db, None)
                     .await
                     .expect("migrate the replicated template");
+                // Test gateways connect as the least-privileged login role, here as on the shared server.
+                brandgraph::db::roles::ensure_login_role(
+                    &db,
+                    crate::helpers::GATEWAY_LOGIN,
+                    crate::helpers::GATEWAY_PASSWORD,
+                )
+                .await
+                .expect("create the gateway's login role");
                 db.close().await.ok();
             });
     })
