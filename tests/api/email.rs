@@ -466,6 +466,23 @@ async fn a_scheduled_email_waits_for_its_time_and_can_be_cancelled() {
         "Changed"
     );
 
+    // A job a worker is claiming right now (its row locked) makes sending a quick
+    // CONFLICT, never a wait or a deadlock with the claim.
+    {
+        use sea_orm::{ConnectionTrait, TransactionTrait};
+        let claim = app.db.begin().await.unwrap();
+        claim
+            .execute_unprepared("SELECT id FROM publish_jobs FOR UPDATE")
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        let busy = step(&app, users::MANAGER, "sendEmailCampaign", &id).await;
+        assert_eq!(error_code(&busy), Some("CONFLICT"), "{busy}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        claim.rollback().await.unwrap();
+    }
+    assert_eq!(email_campaign(&app, &id).await["status"], "SCHEDULED");
+
     // Not due: a worker gets nothing.
     let claimed = app.graphql(Some(&service_token()), CLAIM, json!({})).await;
     assert_eq!(ok(&claimed)["claimPublishJobs"], json!([]));

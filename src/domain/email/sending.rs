@@ -21,12 +21,16 @@ fn sql(text: &str, values: Vec<sea_orm::Value>) -> Statement {
     Statement::from_sql_and_values(DbBackend::Postgres, text, values)
 }
 
-/// The campaign's job that has not started yet (pending or retrying), if any.
+/// The campaign's job that has not started yet (pending or retrying), if any, locked.
+///
+/// Callers hold the email campaign's row; a worker claiming the job holds the job's row
+/// and then (through the trigger) wants the campaign's. `NOWAIT` turns that crossing into
+/// an immediate `CONFLICT` ("retry the request") instead of a deadlock.
 async fn queued_job(db: &impl ConnectionTrait, campaign: Uuid) -> ApiResult<Option<Uuid>> {
     let row = db
         .query_one_raw(sql(
             "SELECT id FROM publish_jobs WHERE email_campaign_id = $1 AND status IN ('pending', 'retrying')
-              ORDER BY created_at DESC LIMIT 1",
+              ORDER BY created_at DESC LIMIT 1 FOR UPDATE NOWAIT",
             vec![campaign.into()],
         ))
         .await?;
@@ -124,7 +128,7 @@ pub async fn cancel_jobs(
 ) -> ApiResult<()> {
     let rows = db
         .query_all_raw(sql(
-            "SELECT id, status FROM publish_jobs WHERE email_campaign_id = $1 FOR UPDATE",
+            "SELECT id, status FROM publish_jobs WHERE email_campaign_id = $1 FOR UPDATE NOWAIT",
             vec![campaign.id.into()],
         ))
         .await?;
