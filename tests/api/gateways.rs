@@ -286,6 +286,11 @@ async fn until_count(db: &DatabaseConnection, sql: &str, want: i64) {
 #[tokio::test]
 async fn each_due_item_is_handled_once_by_the_background_jobs_of_three_gateways() {
     let (test_db, owner) = seeded_db().await;
+    // Only the escalation rule made below counts.
+    owner
+        .execute_unprepared("UPDATE escalation_rules SET enabled = false")
+        .await
+        .unwrap();
     let gateways = three_gateways(&test_db).await;
 
     // Publish jobs: three workers, one per gateway, claim until none is left.
@@ -388,14 +393,17 @@ async fn each_due_item_is_handled_once_by_the_background_jobs_of_three_gateways(
     }
     until_count(
         &owner,
-        "SELECT count(*) FROM webhook_events WHERE status = 'processed' AND attempt_count = 1",
+        &format!(
+            "SELECT count(*) FROM webhook_events WHERE status = 'processed' AND attempt_count = 1
+               AND idempotency_key LIKE '{WEBHOOK_PROVIDER}:d-%'"
+        ),
         30,
     )
     .await;
-    assert_eq!(
-        count(&owner, "SELECT count(*) FROM webhook_events").await,
-        30
+    let ours = format!(
+        "SELECT count(*) FROM webhook_events WHERE idempotency_key LIKE '{WEBHOOK_PROVIDER}:d-%'"
     );
+    assert_eq!(count(&owner, &ours).await, 30, "each delivery stored once");
     assert_eq!(
         count(
             &owner,
@@ -408,10 +416,6 @@ async fn each_due_item_is_handled_once_by_the_background_jobs_of_three_gateways(
 
     // Escalations: every gateway evaluates each second; an overdue approval is raised once
     // per level and its role told once per level.
-    owner
-        .execute_unprepared("UPDATE escalation_rules SET enabled = false")
-        .await
-        .unwrap();
     let approval: Uuid = scalar(
         &owner,
         &format!(
