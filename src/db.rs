@@ -101,8 +101,14 @@ fn options(config: &DatabaseConfig, url: &str) -> ConnectOptions {
 
 /// Creates the configured database if it does not exist yet (connecting to the server's
 /// `postgres` database to do so), so the default setup works on a fresh machine.
+///
+/// Behind a transaction pooler, this administrative session goes to the direct address
+/// (`BRANDGRAPH_LISTEN_DATABASE_URL`) when one is given.
 pub async fn ensure_database_exists(config: &DatabaseConfig) -> anyhow::Result<()> {
-    let url = &config.database_url;
+    let url = match config.pooler {
+        Pooler::Transaction => config.listen_url(),
+        Pooler::None => &config.database_url,
+    };
     let (server, name) = url
         .rsplit_once('/')
         .ok_or_else(|| anyhow::anyhow!("DATABASE_URL has no database name"))?;

@@ -73,19 +73,21 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// Runs `cleanup` (a shell command) once this test process has exited.
+/// Runs `cleanup` (a shell command) once this test process has exited: a background shell
+/// (detached, so nothing here waits for it) polls for this process.
 fn at_exit(cleanup: String) {
     let script = format!(
-        "while kill -0 {} 2>/dev/null; do sleep 1; done; {cleanup}",
+        "(while kill -0 {} 2>/dev/null; do sleep 1; done; {cleanup}) >/dev/null 2>&1 &",
         std::process::id()
     );
-    Command::new("sh")
+    let started = Command::new("sh")
         .args(["-c", &script])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .spawn()
+        .status()
         .expect("start the watchdog");
+    assert!(started.success(), "the watchdog did not start");
 }
 
 /// The shell words that run `program` as the `postgres` user.
