@@ -42,6 +42,11 @@ pub enum Param {
     CursorValue(Source, Order),
     /// The row id of an `after` cursor in `Order` (`uuid`; NULL without a cursor).
     CursorId(Source, Order),
+    /// The kind of the global id in a variable (`node(id:)`), bound as `text`; a kind the
+    /// plan does not describe sends the request to the executor.
+    NodeKind(Name),
+    /// The row id of the global id in a variable, bound as `uuid`.
+    NodeUuid(Name),
 }
 
 /// Where a value of the request comes from.
@@ -56,7 +61,8 @@ impl Param {
     fn sql_type(&self) -> &'static str {
         match self {
             Param::Scope => "uuid[]",
-            Param::BrandId(_) | Param::Uuid(_) | Param::CursorId(..) => "uuid",
+            Param::BrandId(_) | Param::Uuid(_) | Param::CursorId(..) | Param::NodeUuid(_) => "uuid",
+            Param::NodeKind(_) => "text",
             Param::PageSize(_) => "bigint",
             Param::Flag(_) => "boolean",
             Param::Text(_) => "text",
@@ -103,11 +109,22 @@ pub(super) fn fallback<T>(why: impl Into<String>) -> Result<T, Fallback> {
     Err(Fallback(why.into()))
 }
 
+/// The kinds `node(id:)` compiles for: each row's brand decides who reads it, as the
+/// executor's `node` rule (`Reach::Brand`) says for them.
+pub const NODE_KINDS: [NodeKind; 4] = [
+    NodeKind::Brand,
+    NodeKind::ContentItem,
+    NodeKind::MediaAsset,
+    NodeKind::PostApproval,
+];
+
 /// The object types the planner reads, by GraphQL name.
 pub(super) fn object_type(name: &str) -> Option<&'static ObjectType> {
     match name {
         "Brand" => Some(&crate::graphql::brand::describe::BRAND),
         "ContentItem" => Some(&crate::graphql::content::describe::CONTENT_ITEM),
+        "PostApproval" => Some(&crate::graphql::content::describe::POST_APPROVAL),
+        "MediaAsset" => Some(&crate::graphql::asset::describe::MEDIA_ASSET),
         _ => None,
     }
 }
@@ -175,6 +192,7 @@ impl<'a> Planner<'a> {
                 "__typename" => json::name_value("Query"),
                 "brand" => self.brand(&member)?,
                 "brands" => self.brands(&member)?,
+                "node" => self.node(&member)?,
                 other => return fallback(format!("root field {other}")),
             };
             members.push(member.with(value));
@@ -183,7 +201,9 @@ impl<'a> Planner<'a> {
         // (validation guarantees it; a mismatch here falls back rather than mis-binds).
         for param in &self.params {
             let (name, ty) = match param {
-                Param::BrandId(name) => (name, VariableType::Id),
+                Param::BrandId(name) | Param::NodeKind(name) | Param::NodeUuid(name) => {
+                    (name, VariableType::Id)
+                }
                 Param::PageSize(name) => (name, VariableType::Int),
                 Param::Flag(name) => (name, VariableType::Boolean),
                 Param::CursorValue(Source::Variable(name), _)
@@ -265,6 +285,62 @@ impl<'a> Planner<'a> {
             arguments,
         };
         self.connection(&page, &member.selections)
+    }
+
+    /// `node(id:)` for the kinds [`NODE_KINDS`] describes: the row of the id's kind whose
+    /// brand is visible (a brand: itself), as its concrete type selects it, or `null`.
+    fn node(&mut self, member: &Member<'a>) -> Result<String, Fallback> {
+        let [(name, value)] = member.field.arguments.as_slice() else {
+            return fallback("node arguments");
+        };
+        if name.node != "id" {
+            return fallback("node argument");
+        }
+        let (kinds, id, kind) = match &value.node {
+            Value::String(id) => match ids::decode(id) {
+                Ok((kind, uuid)) if NODE_KINDS.contains(&kind) => {
+                    (vec![kind], format!("'{uuid}'::uuid"), None)
+                }
+                _ => return fallback("a node id the plan does not read"),
+            },
+            Value::Variable(variable) => (
+                NODE_KINDS.to_vec(),
+                self.param(Param::NodeUuid(variable.clone())),
+                Some(self.param(Param::NodeKind(variable.clone()))),
+            ),
+            _ => return fallback("node id literal"),
+        };
+        let mut cases = Vec::new();
+        for kind in kinds {
+            let ty = object_type(kind.name()).expect("described");
+            let row = self.next_alias();
+            let selected = self.object(ty, &member.selections, &row)?;
+            let from = if kind == NodeKind::Brand {
+                BrandRows::visible(&row, "$1", &format!("{row}.id = {id}"))
+                    .sql()
+                    .to_string()
+            } else {
+                let brand = format!("{row}b");
+                let visible =
+                    BrandRows::visible(&brand, "$1", &format!("{brand}.id = {row}.brand_id"));
+                format!(
+                    "FROM {} {row} WHERE {row}.id = {id} AND EXISTS (SELECT 1 {})",
+                    ty.table,
+                    visible.sql()
+                )
+            };
+            cases.push((kind, format!("(SELECT {selected} {from})")));
+        }
+        Ok(match kind {
+            None => format!("coalesce({}, 'null')", cases[0].1),
+            Some(kind) => {
+                let whens: Vec<String> = cases
+                    .iter()
+                    .map(|(k, sql)| format!("WHEN '{}' THEN {sql}", k.name()))
+                    .collect();
+                format!("coalesce(CASE {kind} {} END, 'null')", whens.join(" "))
+            }
+        })
     }
 
     /// A fresh table alias (nested subqueries each get their own).

@@ -6,7 +6,7 @@ use async_graphql::{Value, Variables};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use super::args::decode_after;
-use super::plan::{Param, Plan, Source, VariableType};
+use super::plan::{NODE_KINDS, Param, Plan, Source, VariableType};
 use crate::auth::BrandScope;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
@@ -70,6 +70,19 @@ pub async fn run(
                 Some(Value::Boolean(flag)) => (*flag).into(),
                 _ => return Outcome::Executor,
             },
+            Param::NodeKind(name) | Param::NodeUuid(name) => {
+                let decoded = match variables.get(name) {
+                    Some(Value::String(id)) => ids::decode(id).ok(),
+                    _ => None,
+                };
+                match decoded {
+                    Some((kind, uuid)) if NODE_KINDS.contains(&kind) => match param {
+                        Param::NodeKind(_) => kind.name().to_string().into(),
+                        _ => uuid.into(),
+                    },
+                    _ => return Outcome::Executor,
+                }
+            }
             Param::Text(text) => text.clone().into(),
             Param::Uuid(uuid) => (*uuid).into(),
             Param::CursorValue(source, order) | Param::CursorId(source, order) => {

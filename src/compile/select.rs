@@ -209,9 +209,9 @@ impl<'a> Planner<'a> {
                 Selection::InlineFragment(fragment) => {
                     let fragment = &fragment.node;
                     if let Some(condition) = &fragment.type_condition
-                        && condition.node.on.node != type_name
+                        && !applies(&condition.node.on.node, type_name)
                     {
-                        return fallback("fragment on another type");
+                        continue;
                     }
                     self.collect(
                         &fragment.selection_set.node,
@@ -226,10 +226,11 @@ impl<'a> Planner<'a> {
                     else {
                         return fallback("unknown fragment");
                     };
-                    if fragment.node.type_condition.node.on.node != type_name
-                        || !fragment.node.directives.is_empty()
-                    {
-                        return fallback("fragment on another type");
+                    if !fragment.node.directives.is_empty() {
+                        return fallback("fragment definition directives");
+                    }
+                    if !applies(&fragment.node.type_condition.node.on.node, type_name) {
+                        continue;
                     }
                     let set = &fragment.node.selection_set.node;
                     self.collect(set, type_name, &cond, into, depth + 1)?;
@@ -289,6 +290,13 @@ impl<'a> Planner<'a> {
                 }
         })
     }
+}
+
+/// Whether a fragment on `condition` applies to an object of `type_name`: its own type or
+/// `Node`, the schema's only interface. A fragment on another type can pass validation only
+/// where the parent is abstract (`node`), and there it selects nothing of this object.
+fn applies(condition: &str, type_name: &str) -> bool {
+    condition == type_name || condition == "Node"
 }
 
 /// The response key of a field: its alias, else its name.

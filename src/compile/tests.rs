@@ -43,12 +43,14 @@ fn literal_directives_are_decided_at_plan_time_and_an_emptied_object_is_null() {
 #[test]
 fn variable_directives_bind_one_flag_per_variable() {
     let plan = planned(
-        "query($s: Boolean!) { __typename @skip(if: $s) brands { totalCount @include(if: $s) } }",
+        "query($s: Boolean!) { brand(id: \"00000000-0000-4000-8000-000000000201\") @skip(if: $s) { name } brands { totalCount @include(if: $s) } }",
     )
     .unwrap();
     assert_eq!(plan.params, vec![Param::Scope, Param::Flag(Name::new("s"))]);
     assert!(plan.sql.contains("NOT $2::boolean"), "{}", plan.sql);
     assert!(plan.sql.contains("array_to_string"), "{}", plan.sql);
+    // The executor's validation does not see a variable in a directive on `__typename`.
+    assert!(planned("query($s: Boolean!) { __typename @skip(if: $s) }").is_err());
 }
 
 #[test]
@@ -106,4 +108,37 @@ fn after_cursors_are_bound_and_checked_as_the_executor_checks_them() {
     assert!(decode_after(&Order::RECENTLY_CHANGED_FIRST, &cursor).is_none());
     assert!(decode_after(&Order::BRANDS_NEWEST_FIRST, &cursor).is_none());
     assert!(decode_after(&Order::NEWEST_FIRST, "nope").is_none());
+}
+
+#[test]
+fn node_reads_each_described_kind_through_its_brands_visibility() {
+    let plan = planned(
+        "query($id: ID!) { node(id: $id) { id ... on Brand { name } ... on Lead { email } } }",
+    )
+    .unwrap();
+    assert_eq!(
+        plan.params[1..],
+        [
+            Param::NodeUuid(Name::new("id")),
+            Param::NodeKind(Name::new("id"))
+        ]
+    );
+    for kind in ["'Brand'", "'ContentItem'", "'MediaAsset'", "'PostApproval'"] {
+        assert!(
+            plan.sql.contains(&format!("WHEN {kind} THEN")),
+            "{}",
+            plan.sql
+        );
+    }
+    // Every kind reaches its rows through the visibility fragment.
+    assert_eq!(
+        plan.sql.matches("archived_at IS NULL").count(),
+        4,
+        "{}",
+        plan.sql
+    );
+    assert!(!plan.sql.contains("email"), "{}", plan.sql);
+
+    let lead = crate::graphql::ids::encode(crate::graphql::ids::NodeKind::Lead, uuid::Uuid::nil());
+    assert!(planned(&format!("{{ node(id: \"{}\") {{ id }} }}", lead.0)).is_err());
 }

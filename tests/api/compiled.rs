@@ -443,10 +443,35 @@ async fn directives_cursors_filters_and_orders_answer_alike_on_both_paths_for_ev
             json!({}),
         );
     }
+    // node(id:) for every compiled kind, an archived brand's, a missing row's, a kind the
+    // plan does not read, a plain UUID (refused) and fragments that select nothing.
+    let node = "query($id: ID!) { node(id: $id) { __typename id ... on Brand { name mediaAssets(first: 1) { totalCount } }
+        ... on ContentItem { title status approvals { status } } ...A ... on PostApproval { status locked } } }
+        fragment A on MediaAsset { filename usedIn }";
+    for id in &cursors.nodes {
+        add(node, json!({ "id": id }));
+    }
+    add(
+        node,
+        json!({ "id": encode(NodeKind::Lead, Uuid::from_u128(5)).0 }),
+    );
+    add(node, json!({ "id": aurora }));
+    add(
+        &format!(
+            "{{ a: node(id: \"{}\") {{ ... on Brand {{ slug }} }} b: node(id: \"{}\") {{ ... on Brand {{ slug }} }} }}",
+            cursors.nodes[1], cursors.nodes[0]
+        ),
+        json!({}),
+    );
     let planned = compare(&compiled, &executor, &documents).await;
-    // 53 of them are answered from plans for the seven signed-in personas (the others
-    // carry a cursor or a null flag the executor refuses).
-    assert!(planned >= 7 * 53, "{planned} answers came from plans");
+    // 53 of them and the node documents of compiled kinds are answered from plans for the
+    // seven signed-in personas (the others carry a cursor, a null flag or an id the
+    // executor refuses or the plan does not read).
+    let nodes = cursors.nodes.len() as u64 + 1;
+    assert!(
+        planned >= 7 * (53 + nodes),
+        "{planned} answers came from plans"
+    );
 
     // A continued page on the compiled path is the executor's next page, and the last
     // page says so.
@@ -480,6 +505,8 @@ struct Cursors {
     content_updated: Vec<String>,
     assets: Vec<String>,
     refused: Vec<String>,
+    /// Global ids of every compiled node kind (some of an archived brand).
+    nodes: Vec<String>,
 }
 
 impl Cursors {
@@ -527,6 +554,19 @@ impl Cursors {
             )
             .await;
         cursors.assets = edges(&answer, &["data", "brand", "mediaAssets"]);
+        let answer = app
+            .graphql(
+                Some(&token),
+                "{ brands { nodes { id contentItems(first: 4) { nodes { id approvals { id } } } mediaAssets(first: 2) { nodes { id } } } } }",
+                json!({}),
+            )
+            .await;
+        let mut ids = Vec::new();
+        collect_ids(&answer["data"], &mut ids);
+        assert!(ids.len() > 20, "{answer}");
+        ids.push(encode(NodeKind::Brand, brands::DRIFTWOOD).0);
+        ids.push(encode(NodeKind::ContentItem, Uuid::from_u128(3)).0);
+        cursors.nodes = ids;
         assert!(cursors.assets.len() == 12 && cursors.content_updated.len() == 24);
         let b64 = |text: &str| {
             base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, text)
@@ -565,6 +605,69 @@ impl Cursors {
     }
 }
 
+/// Every `id` in `value`.
+fn collect_ids(value: &Value, into: &mut Vec<String>) {
+    match value {
+        Value::Object(fields) => {
+            for (key, value) in fields {
+                match value {
+                    Value::String(id) if key == "id" => into.push(id.clone()),
+                    other => collect_ids(other, into),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_ids(item, into)),
+        _ => {}
+    }
+}
+
+/// A random `node(id:)` root: fragments on each compiled kind, the id from the pool (at
+/// times of a kind the plan does not read).
+fn random_node(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars, r: usize) -> String {
+    let id = if rng.random_bool(0.1) {
+        vars.compiles = false;
+        encode(NodeKind::Lead, Uuid::from_u128(5)).0
+    } else {
+        cursors.nodes.choose(rng).unwrap().clone()
+    };
+    let argument = if rng.random_bool(0.6) {
+        vars.declare("ID!", Some(json!(id)))
+    } else {
+        json!(id).to_string()
+    };
+    let mut parts = vec![];
+    if rng.random_bool(0.5) {
+        parts.push("id".to_string());
+    }
+    if rng.random_bool(0.3) {
+        parts.push("__typename".to_string());
+    }
+    let kinds: [(&str, &[&str]); 4] = [
+        ("Brand", &["name", "slug", "uuid", "createdAt"]),
+        ("ContentItem", &["title", "status", "platform", "updatedAt"]),
+        ("MediaAsset", &["filename", "sizeBytes", "usedIn"]),
+        ("PostApproval", &["status", "locked", "rejectionReason"]),
+    ];
+    for (kind, fields) in kinds {
+        if rng.random_bool(0.6) {
+            let selected = random_fields(rng, fields, 3, vars, "");
+            if rng.random_bool(0.3) {
+                parts.push(format!("...N{r}{kind}"));
+                vars.fragments.push(format!(
+                    "fragment N{r}{kind} on {kind} {{ {} }}",
+                    selected.join(" ")
+                ));
+            } else {
+                parts.push(format!("... on {kind} {{ {} }}", selected.join(" ")));
+            }
+        }
+    }
+    if parts.is_empty() {
+        parts.push("id".into());
+    }
+    format!("n{r}: node(id: {argument}) {{ {} }}", parts.join(" "))
+}
+
 /// The variables a random document declares, and whether every request of it should be
 /// answered from a plan (false when it carries a cursor the executor may refuse).
 struct Vars {
@@ -572,6 +675,7 @@ struct Vars {
     values: serde_json::Map<String, Value>,
     count: usize,
     compiles: bool,
+    fragments: Vec<String>,
 }
 
 impl Vars {
@@ -581,6 +685,7 @@ impl Vars {
             values: serde_json::Map::new(),
             count: 0,
             compiles: true,
+            fragments: Vec::new(),
         }
     }
 
@@ -649,7 +754,7 @@ fn random_fields(
         .choose_multiple(rng, count)
         .enumerate()
         .map(|(i, field)| {
-            let field = if i < 2 && rng.random_bool(0.2) {
+            let field = if !tag.is_empty() && i < 2 && rng.random_bool(0.2) {
                 format!("{tag}{i}: {field}")
             } else {
                 field.to_string()
@@ -731,6 +836,9 @@ fn random_document(rng: &mut StdRng, cursors: &Cursors) -> (String, Value, bool)
     if rng.random_bool(0.3) {
         roots.push(random_connection(rng, cursors, &mut vars));
     }
+    if rng.random_bool(0.25) {
+        roots.push(random_node(rng, cursors, &mut vars, 0));
+    }
     if rng.random_bool(0.2) {
         let directive = match rng.random_range(0..4) {
             0 => " @skip(if: true)",
@@ -744,6 +852,7 @@ fn random_document(rng: &mut StdRng, cursors: &Cursors) -> (String, Value, bool)
     } else {
         format!("query({})", vars.declared.join(", "))
     };
+    fragments.append(&mut vars.fragments);
     let document = format!("{header} {{ {} }} {}", roots.join(" "), fragments.join(" "));
     (document, Value::Object(vars.values), vars.compiles)
 }
