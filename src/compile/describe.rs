@@ -72,15 +72,61 @@ impl ObjectType {
 }
 
 /// A list field of an object type: the rows of `target` whose `parent_column` is the
-/// parent's id, in `order`: a Relay connection (e.g. `Brand.mediaAssets`; only `first` is
-/// compiled) or a plain list (e.g. `ContentItem.approvals`).
+/// parent's id, in `order`: a Relay connection (e.g. `Brand.mediaAssets`, with `first`,
+/// `after`, the `orderBy` values in `orders` and the `filter` fields in `filters`) or a
+/// plain list (e.g. `ContentItem.approvals`, no arguments).
 #[derive(Debug)]
 pub struct Relation {
     pub field: &'static str,
     pub target: &'static ObjectType,
     pub parent_column: &'static str,
+    /// The order without `orderBy`.
     pub order: Order,
     pub kind: RelationKind,
+    /// The `orderBy` enum values the executor accepts, and the order each means.
+    pub orders: &'static [(&'static str, Order)],
+    /// The fields of the `filter` input the executor accepts.
+    pub filters: &'static [FilterField],
+}
+
+/// One field of a connection's `filter` input object, and the condition it puts on
+/// `column` when given (null or absent: none).
+#[derive(Debug, Clone, Copy)]
+pub struct FilterField {
+    pub field: &'static str,
+    pub column: &'static str,
+    pub test: FilterTest,
+}
+
+/// How a filter field narrows the rows.
+#[derive(Debug, Clone, Copy)]
+pub enum FilterTest {
+    /// `column = <String>`.
+    Equals,
+    /// `column = <UUID>`.
+    UuidEquals,
+    /// `column = <the enum's database value>` (the enum's own parser: GraphQL name to
+    /// stored value, `None` for a name it does not know).
+    EnumEquals(fn(&str) -> Option<&'static str>),
+    /// `column ILIKE <pattern>`, the pattern built from the string by this function.
+    Like(fn(&str) -> String),
+}
+
+/// The value of a GraphQL enum by its name, parsed as the executor parses an argument.
+pub fn enum_value<T: async_graphql::InputType>(name: &str) -> Option<T> {
+    T::parse(Some(async_graphql::Value::Enum(async_graphql::Name::new(
+        name,
+    ))))
+    .ok()
+}
+
+/// A filter field (for descriptions' tables).
+pub const fn filter(field: &'static str, column: &'static str, test: FilterTest) -> FilterField {
+    FilterField {
+        field,
+        column,
+        test,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +136,7 @@ pub enum RelationKind {
 }
 
 /// A keyset order and the cursor the executor writes for it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Order {
     /// The sort column; ties are broken by `id` in the same direction.
     pub column: &'static str,
@@ -99,7 +145,7 @@ pub struct Order {
 }
 
 /// How the executor encodes a cursor (base64url of compact JSON).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CursorFormat {
     /// `brands`' `BrandCursor`: `{"o":tag,"v":<column as text or RFC 3339>,"i":id}`.
     Brand { tag: &'static str },
@@ -123,6 +169,33 @@ impl Order {
         descending: true,
         cursor: CursorFormat::Page,
     };
+    pub const OLDEST_FIRST: Order = Order {
+        column: "created_at",
+        descending: false,
+        cursor: CursorFormat::Page,
+    };
+    pub const RECENTLY_CHANGED_FIRST: Order = Order {
+        column: "updated_at",
+        descending: true,
+        cursor: CursorFormat::Page,
+    };
+
+    /// The SQL type of the cursor's sort value.
+    pub fn value_type(&self) -> &'static str {
+        match self.cursor {
+            CursorFormat::Brand { tag: "name" } => "text",
+            _ => "timestamptz",
+        }
+    }
+
+    /// Rows of `row` after the cursor whose sort value and id are the SQL `value`, `id`.
+    pub fn after_sql(&self, row: &str, value: &str, id: &str) -> String {
+        let op = if self.descending { "<" } else { ">" };
+        format!(
+            "({row}.{column}, {row}.id) {op} ({value}, {id})",
+            column = self.column
+        )
+    }
 
     /// `ORDER BY` over the rows aliased `row`.
     pub fn sql(&self, row: &str) -> String {

@@ -6,15 +6,19 @@
 //! validation — the first request of a document always runs on the executor, which
 //! validates it) → plan (here, once per document and operation name, cached; an operation
 //! the planner cannot compile is cached as such) → run → write. [`describe`] says what a
-//! GraphQL type reads, [`plan`] turns a document into SQL, [`run`] binds a request's
-//! variables and viewer and runs it. Anything not planned, and any request whose
+//! GraphQL type reads, [`plan`] turns a document into SQL (with `select` for selections
+//! and directives, `args` for a connection's arguments and cursors, `connection` for
+//! pages and lists), [`run`] binds a request's variables and viewer and runs it. Anything not planned, and any request whose
 //! variables the planner cannot prove valid, runs on the executor, so answers and errors
 //! stay the executor's; `tests/api/compiled.rs` compares both paths.
 
+mod args;
+mod connection;
 pub mod describe;
 mod json;
 pub mod plan;
 mod run;
+mod select;
 mod visibility;
 
 use std::sync::Arc;
@@ -67,3 +71,6 @@ impl Compiler {
         self.plans.insert(key, plan);
     }
 }
+
+#[cfg(test)]
+mod tests;

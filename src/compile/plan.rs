@@ -1,21 +1,24 @@
 //! From a validated query document to a [`Plan`]: one SQL statement whose single text
 //! column is the operation's whole `data` object. Whatever the planner does not know
-//! (another operation type, a field or argument not described, a directive, a key
-//! selected twice) is a [`Fallback`]: the whole operation then runs on the executor.
+//! (another operation type, a field or argument not described, a directive other than
+//! `@skip`/`@include`, one key answered by different fields) is a [`Fallback`]: the whole
+//! operation then runs on the executor. This module holds the plan's parts and the root
+//! fields; `select` collects selections, `args` reads a connection's arguments,
+//! `connection` builds pages and lists.
 
 use async_graphql::Name;
-use async_graphql::Positioned;
 use async_graphql::parser::types::{
-    BaseType, DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType,
-    Selection, SelectionSet, VariableDefinition,
+    BaseType, DocumentOperations, ExecutableDocument, OperationDefinition, OperationType,
+    VariableDefinition,
 };
 use async_graphql_value::Value;
 
-use super::describe::{ObjectType, Order, Relation, RelationKind};
+use super::connection::Page;
+use super::describe::{ObjectType, Order};
 use super::json;
+use super::select::{Member, Selections, object};
 use super::visibility::BrandRows;
 use crate::graphql::ids::{self, NodeKind};
-use crate::graphql::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 /// What each bind parameter (`$1`, `$2`, …) of a plan carries, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +30,45 @@ pub enum Param {
     /// A variable holding a page size (`first`), bound as `bigint`; absent or null is the
     /// default page size.
     PageSize(Name),
+    /// A `Boolean` variable of `@skip`/`@include`, bound as `boolean` (a null or absent
+    /// value, which the executor's validation refuses, sends the request to it).
+    Flag(Name),
+    /// A text constant of the document (a filter's value), bound as `text`.
+    Text(String),
+    /// A UUID constant of the document, bound as `uuid`.
+    Uuid(uuid::Uuid),
+    /// The sort value of an `after` cursor in `Order` (text or timestamptz; NULL without
+    /// a cursor).
+    CursorValue(Source, Order),
+    /// The row id of an `after` cursor in `Order` (`uuid`; NULL without a cursor).
+    CursorId(Source, Order),
+    /// The kind of the global id in a variable (`node(id:)`), bound as `text`; a kind the
+    /// plan does not describe sends the request to the executor.
+    NodeKind(Name),
+    /// The row id of the global id in a variable, bound as `uuid`.
+    NodeUuid(Name),
+}
+
+/// Where a value of the request comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Variable(Name),
+    Literal(String),
+}
+
+impl Param {
+    /// The SQL type the parameter is bound as.
+    fn sql_type(&self) -> &'static str {
+        match self {
+            Param::Scope => "uuid[]",
+            Param::BrandId(_) | Param::Uuid(_) | Param::CursorId(..) | Param::NodeUuid(_) => "uuid",
+            Param::NodeKind(_) => "text",
+            Param::PageSize(_) => "bigint",
+            Param::Flag(_) => "boolean",
+            Param::Text(_) => "text",
+            Param::CursorValue(_, order) => order.value_type(),
+        }
+    }
 }
 
 /// The GraphQL types a compiled operation's variables may have.
@@ -34,6 +76,8 @@ pub enum Param {
 pub enum VariableType {
     Id,
     Int,
+    Boolean,
+    String,
 }
 
 /// A variable the operation declares.
@@ -61,15 +105,26 @@ pub struct Plan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fallback(pub String);
 
-fn fallback<T>(why: impl Into<String>) -> Result<T, Fallback> {
+pub(super) fn fallback<T>(why: impl Into<String>) -> Result<T, Fallback> {
     Err(Fallback(why.into()))
 }
 
+/// The kinds `node(id:)` compiles for: each row's brand decides who reads it, as the
+/// executor's `node` rule (`Reach::Brand`) says for them.
+pub const NODE_KINDS: [NodeKind; 4] = [
+    NodeKind::Brand,
+    NodeKind::ContentItem,
+    NodeKind::MediaAsset,
+    NodeKind::PostApproval,
+];
+
 /// The object types the planner reads, by GraphQL name.
-fn object_type(name: &str) -> Option<&'static ObjectType> {
+pub(super) fn object_type(name: &str) -> Option<&'static ObjectType> {
     match name {
         "Brand" => Some(&crate::graphql::brand::describe::BRAND),
         "ContentItem" => Some(&crate::graphql::content::describe::CONTENT_ITEM),
+        "PostApproval" => Some(&crate::graphql::content::describe::POST_APPROVAL),
+        "MediaAsset" => Some(&crate::graphql::asset::describe::MEDIA_ASSET),
         _ => None,
     }
 }
@@ -90,32 +145,30 @@ pub fn plan(doc: &ExecutableDocument, operation_name: Option<&str>) -> Result<Pl
     };
     let mut plan = Planner {
         doc,
-        operation: &operation.node,
         params: vec![Param::Scope],
         aliases: 0,
     }
-    .plan()?;
+    .plan(&operation.node)?;
     plan.operation_name = name;
     Ok(plan)
 }
 
-struct Planner<'a> {
-    doc: &'a ExecutableDocument,
-    operation: &'a OperationDefinition,
+pub(super) struct Planner<'a> {
+    pub(super) doc: &'a ExecutableDocument,
     params: Vec<Param>,
     aliases: usize,
 }
 
 impl<'a> Planner<'a> {
-    fn plan(mut self) -> Result<Plan, Fallback> {
-        if self.operation.ty != OperationType::Query {
+    fn plan(mut self, operation: &'a OperationDefinition) -> Result<Plan, Fallback> {
+        if operation.ty != OperationType::Query {
             return fallback("not a query");
         }
-        if !self.operation.directives.is_empty() {
+        if !operation.directives.is_empty() {
             return fallback("operation directives");
         }
         let mut variables = Vec::new();
-        for definition in &self.operation.variable_definitions {
+        for definition in &operation.variable_definitions {
             let definition: &VariableDefinition = &definition.node;
             if definition.default_value.is_some() || !definition.directives.is_empty() {
                 return fallback("variable default or directive");
@@ -123,6 +176,8 @@ impl<'a> Planner<'a> {
             let ty = match &definition.var_type.node.base {
                 BaseType::Named(name) if name == "ID" => VariableType::Id,
                 BaseType::Named(name) if name == "Int" => VariableType::Int,
+                BaseType::Named(name) if name == "Boolean" => VariableType::Boolean,
+                BaseType::Named(name) if name == "String" => VariableType::String,
                 _ => return fallback("variable type"),
             };
             variables.push(Variable {
@@ -131,16 +186,33 @@ impl<'a> Planner<'a> {
                 required: !definition.var_type.node.nullable,
             });
         }
-        let fields = self.fields(&self.operation.selection_set.node, "Query")?;
-        let mut members = Vec::with_capacity(fields.len());
-        for field in fields {
-            let value = match field.name.node.as_str() {
+        let mut members = Vec::new();
+        for member in self.members_of(&operation.selection_set.node, "Query")? {
+            let value = match member.name() {
                 "__typename" => json::name_value("Query"),
-                "brand" => self.brand(field)?,
-                "brands" => self.brands(field)?,
+                "brand" => self.brand(&member)?,
+                "brands" => self.brands(&member)?,
+                "node" => self.node(&member)?,
                 other => return fallback(format!("root field {other}")),
             };
-            members.push((key_of(field), value));
+            members.push(member.with(value));
+        }
+        // Every variable a plan binds must be declared with the type it is bound as
+        // (validation guarantees it; a mismatch here falls back rather than mis-binds).
+        for param in &self.params {
+            let (name, ty) = match param {
+                Param::BrandId(name) | Param::NodeKind(name) | Param::NodeUuid(name) => {
+                    (name, VariableType::Id)
+                }
+                Param::PageSize(name) => (name, VariableType::Int),
+                Param::Flag(name) => (name, VariableType::Boolean),
+                Param::CursorValue(Source::Variable(name), _)
+                | Param::CursorId(Source::Variable(name), _) => (name, VariableType::String),
+                _ => continue,
+            };
+            if !variables.iter().any(|v| &v.name == name && v.ty == ty) {
+                return fallback("a variable bound as another type");
+            }
         }
         Ok(Plan {
             sql: format!("SELECT {}", object(&members)),
@@ -150,8 +222,22 @@ impl<'a> Planner<'a> {
         })
     }
 
+    /// The placeholder of `param` (cast to its type), added unless the plan binds it already.
+    pub(super) fn param(&mut self, param: Param) -> String {
+        let ty = param.sql_type();
+        let index = match self.params.iter().position(|p| *p == param) {
+            Some(index) => index,
+            None => {
+                self.params.push(param);
+                self.params.len() - 1
+            }
+        };
+        format!("${}::{ty}", index + 1)
+    }
+
     /// `brand(id:)`: the visible brand's object, or `null`.
-    fn brand(&mut self, field: &Field) -> Result<String, Fallback> {
+    fn brand(&mut self, member: &Member<'a>) -> Result<String, Fallback> {
+        let field = member.field;
         let [(name, value)] = field.arguments.as_slice() else {
             return fallback("brand arguments");
         };
@@ -159,10 +245,7 @@ impl<'a> Planner<'a> {
             return fallback("brand argument");
         }
         let id = match &value.node {
-            Value::Variable(variable) => {
-                self.params.push(Param::BrandId(variable.clone()));
-                format!("${}::uuid", self.params.len())
-            }
+            Value::Variable(variable) => self.param(Param::BrandId(variable.clone())),
             Value::String(id) => match ids::decode_as(NodeKind::Brand, id) {
                 Ok(uuid) => format!("'{uuid}'::uuid"),
                 Err(_) => return fallback("invalid brand id"),
@@ -171,7 +254,7 @@ impl<'a> Planner<'a> {
         };
         let brand = object_type("Brand").expect("described");
         let row = self.next_alias();
-        let selected = self.object(brand, &field.selection_set.node, &row)?;
+        let selected = self.object(brand, &member.selections, &row)?;
         let rows = BrandRows::visible(&row, "$1", &format!("{row}.id = {id}"));
         Ok(format!(
             "coalesce((SELECT {selected} {}), 'null')",
@@ -179,341 +262,116 @@ impl<'a> Planner<'a> {
         ))
     }
 
-    /// `brands(first:, orderBy:)`: a page of the visible brands as a Relay connection.
-    /// `after` and `filter` (and any other argument) fall back.
-    fn brands(&mut self, field: &Field) -> Result<String, Fallback> {
-        let mut order = Order::BRANDS_BY_NAME;
-        let first = self.page_arguments(field, |name, value| match (name, value) {
-            ("orderBy", Value::Enum(value)) if value == "NAME_ASC" => {
-                order = Order::BRANDS_BY_NAME;
-                true
-            }
-            ("orderBy", Value::Enum(value)) if value == "CREATED_AT_DESC" => {
-                order = Order::BRANDS_NEWEST_FIRST;
-                true
-            }
-            ("orderBy", Value::Null) => true,
-            _ => false,
-        })?;
+    /// `brands(first:, after:, filter:, orderBy:)`: a page of the visible brands as a
+    /// Relay connection.
+    fn brands(&mut self, member: &Member<'a>) -> Result<String, Fallback> {
+        use crate::graphql::brand::describe::{BRANDS_FILTERS, BRANDS_ORDERS};
+        let arguments = self.page_arguments(
+            member.field,
+            Order::BRANDS_BY_NAME,
+            BRANDS_ORDERS,
+            BRANDS_FILTERS,
+        )?;
         let brand = object_type("Brand").expect("described");
         let row = self.next_alias();
-        let rows = BrandRows::visible(&row, "$1", "true");
-        let all = BrandRows::visible(&format!("{row}_all"), "$1", "true");
+        let all_row = format!("{row}_all");
+        let rows = BrandRows::visible(&row, "$1", &arguments.conditions(&row, true));
+        let all = BrandRows::visible(&all_row, "$1", &arguments.conditions(&all_row, false));
         let page = Page {
             ty: brand,
             row: &row,
             rows: rows.sql().to_string(),
             all: all.sql().to_string(),
-            order,
-            first,
+            arguments,
         };
-        self.connection(&page, &field.selection_set.node)
+        self.connection(&page, &member.selections)
     }
 
-    /// A relation's page (`mediaAssets(first:)` of a brand): the parent row `parent` was
-    /// read through the visibility rule, so its children are those that name it.
-    fn relation(
-        &mut self,
-        relation: &Relation,
-        field: &Field,
-        parent: &str,
-    ) -> Result<String, Fallback> {
-        let row = self.next_alias();
-        let narrowed = |alias: &str| {
-            format!(
-                "FROM {} {alias} WHERE {alias}.{} = {parent}.id",
-                relation.target.table, relation.parent_column
-            )
+    /// `node(id:)` for the kinds [`NODE_KINDS`] describes: the row of the id's kind whose
+    /// brand is visible (a brand: itself), as its concrete type selects it, or `null`.
+    fn node(&mut self, member: &Member<'a>) -> Result<String, Fallback> {
+        let [(name, value)] = member.field.arguments.as_slice() else {
+            return fallback("node arguments");
         };
-        if relation.kind == RelationKind::List {
-            if !field.arguments.is_empty() {
-                return fallback(format!("{} arguments", field.name.node));
-            }
-            let item = self.object(relation.target, &field.selection_set.node, &row)?;
-            return Ok(format!(
-                "coalesce((SELECT '[' || string_agg({item}, ',' ORDER BY {}) || ']' {}), '[]')",
-                relation.order.sql(&row),
-                narrowed(&row)
-            ));
+        if name.node != "id" {
+            return fallback("node argument");
         }
-        let first = self.page_arguments(field, |_, _| false)?;
-        let page = Page {
-            ty: relation.target,
-            row: &row,
-            rows: narrowed(&row),
-            all: narrowed(&format!("{row}_all")),
-            order: relation.order,
-            first,
+        let (kinds, id, kind) = match &value.node {
+            Value::String(id) => match ids::decode(id) {
+                Ok((kind, uuid)) if NODE_KINDS.contains(&kind) => {
+                    (vec![kind], format!("'{uuid}'::uuid"), None)
+                }
+                _ => return fallback("a node id the plan does not read"),
+            },
+            Value::Variable(variable) => (
+                NODE_KINDS.to_vec(),
+                self.param(Param::NodeUuid(variable.clone())),
+                Some(self.param(Param::NodeKind(variable.clone()))),
+            ),
+            _ => return fallback("node id literal"),
         };
-        self.connection(&page, &field.selection_set.node)
-    }
-
-    /// The page size of a connection field (`first`; `after: null` is no cursor); other
-    /// arguments go to `other`, which says whether it took them.
-    fn page_arguments(
-        &mut self,
-        field: &Field,
-        mut other: impl FnMut(&str, &Value) -> bool,
-    ) -> Result<String, Fallback> {
-        let mut first = DEFAULT_PAGE_SIZE.to_string();
-        for (name, value) in &field.arguments {
-            match (name.node.as_str(), &value.node) {
-                ("first", Value::Number(n)) => match n.as_i64() {
-                    Some(n) if (0..=i64::from(MAX_PAGE_SIZE)).contains(&n) => {
-                        first = n.to_string();
-                    }
-                    _ => return fallback("first out of range"),
-                },
-                ("first", Value::Variable(variable)) => {
-                    self.params.push(Param::PageSize(variable.clone()));
-                    first = format!("${}::bigint", self.params.len());
-                }
-                ("first" | "after", Value::Null) => {}
-                (name, value) if other(name, value) => {}
-                (name, _) => return fallback(format!("{} argument {name}", field.name.node)),
-            }
-        }
-        Ok(first)
-    }
-
-    /// A Relay connection over `page`: edges, nodes, cursors, pageInfo and totalCount in
-    /// one subquery (rows numbered `n`, one more fetched than shown).
-    fn connection(
-        &mut self,
-        page: &Page<'_>,
-        selection: &SelectionSet,
-    ) -> Result<String, Fallback> {
-        let (ty, row, first) = (page.ty, page.row, &page.first);
-        let connection_type = format!("{}Connection", ty.name);
-        let edge_type = format!("{}Edge", ty.name);
-        let cursor = page.order.cursor(row);
-        let sort = page.order.sql(row);
-        // Three levels: the page's rows (numbered, one more than shown), each row's JSON
-        // built from those rows only (`paged`; however the rows were found, no JSON is
-        // built for a row the page does not keep), and the page aggregated.
-        let paged = format!("{row}p");
-        let mut per_row = vec![format!("{row}.n")];
-        let mut cursors = false;
-        let mut members = Vec::new();
-        for part in self.fields(selection, &connection_type)? {
-            let value = match part.name.node.as_str() {
-                "__typename" => json::name_value(&connection_type),
-                "totalCount" => format!("(SELECT count(*) {})::text", page.all),
-                "edges" => {
-                    let mut edge = Vec::new();
-                    for member in self.fields(&part.selection_set.node, &edge_type)? {
-                        let value = match member.name.node.as_str() {
-                            "__typename" => json::name_value(&edge_type),
-                            "cursor" => cursor.clone(),
-                            "node" => self.object(ty, &member.selection_set.node, row)?,
-                            other => return fallback(format!("{edge_type}.{other}")),
-                        };
-                        edge.push((key_of(member), value));
-                    }
-                    let column = format!("j{}", per_row.len());
-                    per_row.push(format!("{} AS {column}", object(&edge)));
-                    page_list(&format!("{paged}.{column}"), &paged, first)
-                }
-                "nodes" => {
-                    let node = self.object(ty, &part.selection_set.node, row)?;
-                    let column = format!("j{}", per_row.len());
-                    per_row.push(format!("{node} AS {column}"));
-                    page_list(&format!("{paged}.{column}"), &paged, first)
-                }
-                "pageInfo" => {
-                    let mut info = Vec::new();
-                    for member in self.fields(&part.selection_set.node, "PageInfo")? {
-                        let value = match member.name.node.as_str() {
-                            "__typename" => json::name_value("PageInfo"),
-                            "hasPreviousPage" => "'false'".to_string(),
-                            "hasNextPage" => format!(
-                                "(CASE WHEN count(*) > {first} THEN 'true' ELSE 'false' END)"
-                            ),
-                            "startCursor" => {
-                                cursors = true;
-                                format!(
-                                    "coalesce((array_agg({paged}.c ORDER BY {paged}.n) FILTER (WHERE {paged}.n <= {first}))[1], 'null')"
-                                )
-                            }
-                            "endCursor" => {
-                                cursors = true;
-                                format!(
-                                    "coalesce((array_agg({paged}.c ORDER BY {paged}.n DESC) FILTER (WHERE {paged}.n <= {first}))[1], 'null')"
-                                )
-                            }
-                            other => return fallback(format!("PageInfo.{other}")),
-                        };
-                        info.push((key_of(member), value));
-                    }
-                    object(&info)
-                }
-                other => return fallback(format!("{connection_type}.{other}")),
+        let mut cases = Vec::new();
+        for kind in kinds {
+            let ty = object_type(kind.name()).expect("described");
+            let row = self.next_alias();
+            let selected = self.object(ty, &member.selections, &row)?;
+            let from = if kind == NodeKind::Brand {
+                BrandRows::visible(&row, "$1", &format!("{row}.id = {id}"))
+                    .sql()
+                    .to_string()
+            } else {
+                let brand = format!("{row}b");
+                let visible =
+                    BrandRows::visible(&brand, "$1", &format!("{brand}.id = {row}.brand_id"));
+                format!(
+                    "FROM {} {row} WHERE {row}.id = {id} AND EXISTS (SELECT 1 {})",
+                    ty.table,
+                    visible.sql()
+                )
             };
-            members.push((key_of(part), value));
+            cases.push((kind, format!("(SELECT {selected} {from})")));
         }
-        if cursors {
-            per_row.push(format!("{cursor} AS c"));
-        }
-        Ok(format!(
-            "(SELECT {} FROM (SELECT {} FROM (SELECT {row}.*, row_number() OVER (ORDER BY {sort}) AS n {} \
-             ORDER BY {sort} LIMIT {first} + 1) {row}) {paged} GROUP BY ())",
-            object(&members),
-            per_row.join(", "),
-            page.rows
-        ))
+        Ok(match kind {
+            None => format!("coalesce({}, 'null')", cases[0].1),
+            Some(kind) => {
+                let whens: Vec<String> = cases
+                    .iter()
+                    .map(|(k, sql)| format!("WHEN '{}' THEN {sql}", k.name()))
+                    .collect();
+                format!("coalesce(CASE {kind} {} END, 'null')", whens.join(" "))
+            }
+        })
     }
 
     /// A fresh table alias (nested subqueries each get their own).
-    fn next_alias(&mut self) -> String {
+    pub(super) fn next_alias(&mut self) -> String {
         self.aliases += 1;
         format!("r{}", self.aliases)
     }
 
-    /// The JSON object of one row of `ty` aliased `row`, as `selection` selects it.
-    fn object(
+    /// The JSON object of one row of `ty` aliased `row`, as `selections` select it.
+    pub(super) fn object(
         &mut self,
         ty: &ObjectType,
-        selection: &SelectionSet,
+        selections: &Selections<'a>,
         row: &str,
     ) -> Result<String, Fallback> {
         let mut members = Vec::new();
-        for field in self.fields(selection, ty.name)? {
-            let leaf = field.arguments.is_empty() && field.selection_set.node.items.is_empty();
-            if !leaf && ty.relation(&field.name.node).is_none() {
-                return fallback(format!(
-                    "{}.{} with arguments or a selection",
-                    ty.name, field.name.node
-                ));
+        for member in self.members(selections, ty.name)? {
+            let name = member.name();
+            if !member.is_leaf() && ty.relation(name).is_none() {
+                return fallback(format!("{}.{name} with arguments or a selection", ty.name));
             }
-            let value = match field.name.node.as_str() {
+            let value = match name {
                 "__typename" => json::name_value(ty.name),
                 name => match (ty.column(name), ty.relation(name)) {
                     (Some(column), _) => json::column(row, column.column, column.render),
-                    (None, Some(relation)) => self.relation(relation, field, row)?,
+                    (None, Some(relation)) => self.relation(relation, &member, row)?,
                     (None, None) => return fallback(format!("{}.{name}", ty.name)),
                 },
             };
-            members.push((key_of(field), value));
+            members.push(member.with(value));
         }
         Ok(object(&members))
     }
-
-    /// The fields `selection` selects on `type_name`, fragments flattened; a directive, a
-    /// fragment on another type or a key selected twice falls back.
-    fn fields(
-        &self,
-        selection: &'a SelectionSet,
-        type_name: &str,
-    ) -> Result<Vec<&'a Field>, Fallback> {
-        let mut fields: Vec<&'a Field> = Vec::new();
-        self.collect(selection, type_name, &mut fields, 0)?;
-        for (i, field) in fields.iter().enumerate() {
-            if fields[..i]
-                .iter()
-                .any(|earlier| key_of(earlier) == key_of(field))
-            {
-                return fallback("a key selected twice");
-            }
-        }
-        Ok(fields)
-    }
-
-    fn collect(
-        &self,
-        selection: &'a SelectionSet,
-        type_name: &str,
-        into: &mut Vec<&'a Field>,
-        depth: usize,
-    ) -> Result<(), Fallback> {
-        if depth > 8 {
-            return fallback("fragments nested too deep");
-        }
-        for item in &selection.items {
-            let item: &'a Positioned<Selection> = item;
-            match &item.node {
-                Selection::Field(field) => {
-                    if !field.node.directives.is_empty() {
-                        return fallback("field directives");
-                    }
-                    into.push(&field.node);
-                }
-                Selection::InlineFragment(fragment) => {
-                    let fragment = &fragment.node;
-                    if !fragment.directives.is_empty() {
-                        return fallback("fragment directives");
-                    }
-                    if let Some(condition) = &fragment.type_condition
-                        && condition.node.on.node != type_name
-                    {
-                        return fallback("fragment on another type");
-                    }
-                    self.collect(&fragment.selection_set.node, type_name, into, depth + 1)?;
-                }
-                Selection::FragmentSpread(spread) => {
-                    if !spread.node.directives.is_empty() {
-                        return fallback("spread directives");
-                    }
-                    let Some(fragment) = self.doc.fragments.get(&spread.node.fragment_name.node)
-                    else {
-                        return fallback("unknown fragment");
-                    };
-                    if fragment.node.type_condition.node.on.node != type_name
-                        || !fragment.node.directives.is_empty()
-                    {
-                        return fallback("fragment on another type");
-                    }
-                    self.collect(
-                        &fragment.node.selection_set.node,
-                        type_name,
-                        into,
-                        depth + 1,
-                    )?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The response key of a field: its alias, else its name.
-fn key_of(field: &Field) -> &str {
-    field
-        .alias
-        .as_ref()
-        .map_or(field.name.node.as_str(), |alias| alias.node.as_str())
-}
-
-/// `{"k1":v1,"k2":v2}` as SQL concatenating the members' JSON texts.
-fn object(members: &[(&str, String)]) -> String {
-    let mut sql = String::from("('{");
-    for (i, (key, value)) in members.iter().enumerate() {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str(&json::name(key));
-        sql.push_str(":' || ");
-        sql.push_str(value);
-        sql.push_str(" || '");
-    }
-    sql.push_str("}')");
-    sql
-}
-
-/// The first `first` rows of a page (rows numbered `n` from 1, one extra fetched) as a
-/// JSON list of `item`.
-fn page_list(item: &str, row: &str, first: &str) -> String {
-    format!(
-        "coalesce('[' || string_agg({item}, ',' ORDER BY {row}.n) FILTER (WHERE {row}.n <= {first}) || ']', '[]')"
-    )
-}
-
-/// One connection's rows: their type, alias, source (`FROM … WHERE …`, the page's rows
-/// and all of them for `totalCount`), order and page size (SQL).
-struct Page<'a> {
-    ty: &'static ObjectType,
-    row: &'a str,
-    rows: String,
-    all: String,
-    order: Order,
-    first: String,
 }

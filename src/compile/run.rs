@@ -5,7 +5,8 @@
 use async_graphql::{Value, Variables};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
-use super::plan::{Param, Plan, VariableType};
+use super::args::decode_after;
+use super::plan::{NODE_KINDS, Param, Plan, Source, VariableType};
 use crate::auth::BrandScope;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
@@ -34,6 +35,8 @@ pub async fn run(
             (Some(Value::Number(n)), VariableType::Int) => {
                 n.as_i64().is_some_and(|n| i32::try_from(n).is_ok())
             }
+            (Some(Value::Boolean(_)), VariableType::Boolean) => true,
+            (Some(Value::String(_)), VariableType::String) => true,
             _ => false,
         };
         if !valid {
@@ -62,6 +65,49 @@ pub async fn run(
                 },
                 _ => return Outcome::Executor,
             },
+            // `if` is `Boolean!`: the executor's validation refuses a null or absent value.
+            Param::Flag(name) => match variables.get(name) {
+                Some(Value::Boolean(flag)) => (*flag).into(),
+                _ => return Outcome::Executor,
+            },
+            Param::NodeKind(name) | Param::NodeUuid(name) => {
+                let decoded = match variables.get(name) {
+                    Some(Value::String(id)) => ids::decode(id).ok(),
+                    _ => None,
+                };
+                match decoded {
+                    Some((kind, uuid)) if NODE_KINDS.contains(&kind) => match param {
+                        Param::NodeKind(_) => kind.name().to_string().into(),
+                        _ => uuid.into(),
+                    },
+                    _ => return Outcome::Executor,
+                }
+            }
+            Param::Text(text) => text.clone().into(),
+            Param::Uuid(uuid) => (*uuid).into(),
+            Param::CursorValue(source, order) | Param::CursorId(source, order) => {
+                let cursor = match source {
+                    Source::Literal(cursor) => Some(cursor.as_str()),
+                    Source::Variable(name) => match variables.get(name) {
+                        None | Some(Value::Null) => None,
+                        Some(Value::String(cursor)) => Some(cursor.as_str()),
+                        Some(_) => return Outcome::Executor,
+                    },
+                };
+                let decoded = match cursor {
+                    None => None,
+                    Some(cursor) => match decode_after(order, cursor) {
+                        Some(decoded) => Some(decoded),
+                        None => return Outcome::Executor,
+                    },
+                };
+                match (param, decoded) {
+                    (Param::CursorId(..), decoded) => decoded.map(|(_, id)| id).into(),
+                    (_, Some((value, _))) => value,
+                    (_, None) if order.value_type() == "text" => Option::<String>::None.into(),
+                    (_, None) => Option::<chrono::DateTime<chrono::FixedOffset>>::None.into(),
+                }
+            }
         });
     }
     let statement = Statement::from_sql_and_values(DbBackend::Postgres, &plan.sql, values);

@@ -2,8 +2,21 @@
 //! columns. `status` (an enum read leniently), the JSON fields, `brand` and `usage` run on
 //! the executor.
 
-use crate::compile::describe::{ObjectType, Render, column};
+use crate::compile::describe::{FilterField, FilterTest, ObjectType, Render, column, filter};
+use crate::domain::status::AssetStatus;
 use crate::graphql::ids::NodeKind;
+
+/// The `filter` fields of `Brand.mediaAssets` (`MediaAssetFilter`).
+pub static ASSET_FILTERS: &[FilterField] = &[
+    filter("category", "category", FilterTest::Equals),
+    filter("status", "status", FilterTest::EnumEquals(asset_status)),
+    filter("mimeType", "mime_type", FilterTest::Equals),
+];
+
+/// The stored value of an `AssetStatus` by its GraphQL name, as the executor parses it.
+fn asset_status(name: &str) -> Option<&'static str> {
+    crate::compile::describe::enum_value::<AssetStatus>(name).map(AssetStatus::as_str)
+}
 
 pub static MEDIA_ASSET: ObjectType = ObjectType {
     name: "MediaAsset",

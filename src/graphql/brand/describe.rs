@@ -1,10 +1,28 @@
 //! What the query compiler (`crate::compile`) may read of a `Brand`: its columns. Fields
 //! not listed here (relations, role-dependent and computed ones) run on the executor.
 
-use crate::compile::describe::{ObjectType, Order, Relation, RelationKind, Render, column};
-use crate::graphql::asset::describe::MEDIA_ASSET;
-use crate::graphql::content::describe::CONTENT_ITEM;
+use crate::compile::describe::{
+    FilterField, FilterTest, ObjectType, Order, Relation, RelationKind, Render, column, filter,
+};
+use crate::graphql::asset::describe::{ASSET_FILTERS, MEDIA_ASSET};
+use crate::graphql::content::describe::{CONTENT_FILTERS, CONTENT_ITEM, CONTENT_ORDERS};
 use crate::graphql::ids::NodeKind;
+
+/// The `orderBy` values of the root `brands` connection.
+pub static BRANDS_ORDERS: &[(&str, Order)] = &[
+    ("NAME_ASC", Order::BRANDS_BY_NAME),
+    ("CREATED_AT_DESC", Order::BRANDS_NEWEST_FIRST),
+];
+
+/// The `filter` fields of the root `brands` connection (`BrandFilter`).
+pub static BRANDS_FILTERS: &[FilterField] = &[
+    filter("tenantId", "tenant_id", FilterTest::UuidEquals),
+    filter(
+        "nameContains",
+        "name",
+        FilterTest::Like(super::query::name_pattern),
+    ),
+];
 
 pub static BRAND: ObjectType = ObjectType {
     name: "Brand",
@@ -43,6 +61,8 @@ pub static BRAND: ObjectType = ObjectType {
             parent_column: "brand_id",
             order: Order::NEWEST_FIRST,
             kind: RelationKind::Connection,
+            orders: &[],
+            filters: ASSET_FILTERS,
         },
         Relation {
             field: "contentItems",
@@ -50,6 +70,8 @@ pub static BRAND: ObjectType = ObjectType {
             parent_column: "brand_id",
             order: Order::NEWEST_FIRST,
             kind: RelationKind::Connection,
+            orders: CONTENT_ORDERS,
+            filters: CONTENT_FILTERS,
         },
     ],
 };

@@ -63,27 +63,49 @@ impl BrandOrder {
 
     /// The keyset condition "after this cursor" in this order.
     fn after(self, cursor: BrandCursor) -> ApiResult<SimpleExpr> {
-        if cursor.order != self.tag() {
-            return Err(ApiError::bad_input(
-                "after",
-                "the cursor belongs to another order",
-            ));
-        }
-        Ok(match self {
-            Self::NameAsc => Expr::cust_with_values(
-                "(name, id) > ($1, $2)",
-                [sea_orm::Value::from(cursor.value), cursor.id.into()],
-            ),
-            Self::CreatedAtDesc => {
-                let at = chrono::DateTime::parse_from_rfc3339(&cursor.value)
-                    .map_err(|_| ApiError::bad_input("after", "not a valid cursor"))?;
-                Expr::cust_with_values(
-                    "(created_at, id) < ($1, $2)",
-                    [sea_orm::Value::from(at), cursor.id.into()],
-                )
-            }
-        })
+        let (value, id) = after_key(self.tag(), cursor)?;
+        let sql = match self {
+            Self::NameAsc => "(name, id) > ($1, $2)",
+            Self::CreatedAtDesc => "(created_at, id) < ($1, $2)",
+        };
+        Ok(Expr::cust_with_values(sql, [value, id.into()]))
     }
+}
+
+/// Where a `brands` page in the order tagged `tag` (`name` or `created`) continues after
+/// `cursor`: the sort value (text or timestamptz) and the id. The compiled path decodes
+/// cursors with this function too, so both paths accept and refuse the same cursors.
+pub fn after_cursor(tag: &str, cursor: &str) -> ApiResult<(sea_orm::Value, Uuid)> {
+    after_key(tag, crate::graphql::pagination::decode_cursor(cursor)?)
+}
+
+fn after_key(tag: &str, cursor: BrandCursor) -> ApiResult<(sea_orm::Value, Uuid)> {
+    if cursor.order != tag {
+        return Err(ApiError::bad_input(
+            "after",
+            "the cursor belongs to another order",
+        ));
+    }
+    let value = if tag == "created" {
+        let at = chrono::DateTime::parse_from_rfc3339(&cursor.value)
+            .map_err(|_| ApiError::bad_input("after", "not a valid cursor"))?;
+        sea_orm::Value::from(at)
+    } else {
+        sea_orm::Value::from(cursor.value)
+    };
+    Ok((value, cursor.id))
+}
+
+/// The `ILIKE` pattern of `BrandFilter.nameContains`: the needle anywhere, its `\`, `%`
+/// and `_` matched literally (both read paths bind this pattern).
+pub fn name_pattern(needle: &str) -> String {
+    format!(
+        "%{}%",
+        needle
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
 }
 
 /// Narrows `brands`.
@@ -249,10 +271,7 @@ impl BrandQuery {
             select = select.filter(brands::Column::TenantId.eq(tenant_id));
         }
         if let Some(needle) = filter.name_contains {
-            select = select.filter(Expr::col(brands::Column::Name).ilike(format!(
-                "%{}%",
-                needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-            )));
+            select = select.filter(Expr::col(brands::Column::Name).ilike(name_pattern(&needle)));
         }
         let totals = ConnectionTotals::query(count_of(select.clone()));
 

@@ -2,8 +2,31 @@
 //! approval rounds: plain columns, and `approvals` (newest first). The JSON `content`,
 //! `brand`, `latestApproval`, `schedule` and the rest run on the executor.
 
-use crate::compile::describe::{ObjectType, Order, Relation, RelationKind, Render, column};
+use crate::compile::describe::{
+    FilterField, FilterTest, ObjectType, Order, Relation, RelationKind, Render, column, filter,
+};
+use crate::domain::status::ContentStatus;
 use crate::graphql::ids::NodeKind;
+
+/// The `orderBy` values of `Brand.contentItems` (`ContentOrder`).
+pub static CONTENT_ORDERS: &[(&str, Order)] = &[
+    ("CREATED_AT_DESC", Order::NEWEST_FIRST),
+    ("CREATED_AT_ASC", Order::OLDEST_FIRST),
+    ("UPDATED_AT_DESC", Order::RECENTLY_CHANGED_FIRST),
+];
+
+/// The `filter` fields of `Brand.contentItems` (`ContentItemFilter`) the compiler plans;
+/// `scheduledFrom`/`scheduledTo` run on the executor.
+pub static CONTENT_FILTERS: &[FilterField] = &[
+    filter("status", "status", FilterTest::EnumEquals(content_status)),
+    filter("type", "type", FilterTest::Equals),
+    filter("platform", "platform", FilterTest::Equals),
+];
+
+/// The stored value of a `ContentStatus` by its GraphQL name, as the executor parses it.
+fn content_status(name: &str) -> Option<&'static str> {
+    crate::compile::describe::enum_value::<ContentStatus>(name).map(ContentStatus::as_str)
+}
 
 pub static CONTENT_ITEM: ObjectType = ObjectType {
     name: "ContentItem",
@@ -25,6 +48,8 @@ pub static CONTENT_ITEM: ObjectType = ObjectType {
         parent_column: "post_id",
         order: Order::NEWEST_FIRST,
         kind: RelationKind::List,
+        orders: &[],
+        filters: &[],
     }],
 };
 

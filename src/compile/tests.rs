@@ -1,0 +1,144 @@
+//! The planner's pure core, on its output: what falls back, what is bound, and the SQL
+//! shape of directives and cursors (answers themselves are compared with the executor's
+//! in `tests/api/compiled.rs`).
+
+use async_graphql::Name;
+use async_graphql::parser::parse_query;
+
+use super::args::decode_after;
+use super::describe::Order;
+use super::plan::{Fallback, Param, Plan, Source, plan};
+use crate::graphql::pagination::encode_cursor;
+use crate::loaders::page::PageCursor;
+
+fn planned(query: &str) -> Result<Plan, Fallback> {
+    plan(&parse_query(query).expect("parses"), None)
+}
+
+const AURORA: &str = "00000000-0000-4000-8000-000000000201";
+
+#[test]
+fn literal_directives_are_decided_at_plan_time_and_an_emptied_object_is_null() {
+    let plan = planned(&format!(
+        "{{ brand(id: \"{AURORA}\") {{ name @skip(if: true) slug @include(if: true) }} }}"
+    ))
+    .unwrap();
+    assert!(!plan.sql.contains("\"name\""), "{}", plan.sql);
+    assert!(plan.sql.contains("\"slug\""), "{}", plan.sql);
+    assert_eq!(plan.params, vec![Param::Scope]);
+
+    let plan = planned(&format!(
+        "{{ brand(id: \"{AURORA}\") {{ name @skip(if: true) }} }}"
+    ))
+    .unwrap();
+    assert!(
+        plan.sql.contains("(SELECT 'null' FROM brands"),
+        "{}",
+        plan.sql
+    );
+    let plan = planned("{ __typename @include(if: false) }").unwrap();
+    assert_eq!(plan.sql, "SELECT 'null'");
+}
+
+#[test]
+fn variable_directives_bind_one_flag_per_variable() {
+    let plan = planned(
+        "query($s: Boolean!) { brand(id: \"00000000-0000-4000-8000-000000000201\") @skip(if: $s) { name } brands { totalCount @include(if: $s) } }",
+    )
+    .unwrap();
+    assert_eq!(plan.params, vec![Param::Scope, Param::Flag(Name::new("s"))]);
+    assert!(plan.sql.contains("NOT $2::boolean"), "{}", plan.sql);
+    assert!(plan.sql.contains("array_to_string"), "{}", plan.sql);
+    // The executor's validation does not see a variable in a directive on `__typename`.
+    assert!(planned("query($s: Boolean!) { __typename @skip(if: $s) }").is_err());
+}
+
+#[test]
+fn what_the_planner_cannot_prove_falls_back() {
+    for query in [
+        "{ __typename @deprecated }",
+        "query($s: Boolean = true) { __typename @skip(if: $s) }",
+        "{ brands(first: 1) { totalCount } brands(first: 2) { totalCount } }",
+        "{ brands { edges { node { name @skip(if: true) } } } brands { edges { node { slug } } } }",
+        "{ brands(after: \"garbage\") { totalCount } }",
+        "{ brands(filter: { nameContains: $x }) { totalCount } }",
+        "{ brands(orderBy: SOMETHING) { totalCount } }",
+        "query($id: ID!) { brand(id: $id) { contentItems(filter: { scheduledFrom: \"2026-01-01T00:00:00Z\" }) { totalCount } } }",
+    ] {
+        assert!(planned(query).is_err(), "{query} was planned");
+    }
+}
+
+#[test]
+fn a_key_selected_twice_is_merged() {
+    let plan =
+        planned("{ brands { totalCount totalCount edges { cursor } edges { node { name } } } }")
+            .unwrap();
+    assert_eq!(
+        plan.sql.matches("\"totalCount\"").count(),
+        1,
+        "{}",
+        plan.sql
+    );
+    assert_eq!(plan.sql.matches("\"edges\"").count(), 1, "{}", plan.sql);
+}
+
+#[test]
+fn after_cursors_are_bound_and_checked_as_the_executor_checks_them() {
+    let plan =
+        planned("query($a: String) { brands(after: $a, orderBy: CREATED_AT_DESC) { totalCount } }")
+            .unwrap();
+    assert_eq!(
+        plan.params[1..],
+        [
+            Param::CursorValue(Source::Variable(Name::new("a")), Order::BRANDS_NEWEST_FIRST),
+            Param::CursorId(Source::Variable(Name::new("a")), Order::BRANDS_NEWEST_FIRST),
+        ]
+    );
+    assert!(plan.sql.contains("$2::timestamptz"), "{}", plan.sql);
+
+    let at = chrono::DateTime::parse_from_rfc3339("2026-12-06T22:38:24.123450Z").unwrap();
+    let cursor = encode_cursor(&PageCursor {
+        sort: "created_at".into(),
+        value: at,
+        id: uuid::Uuid::nil(),
+    });
+    assert!(decode_after(&Order::NEWEST_FIRST, &cursor).is_some());
+    assert!(decode_after(&Order::OLDEST_FIRST, &cursor).is_some());
+    assert!(decode_after(&Order::RECENTLY_CHANGED_FIRST, &cursor).is_none());
+    assert!(decode_after(&Order::BRANDS_NEWEST_FIRST, &cursor).is_none());
+    assert!(decode_after(&Order::NEWEST_FIRST, "nope").is_none());
+}
+
+#[test]
+fn node_reads_each_described_kind_through_its_brands_visibility() {
+    let plan = planned(
+        "query($id: ID!) { node(id: $id) { id ... on Brand { name } ... on Lead { email } } }",
+    )
+    .unwrap();
+    assert_eq!(
+        plan.params[1..],
+        [
+            Param::NodeUuid(Name::new("id")),
+            Param::NodeKind(Name::new("id"))
+        ]
+    );
+    for kind in ["'Brand'", "'ContentItem'", "'MediaAsset'", "'PostApproval'"] {
+        assert!(
+            plan.sql.contains(&format!("WHEN {kind} THEN")),
+            "{}",
+            plan.sql
+        );
+    }
+    // Every kind reaches its rows through the visibility fragment.
+    assert_eq!(
+        plan.sql.matches("archived_at IS NULL").count(),
+        4,
+        "{}",
+        plan.sql
+    );
+    assert!(!plan.sql.contains("email"), "{}", plan.sql);
+
+    let lead = crate::graphql::ids::encode(crate::graphql::ids::NodeKind::Lead, uuid::Uuid::nil());
+    assert!(planned(&format!("{{ node(id: \"{}\") {{ id }} }}", lead.0)).is_err());
+}
