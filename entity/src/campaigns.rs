@@ -54,6 +54,8 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub content_items: HasMany<super::content_items::Entity>,
     #[sea_orm(has_many)]
+    pub lead_form_keys: HasMany<super::lead_form_keys::Entity>,
+    #[sea_orm(has_many)]
     pub leads: HasMany<super::leads::Entity>,
     #[sea_orm(has_many)]
     pub publish_jobs: HasMany<super::publish_jobs::Entity>,

@@ -10,7 +10,9 @@ use super::content::ContentMutation;
 use super::identity::ViewerQuery;
 use super::integrations::IntegrationMutation;
 use super::learning::LearningMutation;
-use super::marketing::{MarketingMutation, MarketingQuery};
+use super::marketing::{
+    LeadCaptureMutation, LeadScoringMutation, MarketingMutation, MarketingQuery,
+};
 use super::node::NodeQuery;
 use super::publishing::{PublishingMutation, WorkerMutation};
 use super::subscription::SubscriptionRoot;
@@ -41,6 +43,8 @@ pub struct Mutation(
     IntegrationMutation,
     LearningMutation,
     MarketingMutation,
+    LeadScoringMutation,
+    LeadCaptureMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, SubscriptionRoot>;

@@ -57,6 +57,10 @@ const TARGET_TABLES: &[&str] = &[
     "campaign_metrics",
     "leads",
     "lead_activities",
+    // Lead scoring, its rescoring queue and public form keys.
+    "lead_scoring_rules",
+    "lead_rescore_queue",
+    "lead_form_keys",
 ];
 
 async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {
