@@ -79,6 +79,10 @@ impl App {
             jobs_db.clone(),
             config.webhooks.escalation_interval(),
         ));
+        tokio::spawn(crate::jobs::lead_rescore::run(
+            jobs_db.clone(),
+            Duration::from_secs(1),
+        ));
         let webhooks = crate::domain::webhooks::Webhooks::new(config.webhooks.clone());
         tokio::spawn(crate::jobs::webhook_processor::run(
             jobs_db,
@@ -125,6 +129,7 @@ impl App {
             header_read_timeout: connections.header_read_timeout(),
             limiter: Some(limiter),
         };
+        let forms = crate::http::forms::FormIntake::new(&config.http.forms, metrics.registry())?;
         let listener = TcpListener::bind(config.listen).await?;
         let ops_listen = match config.ops_listen {
             Some(addr) => Some(addr),
@@ -150,6 +155,7 @@ impl App {
                 metrics,
                 http: Arc::new(config.http.clone()),
                 rate_limiter: RateLimiter::start(&config.http.rate_limit),
+                forms,
                 origins,
                 webhooks,
                 documents,

@@ -57,6 +57,8 @@ pub struct Services {
     pub http: Arc<HttpConfig>,
     pub rate_limiter: RateLimiter,
     pub origins: OriginPolicy,
+    /// Public lead forms' budgets and counters.
+    pub forms: crate::http::forms::FormIntake,
     /// Inbound webhook secrets and the processor's wake-up.
     pub webhooks: Webhooks,
     /// Parsed documents and persisted queries (shared with the schema's extension).

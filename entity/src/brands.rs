@@ -104,6 +104,12 @@ pub struct Model {
     pub escalation_rules: HasMany<super::escalation_rules::Entity>,
     #[sea_orm(has_many)]
     pub lead_activities: HasMany<super::lead_activities::Entity>,
+    #[sea_orm(has_many)]
+    pub lead_form_keys: HasMany<super::lead_form_keys::Entity>,
+    #[sea_orm(has_one)]
+    pub lead_rescore_queue: HasOne<super::lead_rescore_queue::Entity>,
+    #[sea_orm(has_many)]
+    pub lead_scoring_rules: HasMany<super::lead_scoring_rules::Entity>,
     #[sea_orm(has_one)]
     pub leads: HasOne<super::leads::Entity>,
     #[sea_orm(has_many)]

@@ -56,6 +56,8 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub email_campaigns: HasMany<super::email_campaigns::Entity>,
     #[sea_orm(has_many)]
+    pub lead_form_keys: HasMany<super::lead_form_keys::Entity>,
+    #[sea_orm(has_many)]
     pub leads: HasMany<super::leads::Entity>,
     #[sea_orm(has_many)]
     pub publish_jobs: HasMany<super::publish_jobs::Entity>,

@@ -34,6 +34,12 @@ pub struct Model {
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub job_title: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub industry: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub company_size: Option<String>,
     #[sea_orm(
         belongs_to,
         from = "brand_id",

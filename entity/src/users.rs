@@ -38,6 +38,10 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub lead_activities: HasMany<super::lead_activities::Entity>,
     #[sea_orm(has_many)]
+    pub lead_form_keys: HasMany<super::lead_form_keys::Entity>,
+    #[sea_orm(has_many)]
+    pub lead_scoring_rules: HasMany<super::lead_scoring_rules::Entity>,
+    #[sea_orm(has_many)]
     pub leads: HasMany<super::leads::Entity>,
     #[sea_orm(has_many)]
     pub media_usage_logs: HasMany<super::media_usage_logs::Entity>,

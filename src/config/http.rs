@@ -43,6 +43,9 @@ pub struct HttpConfig {
 
     #[command(flatten)]
     pub websocket: WebsocketConfig,
+
+    #[command(flatten)]
+    pub forms: FormConfig,
 }
 
 impl Default for HttpConfig {
@@ -56,6 +59,7 @@ impl Default for HttpConfig {
             connections: ConnectionConfig::default(),
             rate_limit: RateLimitConfig::default(),
             websocket: WebsocketConfig::default(),
+            forms: FormConfig::default(),
         }
     }
 }
@@ -192,6 +196,39 @@ impl Default for WebsocketConfig {
             ws_keepalive_secs: 15,
             ws_idle_timeout_secs: 60,
             ws_send_timeout_secs: 10,
+        }
+    }
+}
+
+/// Public lead forms (`POST /forms/{formKey}`): what one submission may weigh and how
+/// often a client address and a key may submit.
+#[derive(Clone, Debug, clap::Args)]
+pub struct FormConfig {
+    /// Largest form submission accepted, in bytes (413 beyond).
+    #[arg(long, env = "BRANDGRAPH_FORM_MAX_BODY_BYTES", default_value_t = 16 * 1024)]
+    pub form_max_body_bytes: usize,
+
+    /// Submissions per minute one client address may send (to all forms together; also
+    /// the burst). 0 turns the limit off.
+    #[arg(long, env = "BRANDGRAPH_FORM_RATE_LIMIT_PER_IP", default_value_t = 20)]
+    pub form_rate_limit_per_ip: u32,
+
+    /// Submissions per minute one form key accepts from all addresses together (also the
+    /// burst). 0 turns the limit off.
+    #[arg(
+        long,
+        env = "BRANDGRAPH_FORM_RATE_LIMIT_PER_KEY",
+        default_value_t = 600
+    )]
+    pub form_rate_limit_per_key: u32,
+}
+
+impl Default for FormConfig {
+    fn default() -> Self {
+        Self {
+            form_max_body_bytes: 16 * 1024,
+            form_rate_limit_per_ip: 20,
+            form_rate_limit_per_key: 600,
         }
     }
 }

@@ -5,7 +5,7 @@ pub mod http;
 mod publishing;
 mod webhooks;
 
-pub use http::{ConnectionConfig, HttpConfig, RateLimitConfig, WebsocketConfig};
+pub use http::{ConnectionConfig, FormConfig, HttpConfig, RateLimitConfig, WebsocketConfig};
 pub use publishing::PublishingConfig;
 pub use webhooks::{ProviderSecret, WebhookConfig};
 

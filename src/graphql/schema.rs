@@ -11,7 +11,9 @@ use super::email::EmailMutation;
 use super::identity::ViewerQuery;
 use super::integrations::IntegrationMutation;
 use super::learning::LearningMutation;
-use super::marketing::{MarketingMutation, MarketingQuery};
+use super::marketing::{
+    LeadCaptureMutation, LeadScoringMutation, MarketingMutation, MarketingQuery,
+};
 use super::node::NodeQuery;
 use super::publishing::{PublishingMutation, WorkerMutation};
 use super::subscription::SubscriptionRoot;
@@ -43,6 +45,8 @@ pub struct Mutation(
     LearningMutation,
     MarketingMutation,
     EmailMutation,
+    LeadScoringMutation,
+    LeadCaptureMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, SubscriptionRoot>;

@@ -3,6 +3,7 @@
 pub mod client;
 pub mod connections;
 pub mod cors;
+pub mod forms;
 mod graphql;
 mod health;
 pub mod serve;
@@ -42,9 +43,17 @@ pub fn router(state: AppState, with_ops: bool) -> Router {
     if with_ops {
         router = router.route("/metrics", get(health::metrics));
     }
+    // Public forms answer CORS per key (`forms`), so they are added after the global layer.
+    let forms = Router::new()
+        .route(
+            "/forms/{key}",
+            post(forms::submit).options(forms::preflight),
+        )
+        .with_state(state.clone());
     router
         .with_state(state)
         .layer(cors)
+        .merge(forms)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             use tracing_opentelemetry::OpenTelemetrySpanExt;

@@ -6,11 +6,14 @@
 //! - [`goal_status`]: settles goals whose deadline passed (started by the gateway).
 //! - [`escalations`]: raises escalations of overdue approvals (started by the gateway).
 //! - [`webhook_processor`]: processes inbound webhook deliveries (started by the gateway).
+//! - [`lead_rescore`]: rescores a brand's leads after its scoring rules changed (started
+//!   by the gateway).
 //!
 //! (Change-event retention runs inside the realtime side: `realtime::retention`.)
 
 pub mod escalations;
 pub mod goal_status;
+pub mod lead_rescore;
 pub mod publish_worker;
 pub mod rotate_secrets;
 pub mod webhook_processor;

@@ -61,6 +61,16 @@ pub struct LeadFilter {
     pub source: Option<String>,
     pub tag: Option<String>,
     pub campaign_id: Option<Uuid>,
+    pub search: Option<LeadSearch>,
+}
+
+/// Full-text words over a brand's leads (`search_documents`, migration 020): name
+/// (weight A) and company (B) for everyone who reads leads, the address (D) only when
+/// `by_email` (the viewer may read addresses), so a search cannot reveal one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LeadSearch {
+    pub words: String,
+    pub by_email: bool,
 }
 
 paged!(
@@ -88,6 +98,20 @@ paged!(
         }
         if let Some(campaign) = filter.campaign_id {
             select = select.filter(Column::CampaignId.eq(campaign));
+        }
+        if let Some(search) = &filter.search {
+            // The brand's own text search configuration, as the index was built with.
+            select = select.filter(Expr::cust_with_values(
+                "EXISTS (SELECT 1 FROM search_documents d, brands sb
+                          WHERE d.entity_type = 'lead' AND d.entity_id = \"leads\".\"id\"
+                            AND sb.id = \"leads\".\"brand_id\"
+                            AND (CASE WHEN $1 THEN d.search ELSE ts_filter(d.search, '{a,b}') END)
+                                @@ websearch_to_tsquery(sb.search_language, $2))",
+                [
+                    sea_orm::Value::from(search.by_email),
+                    sea_orm::Value::from(search.words.clone()),
+                ],
+            ));
         }
         select
     },

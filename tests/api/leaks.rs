@@ -334,3 +334,104 @@ async fn a_removed_member_loses_access_once_the_change_is_published() {
     let gone = app.graphql(Some(&token), query, vars).await;
     assert_eq!(gone["data"]["brand"], Value::Null, "{gone}");
 }
+
+/// Scoring rules, form keys and lead search: outsiders, a rival tenant and members of
+/// another brand never reach them; a form key's text is for admins and owners only.
+#[tokio::test]
+async fn scoring_rules_form_keys_and_lead_search_stay_inside_the_brand() {
+    let app = spawn_app().await;
+    seed_two_tenants(&app).await;
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO lead_scoring_rules (brand_id, name, condition, weight)
+               VALUES ('{b}', 'secret-rule-name', '{{\"tag\": \"vip\"}}', 10);
+             INSERT INTO lead_form_keys (brand_id, key, name, allowed_origins)
+               VALUES ('{b}', 'lfk_00000000000000000000000000c0ffee', 'secret-form', '{{https://a.test}}');
+             INSERT INTO leads (brand_id, name, email, company)
+               VALUES ('{b}', 'Quentin Secret', 'quentin@hidden.example', 'Hidden Works');",
+            b = brands::AURORA
+        ))
+        .await
+        .unwrap();
+    let secrets = [
+        "secret-rule-name",
+        "lfk_00000000000000000000000000c0ffee",
+        "secret-form",
+        "Quentin",
+        "quentin@hidden.example",
+    ];
+    let selection = "uuid leadScoringRules { uuid name condition } leadFormKeys { key name }
+        leads(filter: { search: \"quentin\" }) { totalCount edges { node { name email } } }
+        hidden: leads(filter: { search: \"quentin@hidden.example\" }) { totalCount edges { node { name } } }";
+    let queries = [
+        (
+            format!("query($id: ID!) {{ brand(id: $id) {{ {selection} }} }}"),
+            json!({ "id": brands::AURORA }),
+        ),
+        (
+            format!("{{ brands(first: 10) {{ edges {{ node {{ {selection} }} }} }} }}"),
+            json!({}),
+        ),
+        (
+            "{ search(query: \"quentin\") { title } }".to_string(),
+            json!({}),
+        ),
+    ];
+    let leaked = |response: &Value| {
+        secrets
+            .iter()
+            .filter(|s| response.to_string().contains(*s))
+            .copied()
+            .collect::<Vec<_>>()
+    };
+    for (who, token) in [
+        ("outsider", Some(user_token(users::OUTSIDER))),
+        ("rival owner", Some(user_token(RIVAL))),
+        ("anonymous", None),
+    ] {
+        for (query, variables) in &queries {
+            let response = app
+                .graphql(token.as_deref(), query, variables.clone())
+                .await;
+            assert!(leaked(&response).is_empty(), "{who}: {query}: {response}");
+            if token.is_none() {
+                assert_eq!(error_code(&response), Some("UNAUTHENTICATED"));
+            }
+        }
+    }
+    // Borealis' manager is a member there, not in Aurora.
+    let response = app
+        .graphql(
+            Some(&user_token(users::MANAGER)),
+            &format!("query($id: ID!) {{ brand(id: $id) {{ {selection} }} }}"),
+            json!({ "id": brands::BOREALIS }),
+        )
+        .await;
+    assert!(leaked(&response).is_empty(), "{response}");
+    // Inside Aurora: viewers and members read the rules and find the lead by name, never
+    // the key; a viewer cannot find it by its address.
+    for (user, finds_by_address) in [(users::VIEWER, false), (users::MEMBER, true)] {
+        let response = app
+            .graphql(
+                Some(&user_token(user)),
+                "query($id: ID!) { brand(id: $id) { leadScoringRules { name }
+                    leads(filter: { search: \"quentin\" }) { totalCount }
+                    hidden: leads(filter: { search: \"quentin@hidden.example\" }) { totalCount } } }",
+                json!({ "id": brands::AURORA }),
+            )
+            .await;
+        let brand = &response["data"]["brand"];
+        assert_eq!(brand["leadScoringRules"][0]["name"], "secret-rule-name");
+        assert_eq!(brand["leads"]["totalCount"], 1, "{response}");
+        assert_eq!(brand["hidden"]["totalCount"], i32::from(finds_by_address));
+        let keys = app
+            .graphql(
+                Some(&user_token(user)),
+                "query($id: ID!) { brand(id: $id) { leadFormKeys { key } } }",
+                json!({ "id": brands::AURORA }),
+            )
+            .await;
+        assert_eq!(error_code(&keys), Some("FORBIDDEN"), "{keys}");
+        assert!(!keys.to_string().contains("lfk_"));
+    }
+}

@@ -24,6 +24,8 @@ mod health;
 mod helpers;
 mod ingest;
 mod integrations;
+mod lead_capture;
+mod lead_scoring;
 mod leaks;
 mod lifecycle;
 mod marketing;

@@ -64,6 +64,10 @@ const TARGET_TABLES: &[&str] = &[
     "email_campaign_recipients",
     "email_events",
     "email_automation_rules",
+    // Lead scoring, its rescoring queue and public form keys.
+    "lead_scoring_rules",
+    "lead_rescore_queue",
+    "lead_form_keys",
 ];
 
 async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {

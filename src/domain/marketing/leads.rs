@@ -6,7 +6,10 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, S
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{LeadActivityType, LeadStatus, campaigns, optional_text, required_text, slug};
+use super::{
+    CompanySize, LeadActivityType, LeadStatus, campaigns, optional_text, required_text, scoring,
+    slug,
+};
 use crate::auth::{Role, Viewer};
 use crate::domain::access::require_role;
 use crate::domain::audit::{self, AuditContext, AuditEntry};
@@ -23,6 +26,9 @@ pub struct NewLead {
     pub email: String,
     pub phone: Option<String>,
     pub company: Option<String>,
+    pub job_title: Option<String>,
+    pub industry: Option<String>,
+    pub company_size: Option<CompanySize>,
     pub source: Option<String>,
     pub score: Option<i32>,
     pub tags: Vec<String>,
@@ -37,6 +43,9 @@ pub struct LeadChanges {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub company: Option<String>,
+    pub job_title: Option<String>,
+    pub industry: Option<String>,
+    pub company_size: Option<CompanySize>,
     pub source: Option<String>,
     /// Only the open statuses (`new`, `contacted`, `qualified`); converting and losing
     /// have their own mutations.
@@ -49,7 +58,7 @@ pub struct LeadChanges {
 
 /// An address as stored: trimmed, with one `@` and a dot in its domain (the CHECK's
 /// rule). Uniqueness ignores case (`lower(email)` per brand).
-fn email(text: &str) -> ApiResult<String> {
+pub(crate) fn email(text: &str) -> ApiResult<String> {
     let text = text.trim();
     let valid = text.len() <= 254
         && !text.chars().any(char::is_whitespace)
@@ -65,6 +74,18 @@ fn email(text: &str) -> ApiResult<String> {
     } else {
         Err(ApiError::bad_input("email", "not a valid email address"))
     }
+}
+
+/// A score set by hand: only where the brand has no scoring rules (then the database
+/// computes every score, see [`scoring`]).
+async fn manual_score(db: &impl ConnectionTrait, brand: Uuid, value: i32) -> ApiResult<i32> {
+    if scoring::brand_has_rules(db, brand).await? {
+        return Err(ApiError::bad_input(
+            "score",
+            "this brand's scores are computed by its lead scoring rules",
+        ));
+    }
+    score(value)
 }
 
 fn score(value: i32) -> ApiResult<i32> {
@@ -227,9 +248,15 @@ pub async fn create(
         email: Set(email(&new.email)?),
         phone: Set(optional_text("phone", new.phone, 50)?),
         company: Set(optional_text("company", new.company, 200)?),
+        job_title: Set(optional_text("jobTitle", new.job_title, 200)?),
+        industry: Set(optional_text("industry", new.industry, 200)?),
+        company_size: Set(new.company_size.map(|size| size.as_str().to_string())),
         source: Set(slug("source", new.source.as_deref().unwrap_or("manual"))?),
         status: Set(LeadStatus::New.as_str().to_string()),
-        score: Set(score(new.score.unwrap_or(0))?),
+        score: Set(match new.score {
+            Some(value) => manual_score(db, new.brand_id, value).await?,
+            None => 0,
+        }),
         tags: Set(tags(new.tags)?),
         campaign_id: Set(campaign),
         notes: Set(optional_text("notes", new.notes, 5000)?),
@@ -271,6 +298,10 @@ pub async fn update(
         Some(id) => Some(campaign_of_brand(db, row.brand_id, Some(id)).await?),
         None => None,
     };
+    let manual = match changes.score {
+        Some(value) => Some(manual_score(db, row.brand_id, value).await?),
+        None => None,
+    };
     let before = summary(&row);
     let mut active = row.into_active_model();
     if let Some(name) = changes.name {
@@ -291,8 +322,17 @@ pub async fn update(
     if let Some(status) = changes.status {
         active.status = Set(status.as_str().to_string());
     }
-    if let Some(value) = changes.score {
-        active.score = Set(score(value)?);
+    if let Some(value) = manual {
+        active.score = Set(value);
+    }
+    if let Some(title) = changes.job_title {
+        active.job_title = Set(optional_text("jobTitle", Some(title), 200)?);
+    }
+    if let Some(industry) = changes.industry {
+        active.industry = Set(optional_text("industry", Some(industry), 200)?);
+    }
+    if let Some(size) = changes.company_size {
+        active.company_size = Set(Some(size.as_str().to_string()));
     }
     if let Some(list) = changes.tags {
         active.tags = Set(tags(list)?);

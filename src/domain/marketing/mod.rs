@@ -6,8 +6,10 @@
 //! managers create, change, pause and complete campaigns and record spend.
 
 pub mod campaigns;
+pub mod capture;
 pub mod leads;
 mod money;
+pub mod scoring;
 
 pub use money::Money;
 
@@ -93,6 +95,20 @@ db_enum!(
         Converted = "converted",
         /// Will not buy (`loseLead`); final.
         Lost = "lost",
+    }
+);
+
+db_enum!(
+    /// How big a lead's company is (seed 003's sizes); scoring rules match on it.
+    CompanySize {
+        /// A young company.
+        Startup = "startup",
+        /// A small business.
+        Small = "small",
+        /// A mid-sized company.
+        Medium = "medium",
+        /// A large enterprise.
+        Enterprise = "enterprise",
     }
 );
 

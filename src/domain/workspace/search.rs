@@ -2,6 +2,8 @@
 //! media assets (filename, category, tags), from the `search_documents` index the
 //! database keeps (migration 014). Query syntax is `websearch_to_tsquery`'s (quotes,
 //! `or`, `-word`); titles weigh more than bodies, so an exact title match ranks first.
+//! Leads share the index but not this search: they are personal data that only
+//! `Brand.leads(filter: {search})` finds, with the viewer's right to read addresses.
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use uuid::Uuid;
@@ -71,7 +73,8 @@ pub async fn search(
                FROM search_documents d
                JOIN brands b ON b.id = d.brand_id AND b.archived_at IS NULL,
                     websearch_to_tsquery($1::regconfig, $2) q
-              WHERE d.search @@ q AND ($3::uuid[] IS NULL OR d.brand_id = ANY($3))
+              WHERE d.search @@ q AND d.entity_type IN ('content_item', 'media_asset')
+                AND ($3::uuid[] IS NULL OR d.brand_id = ANY($3))
               ORDER BY rank DESC, d.entity_id
               LIMIT $4",
             [

@@ -30,7 +30,7 @@ use crate::graphql::learning::{
     self, AdvisorFeedback, AutoPlan, BrandHistory, CollaborationLog, ContentPackage, StrategyBrief,
 };
 use crate::graphql::marketing::{
-    self as marketing, Campaign, Lead,
+    self as marketing, Campaign, Lead, LeadFormKey, LeadScoringRule,
     brand_fields::{CampaignFilterInput, LeadFilterInput},
 };
 use crate::graphql::prefetch::{self, MetricRows, Summaries};
@@ -779,5 +779,15 @@ impl Brand {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> ApiResult<NestedConnection<EmailAutomationRule>> {
         email::brand_fields::automation_rules(ctx, self.0.id, first, after).await
+    }
+    /// Lead scoring rules, by name: a lead's score is the sum of the weights of the
+    /// active rules it matches, clamped to 0 to 100.
+    async fn lead_scoring_rules(&self, ctx: &Context<'_>) -> ApiResult<Vec<LeadScoringRule>> {
+        marketing::brand_fields::lead_scoring_rules(ctx, self.0.id).await
+    }
+    /// Publishable keys of the brand's web forms, newest first (admins and owners; others
+    /// get `FORBIDDEN`).
+    async fn lead_form_keys(&self, ctx: &Context<'_>) -> ApiResult<Vec<LeadFormKey>> {
+        marketing::brand_fields::lead_form_keys(ctx, self.0.id).await
     }
 }

@@ -4,12 +4,18 @@ use async_graphql::{Context, ID, InputObject};
 use chrono::{DateTime, FixedOffset};
 use uuid::Uuid;
 
-use super::{Campaign, Lead};
+use super::lead::reads_personal_data;
+use super::{Campaign, Lead, LeadFormKey, LeadScoringRule};
+use crate::domain::marketing::scoring;
 use crate::domain::marketing::{CampaignStatus, CampaignType, LeadStatus};
+use crate::error::ApiError;
 use crate::error::ApiResult;
 use crate::graphql::connection::{NestedConnection, nested_connection, nested_spec};
+use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{NodeKind, decode_as};
-use crate::loaders::marketing::{BrandCampaigns, BrandLeads, CampaignFilter, LeadFilter};
+use crate::loaders::marketing::{
+    BrandCampaigns, BrandLeads, CampaignFilter, LeadFilter, LeadSearch,
+};
 use crate::loaders::page::Sort;
 
 type Timestamp = DateTime<FixedOffset>;
@@ -43,6 +49,10 @@ pub struct LeadFilterInput {
     pub tag: Option<String>,
     /// Only leads of this campaign.
     pub campaign_id: Option<ID>,
+    /// Only leads whose name, company or email match these words (full-text, web-search
+    /// syntax: quotes, `or`, `-word`). Email addresses match whole, and only for members
+    /// and above (who may read them).
+    pub search: Option<String>,
 }
 
 /// `Brand.campaigns`, newest first.
@@ -81,6 +91,19 @@ pub async fn leads(
     after: Option<String>,
 ) -> ApiResult<NestedConnection<Lead>> {
     let filter = filter.unwrap_or_default();
+    let search = match filter.search.as_deref().map(str::trim) {
+        None => None,
+        Some(words) if words.is_empty() || words.chars().count() > 200 => {
+            return Err(ApiError::bad_input(
+                "search",
+                "search must be 1 to 200 characters",
+            ));
+        }
+        Some(words) => Some(LeadSearch {
+            words: words.to_string(),
+            by_email: reads_personal_data(ctx, brand).await?,
+        }),
+    };
     let filter = LeadFilter {
         status: filter.status.map(|s| s.as_str().to_string()),
         min_score: filter.min_score,
@@ -90,6 +113,7 @@ pub async fn leads(
             .campaign_id
             .map(|id| decode_as(NodeKind::Campaign, &id))
             .transpose()?,
+        search,
     };
     let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
     nested_connection::<BrandLeads, _>(
@@ -101,4 +125,18 @@ pub async fn leads(
         Lead,
     )
     .await
+}
+
+/// `Brand.leadScoringRules`, by name (every member reads them).
+pub async fn lead_scoring_rules(ctx: &Context<'_>, brand: Uuid) -> ApiResult<Vec<LeadScoringRule>> {
+    Ok(scoring::of_brand(ctx.db()?, brand)
+        .await?
+        .into_iter()
+        .map(LeadScoringRule)
+        .collect())
+}
+
+/// `Brand.leadFormKeys`, newest first (admins and owners).
+pub async fn lead_form_keys(ctx: &Context<'_>, brand: Uuid) -> ApiResult<Vec<LeadFormKey>> {
+    super::capture::form_keys(ctx, brand).await
 }

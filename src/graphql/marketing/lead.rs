@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::campaign::{Campaign, user};
 use crate::auth::Role;
-use crate::domain::marketing::{LeadActivityType, LeadStatus};
+use crate::domain::marketing::{CompanySize, LeadActivityType, LeadStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::brand::Brand;
 use crate::graphql::connection::{NestedConnection, nested_connection, nested_spec};
@@ -25,7 +25,7 @@ pub const PERSONAL_DATA_ROLE: Role = Role::Member;
 
 /// Whether the viewer may read the personal data of `brand`'s leads (memberships are
 /// loaded once per request, so this costs no statement per lead).
-async fn reads_personal_data(ctx: &Context<'_>, brand: Uuid) -> ApiResult<bool> {
+pub(super) async fn reads_personal_data(ctx: &Context<'_>, brand: Uuid) -> ApiResult<bool> {
     Ok(ctx
         .viewer()?
         .role_in(brand)
@@ -76,6 +76,24 @@ impl Lead {
     async fn company(&self) -> Option<&str> {
         self.0.company.as_deref()
     }
+    /// Their job title.
+    async fn job_title(&self) -> Option<&str> {
+        self.0.job_title.as_deref()
+    }
+    /// Their company's industry.
+    async fn industry(&self) -> Option<&str> {
+        self.0.industry.as_deref()
+    }
+    /// Their company's size.
+    async fn company_size(&self) -> ApiResult<Option<CompanySize>> {
+        self.0
+            .company_size
+            .as_deref()
+            .map(|size| {
+                CompanySize::parse(size).ok_or_else(|| ApiError::unexpected("company size", size))
+            })
+            .transpose()
+    }
     /// Where the lead came from, e.g. `website`, `event`, `referral`, `manual`.
     async fn source(&self) -> &str {
         &self.0.source
@@ -85,7 +103,8 @@ impl Lead {
         LeadStatus::parse(&self.0.status)
             .ok_or_else(|| ApiError::unexpected("lead status", &self.0.status))
     }
-    /// Quality score, 0 to 100.
+    /// Quality score, 0 to 100: computed by the database from the brand's scoring rules
+    /// when it has any (`Brand.leadScoringRules`), else set by hand.
     async fn score(&self) -> i32 {
         self.0.score
     }

@@ -3,11 +3,15 @@
 
 pub mod brand_fields;
 mod campaign;
+mod capture;
 mod lead;
 mod mutation;
 mod query;
+mod scoring;
 
 pub use campaign::{Campaign, CampaignMetric, CampaignTask};
+pub use capture::{LeadCaptureMutation, LeadFormKey};
 pub use lead::{Lead, LeadActivity};
 pub use mutation::MarketingMutation;
 pub use query::MarketingQuery;
+pub use scoring::{LeadScoringMutation, LeadScoringRule};

@@ -6,7 +6,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use super::{Campaign, Lead, LeadActivity};
 use crate::domain::marketing::campaigns::{self, CampaignChanges, NewCampaign};
 use crate::domain::marketing::leads::{self, LeadChanges, NewLead};
-use crate::domain::marketing::{CampaignStatus, CampaignType, LeadActivityType, LeadStatus, Money};
+use crate::domain::marketing::{
+    CampaignStatus, CampaignType, CompanySize, LeadActivityType, LeadStatus, Money,
+};
 use crate::error::ApiResult;
 use crate::graphql::context::{RequestContext, write};
 use crate::graphql::ids::{NodeKind, decode_as};
@@ -89,9 +91,16 @@ pub struct CreateLeadInput {
     pub phone: Option<String>,
     /// Their company.
     pub company: Option<String>,
+    /// Their job title.
+    pub job_title: Option<String>,
+    /// Their company's industry.
+    pub industry: Option<String>,
+    /// Their company's size.
+    pub company_size: Option<CompanySize>,
     /// Where they came from (lowercase, e.g. `website`; default `manual`).
     pub source: Option<String>,
-    /// Quality score, 0 to 100 (default 0).
+    /// Quality score, 0 to 100 (default 0); only where the brand has no scoring rules
+    /// (else `BAD_USER_INPUT`: the rules compute it).
     pub score: Option<i32>,
     /// Free tags (at most 20).
     #[graphql(default)]
@@ -113,11 +122,17 @@ pub struct UpdateLeadInput {
     pub phone: Option<String>,
     /// New company (empty clears it).
     pub company: Option<String>,
+    /// New job title (empty clears it).
+    pub job_title: Option<String>,
+    /// New industry (empty clears it).
+    pub industry: Option<String>,
+    /// New company size.
+    pub company_size: Option<CompanySize>,
     /// New source.
     pub source: Option<String>,
     /// `NEW`, `CONTACTED` or `QUALIFIED` (close a lead with `convertLead` / `loseLead`).
     pub status: Option<LeadStatus>,
-    /// New score, 0 to 100.
+    /// New score, 0 to 100; only where the brand has no scoring rules.
     pub score: Option<i32>,
     /// New tags (replace the old ones).
     pub tags: Option<Vec<String>>,
@@ -262,6 +277,9 @@ impl MarketingMutation {
             email: input.email,
             phone: input.phone,
             company: input.company,
+            job_title: input.job_title,
+            industry: input.industry,
+            company_size: input.company_size,
             source: input.source,
             score: input.score,
             tags: input.tags,
@@ -291,6 +309,9 @@ impl MarketingMutation {
             email: input.email,
             phone: input.phone,
             company: input.company,
+            job_title: input.job_title,
+            industry: input.industry,
+            company_size: input.company_size,
             source: input.source,
             status: input.status,
             score: input.score,
