@@ -201,7 +201,14 @@ async fn a_subscriber_on_one_of_three_gateways_gets_every_event_once_in_order_wh
     let restart = async {
         let _ = tenth_done.await;
         restarted.kill().await;
-        Gateway::start(&test_db, restarted_addr.port()).await
+        let killed = std::time::Instant::now();
+        let again = Gateway::start(&test_db, restarted_addr.port()).await;
+        // Shown with --nocapture; docs/scaling.md quotes it.
+        eprintln!(
+            "a killed gateway was ready again after {:?}",
+            killed.elapsed()
+        );
+        again
     };
     let second_writer = async {
         let mut created = write_through(restarted_addr, 10, "b").await;
