@@ -74,7 +74,7 @@ pub struct DatabaseConfig {
     /// The connection the realtime listener LISTENs on (default: `DATABASE_URL`). Behind
     /// a transaction pooler (PgBouncer) this must reach PostgreSQL directly: LISTEN holds
     /// its session.
-    #[arg(long, env = "BRANDGRAPH_LISTEN_DATABASE_URL")]
+    #[arg(long, env = "BRANDGRAPH_LISTEN_DATABASE_URL", hide_env_values = true)]
     pub listen_database_url: Option<String>,
 
     /// What sits between the gateway and PostgreSQL: `none`, or `transaction` for a pooler

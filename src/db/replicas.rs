@@ -24,7 +24,8 @@
 //! - A read whose replica fails (stopped, restarted, unreachable) is answered by the
 //!   primary, and that replica is skipped until a poll succeeds again.
 //!
-//! Metrics: `brandgraph_db_reads_total{target}` (operations per pool),
+//! Metrics (with replicas configured): `brandgraph_db_reads_total{target}` (query
+//! operations per database),
 //! `brandgraph_db_replica_lag_seconds{target}`, `brandgraph_db_replica_up{target}`,
 //! `brandgraph_db_replica_fallbacks_total`.
 
@@ -214,6 +215,9 @@ impl ReadRouter {
     /// The pool a query operation of `writer` reads from: a usable replica that has
     /// replayed the writer's last write, else the primary.
     pub fn read(&self, writer: Option<Writer>) -> Route {
+        if self.replicas.is_empty() {
+            return self.primary();
+        }
         let route = self.choose(writer);
         let label = route
             .replica
@@ -223,9 +227,6 @@ impl ReadRouter {
     }
 
     fn choose(&self, writer: Option<Writer>) -> Route {
-        if self.replicas.is_empty() {
-            return self.primary();
-        }
         let now = Instant::now();
         let required = writer
             .and_then(|writer| self.marks().get(&writer).copied())
