@@ -45,6 +45,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("017_change_events_partitions"),
     step!("018_rollup_summary_index"),
     step!("019_marketing"),
+    step!("022_campaign_rollup"),
 ];
 
 impl MigrationName for SqlMigration {

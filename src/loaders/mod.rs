@@ -179,6 +179,7 @@ loaders! {
     lead_activities_count: CountLoader<LeadActivities>,
     campaign_tasks: GroupLoader<CampaignTasks>,
     campaign_metrics: CampaignMetricsLoader,
+    campaign_rollups: CampaignRollupLoader,
 }
 
 /// A loader whose batches run in a `dataloader.batch` span under the resolver's span, so

@@ -25,6 +25,7 @@ mod integrations;
 mod leaks;
 mod lifecycle;
 mod marketing;
+mod marketing_live;
 mod migrations;
 mod nodes;
 mod persisted;

@@ -8,6 +8,7 @@
 pub mod campaigns;
 pub mod leads;
 mod money;
+pub mod rollup;
 
 pub use money::Money;
 
