@@ -51,6 +51,8 @@ CREATE TABLE campaign_rollups (
     AND leads_lost >= 0 AND emails_sent >= 0 AND emails_opened >= 0 AND emails_clicked >= 0)
 );
 CREATE INDEX campaign_rollups_brand_id_idx ON campaign_rollups (brand_id);
+CREATE TRIGGER campaign_rollups_set_updated_at BEFORE UPDATE ON campaign_rollups
+  FOR EACH ROW EXECUTE FUNCTION set_updated_at();
 
 CREATE FUNCTION maintain_campaign_rollup_budget() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -63,7 +65,7 @@ BEGIN
      OR NEW.budget_spent IS DISTINCT FROM OLD.budget_spent THEN
     UPDATE campaign_rollups
        SET budget_total = NEW.budget_total, budget_allocated = NEW.budget_allocated,
-           budget_spent = NEW.budget_spent, updated_at = now()
+           budget_spent = NEW.budget_spent
      WHERE campaign_id = NEW.id;
   END IF;
   RETURN NULL;
@@ -85,8 +87,7 @@ BEGIN
   UPDATE campaign_rollups r
      SET leads_new = r.leads_new + d.new, leads_contacted = r.leads_contacted + d.contacted,
          leads_qualified = r.leads_qualified + d.qualified,
-         leads_converted = r.leads_converted + d.converted, leads_lost = r.leads_lost + d.lost,
-         updated_at = now()
+         leads_converted = r.leads_converted + d.converted, leads_lost = r.leads_lost + d.lost
     FROM (
       SELECT k.campaign_id,
              coalesce(sum(k.delta) FILTER (WHERE k.status = 'new'), 0) AS new,
@@ -155,7 +156,7 @@ CREATE FUNCTION campaign_rollup_add_emails(campaign UUID, sent BIGINT, opened BI
 RETURNS void LANGUAGE sql AS $$
   UPDATE campaign_rollups
      SET emails_sent = emails_sent + sent, emails_opened = emails_opened + opened,
-         emails_clicked = emails_clicked + clicked, updated_at = now()
+         emails_clicked = emails_clicked + clicked
    WHERE campaign_id = campaign AND (sent <> 0 OR opened <> 0 OR clicked <> 0);
 $$;
 
@@ -178,8 +179,7 @@ LANGUAGE sql AS $$
      SET budget_total = EXCLUDED.budget_total, budget_allocated = EXCLUDED.budget_allocated,
          budget_spent = EXCLUDED.budget_spent, leads_new = EXCLUDED.leads_new,
          leads_contacted = EXCLUDED.leads_contacted, leads_qualified = EXCLUDED.leads_qualified,
-         leads_converted = EXCLUDED.leads_converted, leads_lost = EXCLUDED.leads_lost,
-         updated_at = now();
+         leads_converted = EXCLUDED.leads_converted, leads_lost = EXCLUDED.leads_lost;
 $$;
 
 SELECT rebuild_campaign_rollups();

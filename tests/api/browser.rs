@@ -124,7 +124,10 @@ async fn the_campaigns_and_leads_panel_loads_the_present_then_shows_new_leads_li
         "Chromium is missing: scripts/test.sh installs it (apt-get install chromium)"
     );
     let app = spawn_app().await;
-    app.seed_demo().await;
+    // Seeded around today, so the screenshot's other widgets have numbers too.
+    let today = chrono::Utc::now().date_naive();
+    brandgraph::seed::seed_demo(&app.db, today).await.unwrap();
+    app.settle_realtime().await;
     let brand = brands::AURORA;
     let ids = |kind: NodeKind, list: String| -> Vec<String> {
         list.split(',')

@@ -57,6 +57,8 @@ const TARGET_TABLES: &[&str] = &[
     "campaign_metrics",
     "leads",
     "lead_activities",
+    // A campaign's live figures, kept by triggers (decision #53).
+    "campaign_rollups",
 ];
 
 async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {
