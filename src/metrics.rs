@@ -199,7 +199,7 @@ impl Default for Metrics {
             live_summaries: gauge(
                 &registry,
                 "brandgraph_live_summaries",
-                "Shared live analyticsSummary computations running.",
+                "Shared live analyticsSummary and campaignSummary computations running.",
             ),
             subscribers,
             operation_names: Mutex::new(HashSet::new()),
@@ -283,7 +283,8 @@ impl Metrics {
         db: &DatabaseConnection,
     ) -> String {
         let hub = &realtime.hub;
-        self.live_summaries.set(realtime.summaries.running() as i64);
+        self.live_summaries
+            .set((realtime.summaries.running() + realtime.campaign_summaries.running()) as i64);
         let stats = hub.stats();
         let catch_up = |counter: &IntCounter, value: u64| {
             counter.inc_by(value.saturating_sub(counter.get()));

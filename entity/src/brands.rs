@@ -73,6 +73,8 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub campaign_metrics: HasMany<super::campaign_metrics::Entity>,
     #[sea_orm(has_many)]
+    pub campaign_rollups: HasMany<super::campaign_rollups::Entity>,
+    #[sea_orm(has_many)]
     pub campaign_tasks: HasMany<super::campaign_tasks::Entity>,
     #[sea_orm(has_many)]
     pub campaigns: HasMany<super::campaigns::Entity>,

@@ -49,6 +49,8 @@ pub struct Model {
     pub brands: BelongsTo<super::brands::Entity>,
     #[sea_orm(has_many)]
     pub campaign_metrics: HasMany<super::campaign_metrics::Entity>,
+    #[sea_orm(has_one)]
+    pub campaign_rollups: HasOne<super::campaign_rollups::Entity>,
     #[sea_orm(has_many)]
     pub campaign_tasks: HasMany<super::campaign_tasks::Entity>,
     #[sea_orm(has_many)]

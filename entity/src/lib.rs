@@ -15,6 +15,7 @@ pub mod brand_invitations;
 pub mod brand_members;
 pub mod brands;
 pub mod campaign_metrics;
+pub mod campaign_rollups;
 pub mod campaign_tasks;
 pub mod campaigns;
 pub mod change_events;

@@ -13,6 +13,7 @@ pub use super::brand_invitations::Entity as BrandInvitations;
 pub use super::brand_members::Entity as BrandMembers;
 pub use super::brands::Entity as Brands;
 pub use super::campaign_metrics::Entity as CampaignMetrics;
+pub use super::campaign_rollups::Entity as CampaignRollups;
 pub use super::campaign_tasks::Entity as CampaignTasks;
 pub use super::campaigns::Entity as Campaigns;
 pub use super::change_events::Entity as ChangeEvents;

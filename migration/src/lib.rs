@@ -47,6 +47,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("019_marketing"),
     step!("020_lead_capture"),
     step!("021_email"),
+    step!("022_campaign_rollup"),
     step!("023_least_privilege"),
 ];
 

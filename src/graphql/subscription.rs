@@ -23,6 +23,7 @@ use crate::loaders::analytics::SummaryKey;
 use crate::realtime::events::{ChangeEvent, Topic};
 use crate::realtime::membership::MembershipWatch;
 use crate::realtime::stream::{EventFilter, StreamSpec, ending, events};
+use crate::realtime::summary::Slot;
 use crate::realtime::{Realtime, retention};
 
 /// Every subscription field, merged from the domain modules.
@@ -33,6 +34,7 @@ pub struct SubscriptionRoot(
     crate::graphql::publishing::PublishingSubscription,
     crate::graphql::workspace::WorkspaceSubscription,
     crate::graphql::workflows::WorkflowSubscription,
+    crate::graphql::marketing::MarketingSubscription,
 );
 
 /// How many subscriptions one websocket connection holds; part of the connection's data.
@@ -407,6 +409,32 @@ impl CoreSubscription {
             .map(|p| Platform::parse(&p))
             .transpose()?
             .map(Platform::into_inner);
+        let realtime = ctx.data::<Realtime>()?;
+        let admitted = AggregateAdmission::check(ctx, brand).await?;
+        let key = SummaryKey {
+            brand,
+            days,
+            platform,
+        };
+        let updates = realtime.summaries.watch(&realtime.hub, ctx.db()?, key);
+        Ok(admitted.stream(updates, move |summary| AnalyticsSummary {
+            days,
+            summary: summary.clone(),
+        }))
+    }
+}
+
+/// A subscriber admitted to a shared live aggregate of one brand: it may see the brand,
+/// holds a place in its connection's subscription budget, and watches its membership.
+pub(crate) struct AggregateAdmission {
+    membership: MembershipWatch,
+    deadline: tokio::time::Instant,
+    guard: Option<BudgetGuard>,
+}
+
+impl AggregateAdmission {
+    /// `NOT_FOUND` when the viewer may not see `brand`.
+    pub(crate) async fn check(ctx: &Context<'_>, brand: Uuid) -> ApiResult<Self> {
         let viewer = ctx.viewer()?;
         let principal = viewer.require_authenticated()?.clone();
         let realtime = ctx.data::<Realtime>()?;
@@ -420,43 +448,60 @@ impl CoreSubscription {
             Some(budget) => Some(budget.take()?),
             None => None,
         };
-        let key = SummaryKey {
-            brand,
-            days,
-            platform,
-        };
-        let updates = realtime.summaries.watch(&realtime.hub, ctx.db()?, key);
-        let deadline = principal.deadline();
+        Ok(Self {
+            membership,
+            deadline: principal.deadline(),
+            guard,
+        })
+    }
+
+    /// The aggregate now and after every change, rendered by `render`; ends with
+    /// `UNAUTHENTICATED` when the token expires and `NOT_FOUND` when the member leaves.
+    pub(crate) fn stream<V, T>(
+        self,
+        updates: Slot<V>,
+        render: impl Fn(&V) -> T + Send + Sync + 'static,
+    ) -> impl Stream<Item = ApiResult<T>> + Send
+    where
+        V: Send + Sync + 'static,
+        T: Send + 'static,
+    {
+        let Self {
+            membership,
+            deadline,
+            guard,
+        } = self;
+        let render = Arc::new(render) as Arc<dyn Fn(&V) -> T + Send + Sync>;
         // State: the receiver, the membership watch and the last version sent (None once
         // the stream has ended).
         let stream = futures_util::stream::unfold(
-            (updates, membership, Some(0u64)),
-            move |(mut updates, mut membership, last)| async move {
+            (updates, membership, Some(0u64), render),
+            move |(mut updates, mut membership, last, render)| async move {
                 let last = last?;
                 loop {
                     let current = updates.borrow_and_update().clone();
                     if let Some(computed) = current
                         && computed.version > last
                     {
-                        let summary = AnalyticsSummary {
-                            days,
-                            summary: computed.summary.clone(),
-                        };
-                        return Some((Ok(summary), (updates, membership, Some(computed.version))));
+                        let rendered = render(&computed.summary);
+                        return Some((
+                            Ok(rendered),
+                            (updates, membership, Some(computed.version), render),
+                        ));
                     }
                     tokio::select! {
                         changed = updates.changed() => if changed.is_err() { return None },
                         () = tokio::time::sleep_until(deadline) => {
-                            return Some((Err(ApiError::unauthenticated("token expired")), (updates, membership, None)));
+                            return Some((Err(ApiError::unauthenticated("token expired")), (updates, membership, None, render)));
                         }
-                        ended = membership.revoked() => return Some((Err(ended), (updates, membership, None))),
+                        ended = membership.revoked() => return Some((Err(ended), (updates, membership, None, render))),
                     }
                 }
             },
         );
-        Ok(stream.map(move |item| {
+        stream.map(move |item| {
             let _held_until_the_stream_ends = &guard;
             item
-        }))
+        })
     }
 }

@@ -16,7 +16,10 @@ use super::LoadError;
 use super::group::GroupedRelation;
 use super::page::PagedRelation;
 use super::relations::{grouped, paged};
-use entity::{campaign_metrics, campaign_tasks, campaigns, content_items, lead_activities, leads};
+use entity::{
+    campaign_metrics, campaign_rollups, campaign_tasks, campaigns, content_items, lead_activities,
+    leads,
+};
 
 type Timestamp = DateTime<FixedOffset>;
 
@@ -203,5 +206,33 @@ impl Loader<CampaignMetricsKey> for CampaignMetricsLoader {
             }
         }
         Ok(out)
+    }
+}
+
+/// Campaigns' rollup rows (`campaign_rollups`), by campaign.
+pub struct CampaignRollupLoader {
+    db: DatabaseConnection,
+}
+
+impl CampaignRollupLoader {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+impl Loader<Uuid> for CampaignRollupLoader {
+    type Value = campaign_rollups::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = campaign_rollups::Entity::find()
+            .filter(super::any_of(campaign_rollups::Column::CampaignId, keys))
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|row| (row.campaign_id, row)).collect())
     }
 }

@@ -197,6 +197,7 @@ loaders! {
     brand_email_automation_rules_count: CountLoader<BrandEmailAutomationRules>,
     email_campaign_jobs: GroupLoader<EmailCampaignJobs>,
     email_delivery_counts: DeliveryCountsLoader,
+    campaign_rollups: CampaignRollupLoader,
 }
 
 /// A loader whose batches run in a `dataloader.batch` span under the resolver's span, so

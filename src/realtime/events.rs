@@ -18,6 +18,10 @@ pub enum Topic {
     Notification,
     /// A lead was created or its status, score or campaign changed (no personal data).
     Lead,
+    /// A campaign was created or its status, budget, dates or name changed.
+    Campaign,
+    /// A campaign's rollup (`campaign_rollups`) changed.
+    CampaignSummary,
 }
 
 impl Topic {
@@ -33,6 +37,8 @@ impl Topic {
             Self::Escalation => "escalation",
             Self::Notification => "notification",
             Self::Lead => "lead",
+            Self::Campaign => "campaign",
+            Self::CampaignSummary => "campaign_summary",
         }
     }
 
@@ -48,6 +54,8 @@ impl Topic {
             Self::Escalation,
             Self::Notification,
             Self::Lead,
+            Self::Campaign,
+            Self::CampaignSummary,
         ]
         .into_iter()
         .find(|topic| topic.as_str() == text)

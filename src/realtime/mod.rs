@@ -26,13 +26,17 @@ use uuid::Uuid;
 
 use crate::auth::MembershipCache;
 use crate::config::RealtimeConfig;
-use summary::Summaries;
+use crate::loaders::analytics::SummaryKey;
+use summary::{CampaignSummaryKey, Summaries};
 
 /// Everything subscriptions need, shared by the whole process.
 #[derive(Clone)]
 pub struct Realtime {
     pub hub: Hub,
-    pub summaries: Summaries,
+    /// Live `analyticsSummary` computations.
+    pub summaries: Summaries<SummaryKey>,
+    /// Live `campaignSummary` computations.
+    pub campaign_summaries: Summaries<CampaignSummaryKey>,
     pub config: RealtimeConfig,
     connections: Arc<Mutex<HashMap<Uuid, usize>>>,
 }
@@ -64,6 +68,7 @@ impl Realtime {
         Self {
             hub,
             summaries: Summaries::default(),
+            campaign_summaries: Summaries::default(),
             config,
             connections: Arc::default(),
         }

@@ -116,3 +116,70 @@ async fn the_favicon_is_served_at_both_addresses_browsers_ask() {
         assert!(body.starts_with("<svg"), "{path}: {body}");
     }
 }
+
+#[tokio::test]
+async fn the_campaigns_and_leads_panel_loads_the_present_then_shows_new_leads_live() {
+    assert!(
+        Path::new("/usr/bin/chromium").exists() || std::env::var_os("CHROMIUM").is_some(),
+        "Chromium is missing: scripts/test.sh installs it (apt-get install chromium)"
+    );
+    let app = spawn_app().await;
+    // Seeded around today, so the screenshot's other widgets have numbers too.
+    let today = chrono::Utc::now().date_naive();
+    brandgraph::seed::seed_demo(&app.db, today).await.unwrap();
+    app.settle_realtime().await;
+    let brand = brands::AURORA;
+    let ids = |kind: NodeKind, list: String| -> Vec<String> {
+        list.split(',')
+            .filter(|id| !id.is_empty())
+            .map(|id| encode(kind, id.parse().expect("uuid")).to_string())
+            .collect()
+    };
+    let leads = app
+        .scalar(&format!(
+            "SELECT string_agg(id::text, ',' ORDER BY created_at DESC, id DESC)
+               FROM (SELECT id, created_at FROM leads WHERE brand_id = '{brand}'
+                      ORDER BY created_at DESC, id DESC LIMIT 20) newest"
+        ))
+        .await;
+    let campaigns = app
+        .scalar(&format!(
+            "SELECT string_agg(id::text, ',') FROM campaigns WHERE brand_id = '{brand}'"
+        ))
+        .await;
+    let campaign: Uuid = app
+        .scalar(&format!(
+            "SELECT md5('campaign:{brand}:launch')::uuid::text"
+        ))
+        .await
+        .parse()
+        .unwrap();
+    let campaign_leads: i64 = app
+        .scalar(&format!(
+            "SELECT count(*)::text FROM leads WHERE campaign_id = '{campaign}'"
+        ))
+        .await
+        .parse()
+        .unwrap();
+    let expected = json!({
+        "leads": ids(NodeKind::Lead, leads),
+        "campaigns": ids(NodeKind::Campaign, campaigns),
+        "campaign": encode(NodeKind::Campaign, campaign).to_string(),
+        "campaignLeads": campaign_leads,
+    });
+    let output = tokio::process::Command::new("node")
+        .arg(Path::new(WEB).join("tests/leads-panel.mjs"))
+        .arg(format!("http://{}", app.addr))
+        .arg(user_token(users::MEMBER))
+        .arg(brand.to_string())
+        .arg(expected.to_string())
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/screenshots"))
+        .output()
+        .await
+        .expect("node runs the browser test");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let result: Value = serde_json::from_str(stdout.trim().lines().last().unwrap_or_default())
+        .unwrap_or_else(|_| panic!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr)));
+    assert_eq!(result["ok"], true, "{result:#}");
+    eprintln!("browser report: {}", result["report"]);
+}

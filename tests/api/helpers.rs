@@ -269,6 +269,8 @@ pub struct TestApp {
     pub sql_log: Arc<Mutex<Vec<String>>>,
     /// The app's realtime hub.
     pub hub: brandgraph::realtime::Hub,
+    /// The app's realtime side (hub, live summaries).
+    pub realtime: brandgraph::realtime::Realtime,
     /// The app's parsed-document cache.
     pub documents: Arc<brandgraph::graphql::documents::DocumentCache>,
     /// The app's subscription audiences.
@@ -340,6 +342,7 @@ pub async fn spawn_app_on(test_db: TestDb, adjust: impl FnOnce(&mut ServerConfig
     let ops_addr = app.ops_addr();
     let schema = app.state().schema.clone();
     let hub = app.state().realtime.hub.clone();
+    let realtime = app.state().realtime.clone();
     let documents = app.state().documents.clone();
     let audiences = app.state().audiences.clone();
     let (shutdown, stopped) = oneshot::channel::<()>();
@@ -355,6 +358,7 @@ pub async fn spawn_app_on(test_db: TestDb, adjust: impl FnOnce(&mut ServerConfig
         statements,
         sql_log,
         hub,
+        realtime,
         documents,
         audiences,
         _shutdown: shutdown,

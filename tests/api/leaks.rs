@@ -433,5 +433,85 @@ async fn scoring_rules_form_keys_and_lead_search_stay_inside_the_brand() {
             .await;
         assert_eq!(error_code(&keys), Some("FORBIDDEN"), "{keys}");
         assert!(!keys.to_string().contains("lfk_"));
+/// The live campaign and lead streams of `brand` (and of `campaign`, one of its campaigns).
+fn marketing_subscriptions(brand: Uuid, campaign: Uuid) -> Vec<(&'static str, Value)> {
+    use crate::marketing_live::{CAMPAIGN_SUMMARY, CAMPAIGN_UPDATED, LEAD_CAPTURED, LEAD_UPDATED};
+    let on_brand = json!({ "brand": brand });
+    vec![
+        (LEAD_CAPTURED, on_brand.clone()),
+        (LEAD_UPDATED, on_brand.clone()),
+        (CAMPAIGN_UPDATED, on_brand),
+        (
+            CAMPAIGN_SUMMARY,
+            json!({ "campaign": encode(NodeKind::Campaign, campaign) }),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn outsiders_and_other_brands_members_receive_nothing_from_live_campaigns_and_leads() {
+    use crate::ws_client::{LEGACY_WS, TRANSPORT_WS, WsClient, WsEvent};
+    let app = spawn_app().await;
+    seed_two_tenants(&app).await;
+    let campaign_of = |brand: Uuid, key: &str| format!("md5('campaign:{brand}:{key}')::uuid");
+    // (caller, brand they do not belong to, that brand's campaign key, protocol)
+    let cases = [
+        (users::OUTSIDER, brands::AURORA, "launch", TRANSPORT_WS),
+        (RIVAL, brands::AURORA, "launch", LEGACY_WS),
+        (users::MEMBER, brands::BOREALIS, "trail", LEGACY_WS),
+        (users::VIEWER, brands::BOREALIS, "trail", TRANSPORT_WS),
+    ];
+    let mut sockets = Vec::new();
+    for (user, brand, key, protocol) in cases {
+        let campaign: Uuid = app
+            .scalar(&format!("SELECT {}::text", campaign_of(brand, key)))
+            .await
+            .parse()
+            .unwrap();
+        let secret = [(NodeKind::Brand, brand), (NodeKind::Campaign, campaign)];
+        let mut client = WsClient::connect(&app, protocol, &user_token(user)).await;
+        let subscriptions = marketing_subscriptions(brand, campaign);
+        for (n, (query, variables)) in subscriptions.iter().enumerate() {
+            client
+                .subscribe(&n.to_string(), query, variables.clone())
+                .await;
+        }
+        // Each is refused as if the brand did not exist, then completed.
+        let (mut refused, mut completed) = (0, 0);
+        while refused + completed < 2 * subscriptions.len() {
+            match client.next().await {
+                WsEvent::Message(message) if message["type"] == "complete" => completed += 1,
+                WsEvent::Message(message) => {
+                    let payload = &message["payload"];
+                    assert_eq!(error_code(payload), Some("NOT_FOUND"), "{user}: {message}");
+                    assert!(payload["data"].is_null(), "{user}: {message}");
+                    assert!(mentions(payload, &secret).is_empty(), "{user}: {message}");
+                    refused += 1;
+                }
+                other => panic!("{user}: {other:?}"),
+            }
+        }
+        sockets.push((user, brand, campaign, client));
+    }
+    // Then the brands' leads and campaigns change: nothing reaches any of them.
+    for (n, (_, brand, campaign, _)) in sockets.iter().enumerate() {
+        app.db
+            .execute_unprepared(&format!(
+                "INSERT INTO leads (brand_id, name, email, campaign_id)
+                   VALUES ('{brand}', 'Secret', 'secret-{n}@example.test', '{campaign}');
+                 UPDATE leads SET status = 'contacted' WHERE brand_id = '{brand}';
+                 UPDATE campaigns SET name = name || ' (renamed)' WHERE id = '{campaign}';"
+            ))
+            .await
+            .unwrap();
+    }
+    app.settle_realtime().await;
+    for (user, _, _, mut client) in sockets {
+        if let Some(event) = client
+            .next_within(std::time::Duration::from_millis(300))
+            .await
+        {
+            panic!("{user} received {event:?}");
+        }
     }
 }

@@ -29,6 +29,7 @@ mod lead_scoring;
 mod leaks;
 mod lifecycle;
 mod marketing;
+mod marketing_live;
 mod migrations;
 mod nodes;
 mod persisted;

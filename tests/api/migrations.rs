@@ -68,6 +68,8 @@ const TARGET_TABLES: &[&str] = &[
     "lead_scoring_rules",
     "lead_rescore_queue",
     "lead_form_keys",
+    // A campaign's live figures, kept by triggers (decision #66).
+    "campaign_rollups",
 ];
 
 async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {

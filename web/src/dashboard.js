@@ -5,15 +5,20 @@
 import { createClient } from 'graphql-ws';
 import { DailyChart } from './dashboard/chart.js';
 import { Feed } from './dashboard/feed.js';
+import { escape, tag, time } from './dashboard/html.js';
+import { MarketingPanel } from './dashboard/marketing.js';
 import './dashboard.css';
 import {
   APPROVALS_SUBSCRIPTION,
   BRANDS_QUERY,
+  CAMPAIGNS_SUBSCRIPTION,
   CONTENT_SUBSCRIPTION,
   CONTENT_TITLE_QUERY,
   CURRENT_STATE_QUERY,
   DAILY_ANALYTICS_QUERY,
   JOBS_SUBSCRIPTION,
+  LEAD_UPDATES_SUBSCRIPTION,
+  LEADS_SUBSCRIPTION,
   PIPELINE_QUERY,
   SUMMARY_SUBSCRIPTION,
 } from './documents.js';
@@ -23,8 +28,6 @@ const $ = (id) => document.getElementById(id);
 const format = (n) => (n == null ? '–' : Number(n).toLocaleString('en-US'));
 const STATUSES = ['DRAFT', 'PENDING_REVIEW', 'APPROVED', 'REJECTED', 'SCHEDULED', 'PUBLISHED'];
 const WINDOW_DAYS = 30;
-const escape = (text) =>
-  String(text ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
 function token() {
   return sessionStorage.getItem('brandgraph.token') || config.token || '';
@@ -134,9 +137,6 @@ async function renderPipeline(brandId) {
   ).join('');
 }
 
-const time = (t) => `<time>${new Date(t).toLocaleTimeString()}</time>`;
-const tag = (s) => `<span class="tag ${escape(s)}">${escape(s)}</span>`;
-
 const approvals = new Feed(
   $('approvals'),
   'No approvals pending.',
@@ -148,6 +148,7 @@ const jobs = new Feed(
   (j) => `${tag(j.status)}${escape(j.title || 'publish job')} · attempt ${j.attempt}${j.errorCode ? ` · ${escape(j.errorCode)}` : ''} ${time(j.at)}`,
 );
 const chart = new DailyChart($('chart'));
+const marketing = new MarketingPanel(query, { campaigns: $('campaigns'), leads: $('leads') });
 const titles = new Map();
 
 async function contentTitle(postId) {
@@ -220,10 +221,18 @@ async function showBrand(brandId) {
         jobs.upsert({ id: e.publishJobId, status: e.status || e.op, attempt: e.attempt, errorCode: e.errorCode, title, at: e.occurredAt });
       }),
     ),
+    stream(LEADS_SUBSCRIPTION, { b: brandId }, (e) => current.push(() => marketing.captured(e))),
+    stream(LEAD_UPDATES_SUBSCRIPTION, { b: brandId }, (e) => current.push(() => marketing.updated(e))),
+    stream(CAMPAIGNS_SUBSCRIPTION, { b: brandId }, (e) => current.push(() => marketing.campaignChanged(e))),
   );
   await connected;
   await new Promise((resolve) => setTimeout(resolve, 0)); // let the subscribe messages go out first
-  await Promise.all([renderPipeline(brandId), renderCurrentState(brandId), renderChart(brandId)]);
+  await Promise.all([
+    renderPipeline(brandId),
+    renderCurrentState(brandId),
+    renderChart(brandId),
+    marketing.load(brandId, () => brandId === shown),
+  ]);
   if (brandId === shown) current.open();
 }
 

@@ -35,6 +35,25 @@ export const CONTENT_SUBSCRIPTION = `subscription DashboardContent($b: ID!, $aft
 export const JOBS_SUBSCRIPTION = `subscription DashboardJobs($b: ID!, $after: String) {
   publishJobUpdated(brandId: $b, after: $after) { cursor publishJobId status attempt errorCode occurredAt } }`;
 
+const CAMPAIGN_FIELDS = `id name status summary { budgetSpent budgetAllocated leads conversions costPerLead }`;
+
+export const MARKETING_QUERY = `query DashboardMarketing($id: ID!) { brand(id: $id) {
+  campaigns(first: 20) { edges { node { ${CAMPAIGN_FIELDS} } } }
+  leads(first: 20) { edges { node { id name company status score createdAt campaign { name } } } }
+} }`;
+
+export const CAMPAIGN_QUERY = `query DashboardCampaign($id: ID!) { node(id: $id) { ... on Campaign { ${CAMPAIGN_FIELDS} } } }`;
+
+export const LEADS_SUBSCRIPTION = `subscription DashboardLeads($b: ID!, $after: String) {
+  leadCaptured(brandId: $b, after: $after) { cursor leadId status score campaignId occurredAt
+    lead { name company status score campaign { name } } } }`;
+
+export const LEAD_UPDATES_SUBSCRIPTION = `subscription DashboardLeadUpdates($b: ID!, $after: String) {
+  leadUpdated(brandId: $b, after: $after) { cursor leadId status score campaignId occurredAt } }`;
+
+export const CAMPAIGNS_SUBSCRIPTION = `subscription DashboardCampaigns($b: ID!, $after: String) {
+  campaignUpdated(brandId: $b, after: $after) { cursor campaignId status } }`;
+
 export const DOCUMENTS = {
   BRANDS_QUERY,
   PIPELINE_QUERY,
@@ -45,4 +64,9 @@ export const DOCUMENTS = {
   APPROVALS_SUBSCRIPTION,
   CONTENT_SUBSCRIPTION,
   JOBS_SUBSCRIPTION,
+  MARKETING_QUERY,
+  CAMPAIGN_QUERY,
+  LEADS_SUBSCRIPTION,
+  LEAD_UPDATES_SUBSCRIPTION,
+  CAMPAIGNS_SUBSCRIPTION,
 };

@@ -10,6 +10,7 @@ pub mod capture;
 pub mod leads;
 mod money;
 pub mod scoring;
+pub mod rollup;
 
 pub use money::Money;
 

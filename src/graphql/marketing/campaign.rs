@@ -5,6 +5,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use uuid::Uuid;
 
 use super::lead::Lead;
+use super::summary::CampaignSummary;
 use crate::domain::marketing::{CampaignStatus, CampaignType, Money, TaskPriority, TaskStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::brand::Brand;
@@ -125,6 +126,16 @@ impl Campaign {
     /// When it last changed.
     async fn updated_at(&self) -> Timestamp {
         self.0.updated_at
+    }
+    /// Its figures: spend against budget, leads by status, conversions, cost per lead and
+    /// email counts, as of the last committed change (`campaignSummary` streams them).
+    async fn summary(&self, ctx: &Context<'_>) -> ApiResult<Option<CampaignSummary>> {
+        Ok(ctx
+            .loaders()?
+            .campaign_rollups()
+            .load_one(self.0.id)
+            .await?
+            .map(|row| CampaignSummary(row.into())))
     }
     /// Its tasks, oldest first.
     async fn tasks(&self, ctx: &Context<'_>) -> ApiResult<Vec<CampaignTask>> {

@@ -1,5 +1,5 @@
 //! Campaigns and leads: the brand's marketing fields, the `campaign` root field and the
-//! mutations of their lifecycle.
+//! mutations of their lifecycle, and their live events and summaries.
 
 pub mod brand_fields;
 mod campaign;
@@ -8,6 +8,8 @@ mod lead;
 mod mutation;
 mod query;
 mod scoring;
+mod subscription;
+mod summary;
 
 pub use campaign::{Campaign, CampaignMetric, CampaignTask};
 pub use capture::{LeadCaptureMutation, LeadFormKey};
@@ -15,3 +17,5 @@ pub use lead::{Lead, LeadActivity};
 pub use mutation::MarketingMutation;
 pub use query::MarketingQuery;
 pub use scoring::{LeadScoringMutation, LeadScoringRule};
+pub use subscription::MarketingSubscription;
+pub use summary::{CampaignSummary, LeadStatusCount};

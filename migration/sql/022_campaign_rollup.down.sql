@@ -1,0 +1,14 @@
+DROP TRIGGER IF EXISTS campaign_rollups_capture ON campaign_rollups;
+DROP FUNCTION IF EXISTS capture_campaign_rollup();
+DROP FUNCTION IF EXISTS rebuild_campaign_rollups();
+DROP FUNCTION IF EXISTS campaign_rollup_add_emails(UUID, BIGINT, BIGINT, BIGINT);
+DROP TRIGGER IF EXISTS leads_rollup_insert ON leads;
+DROP TRIGGER IF EXISTS leads_rollup_update ON leads;
+DROP TRIGGER IF EXISTS leads_rollup_delete ON leads;
+DROP FUNCTION IF EXISTS maintain_campaign_rollup_leads();
+DROP FUNCTION IF EXISTS campaign_rollup_add_leads(UUID[], TEXT[], BIGINT[]);
+DROP TRIGGER IF EXISTS campaigns_rollup ON campaigns;
+DROP FUNCTION IF EXISTS maintain_campaign_rollup_budget();
+DROP TABLE IF EXISTS campaign_rollups;
+DROP TRIGGER IF EXISTS campaigns_capture ON campaigns;
+DROP FUNCTION IF EXISTS capture_campaign();
