@@ -433,6 +433,9 @@ async fn scoring_rules_form_keys_and_lead_search_stay_inside_the_brand() {
             .await;
         assert_eq!(error_code(&keys), Some("FORBIDDEN"), "{keys}");
         assert!(!keys.to_string().contains("lfk_"));
+    }
+}
+
 /// The live campaign and lead streams of `brand` (and of `campaign`, one of its campaigns).
 fn marketing_subscriptions(brand: Uuid, campaign: Uuid) -> Vec<(&'static str, Value)> {
     use crate::marketing_live::{CAMPAIGN_SUMMARY, CAMPAIGN_UPDATED, LEAD_CAPTURED, LEAD_UPDATED};
