@@ -47,6 +47,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("019_marketing"),
     step!("021_email"),
     step!("023_least_privilege"),
+    step!("024_privacy"),
 ];
 
 impl MigrationName for SqlMigration {

@@ -13,6 +13,7 @@ use super::integrations::IntegrationMutation;
 use super::learning::LearningMutation;
 use super::marketing::{MarketingMutation, MarketingQuery};
 use super::node::NodeQuery;
+use super::privacy::PrivacyMutation;
 use super::publishing::{PublishingMutation, WorkerMutation};
 use super::subscription::SubscriptionRoot;
 use super::workflows::WorkflowMutation;
@@ -43,6 +44,7 @@ pub struct Mutation(
     LearningMutation,
     MarketingMutation,
     EmailMutation,
+    PrivacyMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, SubscriptionRoot>;
