@@ -150,7 +150,7 @@ pub async fn erase_person(
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            &format!(
+            format!(
                 "WITH request AS (
                    INSERT INTO data_deletion_requests
                      (brand_id, subject_hash, lead_ids, contact_ids, erased, status, requested_by, completed_at)

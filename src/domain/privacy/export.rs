@@ -34,7 +34,7 @@ pub async fn export_person(
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            &format!(
+            format!(
                 "WITH request AS (
                    INSERT INTO data_export_requests
                      (brand_id, subject_hash, lead_id, contact_id, status, requested_by, completed_at)
