@@ -64,6 +64,10 @@ const TARGET_TABLES: &[&str] = &[
     "email_campaign_recipients",
     "email_events",
     "email_automation_rules",
+    // Privacy requests and their audit trail (seed 003's User Management, scoped by brand).
+    "data_export_requests",
+    "data_deletion_requests",
+    "privacy_audit_log",
 ];
 
 async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {
