@@ -89,6 +89,10 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub content_packages: HasMany<super::content_packages::Entity>,
     #[sea_orm(has_many)]
+    pub data_deletion_requests: HasMany<super::data_deletion_requests::Entity>,
+    #[sea_orm(has_many)]
+    pub data_export_requests: HasMany<super::data_export_requests::Entity>,
+    #[sea_orm(has_many)]
     pub email_automation_rules: HasMany<super::email_automation_rules::Entity>,
     #[sea_orm(has_many)]
     pub email_campaign_recipients: HasMany<super::email_campaign_recipients::Entity>,
@@ -126,6 +130,8 @@ pub struct Model {
     pub platform_sync_logs: HasMany<super::platform_sync_logs::Entity>,
     #[sea_orm(has_many)]
     pub post_approvals: HasMany<super::post_approvals::Entity>,
+    #[sea_orm(has_many)]
+    pub privacy_audit_logs: HasMany<super::privacy_audit_log::Entity>,
     #[sea_orm(has_many)]
     pub publish_jobs: HasMany<super::publish_jobs::Entity>,
     #[sea_orm(has_many)]

@@ -36,6 +36,8 @@ pub struct Model {
     )]
     pub brands: BelongsTo<super::brands::Entity>,
     #[sea_orm(has_many)]
+    pub data_export_requests: HasMany<super::data_export_requests::Entity>,
+    #[sea_orm(has_many)]
     pub email_campaign_recipients: HasMany<super::email_campaign_recipients::Entity>,
     #[sea_orm(has_many)]
     pub email_events: HasMany<super::email_events::Entity>,

@@ -57,6 +57,8 @@ pub struct Model {
     )]
     pub campaigns: BelongsTo<Option<super::campaigns::Entity>>,
     #[sea_orm(has_many)]
+    pub data_export_requests: HasMany<super::data_export_requests::Entity>,
+    #[sea_orm(has_many)]
     pub email_contacts: HasMany<super::email_contacts::Entity>,
     #[sea_orm(has_many)]
     pub lead_activities: HasMany<super::lead_activities::Entity>,

@@ -28,6 +28,10 @@ pub struct Model {
     #[sea_orm(has_many)]
     pub content_packages: HasMany<super::content_packages::Entity>,
     #[sea_orm(has_many)]
+    pub data_deletion_requests: HasMany<super::data_deletion_requests::Entity>,
+    #[sea_orm(has_many)]
+    pub data_export_requests: HasMany<super::data_export_requests::Entity>,
+    #[sea_orm(has_many)]
     pub email_automation_rules: HasMany<super::email_automation_rules::Entity>,
     #[sea_orm(has_many)]
     pub email_campaigns: HasMany<super::email_campaigns::Entity>,
@@ -47,6 +51,8 @@ pub struct Model {
     pub media_usage_logs: HasMany<super::media_usage_logs::Entity>,
     #[sea_orm(has_many)]
     pub platform_reviews: HasMany<super::platform_reviews::Entity>,
+    #[sea_orm(has_many)]
+    pub privacy_audit_logs: HasMany<super::privacy_audit_log::Entity>,
     #[sea_orm(has_many)]
     pub workflow_instances: HasMany<super::workflow_instances::Entity>,
     #[sea_orm(has_many)]

@@ -49,6 +49,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("021_email"),
     step!("022_campaign_rollup"),
     step!("023_least_privilege"),
+    step!("024_privacy"),
 ];
 
 impl MigrationName for SqlMigration {

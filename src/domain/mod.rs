@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod learning;
 pub mod lifecycle;
 pub mod marketing;
+pub mod privacy;
 pub mod publishing;
 pub mod reviews;
 pub mod status;

@@ -23,6 +23,7 @@ pub mod node;
 pub mod pagination;
 pub mod plain;
 pub mod prefetch;
+pub mod privacy;
 pub mod publishing;
 pub mod schema;
 pub mod session;

@@ -15,6 +15,7 @@ use super::marketing::{
     LeadCaptureMutation, LeadScoringMutation, MarketingMutation, MarketingQuery,
 };
 use super::node::NodeQuery;
+use super::privacy::PrivacyMutation;
 use super::publishing::{PublishingMutation, WorkerMutation};
 use super::subscription::SubscriptionRoot;
 use super::workflows::WorkflowMutation;
@@ -47,6 +48,7 @@ pub struct Mutation(
     EmailMutation,
     LeadScoringMutation,
     LeadCaptureMutation,
+    PrivacyMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, SubscriptionRoot>;

@@ -34,6 +34,7 @@ mod migrations;
 mod nodes;
 mod persisted;
 mod pgbouncer;
+mod privacy;
 mod privileges;
 mod publishing;
 mod realtime;

@@ -70,6 +70,10 @@ const TARGET_TABLES: &[&str] = &[
     "lead_form_keys",
     // A campaign's live figures, kept by triggers (decision #66).
     "campaign_rollups",
+    // Privacy requests and their audit trail (seed 003's User Management, scoped by brand).
+    "data_export_requests",
+    "data_deletion_requests",
+    "privacy_audit_log",
 ];
 
 async fn strings(db: &DatabaseConnection, sql: &str) -> Vec<String> {
