@@ -103,7 +103,7 @@ enum Command {
         #[arg(long, default_value_t = 86_400)]
         ttl: u64,
         /// HS256 secret.
-        #[arg(long, env = "JWT_SECRET", default_value = DEV_JWT_SECRET, hide_default_value = true)]
+        #[arg(long, env = "JWT_SECRET", default_value = DEV_JWT_SECRET, hide_default_value = true, hide_env_values = true)]
         secret: String,
     },
 }

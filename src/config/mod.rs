@@ -25,7 +25,8 @@ pub struct DatabaseConfig {
     #[arg(
         long,
         env = "DATABASE_URL",
-        default_value = "postgres://postgres@127.0.0.1:5432/brandgraph"
+        default_value = "postgres://postgres@127.0.0.1:5432/brandgraph",
+        hide_env_values = true
     )]
     pub database_url: String,
 

@@ -82,3 +82,55 @@ async fn the_probe_tells_a_missing_database_from_a_server_that_is_down() {
         other => panic!("{other:?}"),
     }
 }
+
+/// `--help` shows which variables each option reads, never their values: a secret in the
+/// environment must not reach a terminal or a CI log that way.
+#[tokio::test]
+async fn help_never_prints_the_values_of_secret_variables() {
+    // (variable, value, the secret part of the value)
+    let variables = [
+        (
+            "DATABASE_URL",
+            "postgres://app:pw-database@db/bg",
+            "pw-database",
+        ),
+        (
+            "BRANDGRAPH_MIGRATE_DATABASE_URL",
+            "postgres://o:pw-migrate@db/bg",
+            "pw-migrate",
+        ),
+        (
+            "BRANDGRAPH_LISTEN_DATABASE_URL",
+            "postgres://app:pw-listen@db/bg",
+            "pw-listen",
+        ),
+        (
+            "BRANDGRAPH_REPLICA_URLS",
+            "postgres://app:pw-replica@r/bg",
+            "pw-replica",
+        ),
+        ("JWT_SECRET", "pw-jwt-0123456789abcdef0123456789", "pw-jwt"),
+        (
+            "BRANDGRAPH_WEBHOOK_SECRETS",
+            "reviews=pw-webhook",
+            "pw-webhook",
+        ),
+    ];
+    let mut command = Command::new(env!("CARGO_BIN_EXE_brandgraph"));
+    command
+        .args(["serve", "--help"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (name, value, _) in variables {
+        command.env(name, value);
+    }
+    let output = command.output().await.expect("run --help");
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("DATABASE_URL"), "{help}");
+    for (name, _, secret) in variables {
+        assert!(
+            !help.contains(secret),
+            "--help printed {name}'s value:\n{help}"
+        );
+    }
+}

@@ -9,8 +9,8 @@ pub mod campaigns;
 pub mod capture;
 pub mod leads;
 mod money;
-pub mod scoring;
 pub mod rollup;
+pub mod scoring;
 
 pub use money::Money;
 
