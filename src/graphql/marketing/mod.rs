@@ -3,6 +3,7 @@
 
 pub mod brand_fields;
 mod campaign;
+pub mod describe;
 mod lead;
 mod mutation;
 mod query;
