@@ -44,11 +44,16 @@ async fn post(app: &TestApp, token: Option<&str>, query: &str, variables: &Value
     response.text().await.unwrap()
 }
 
-/// Canonical JSON: keys sorted (serde_json's map is ordered by key).
+/// Canonical JSON: keys sorted (serde_json's map is ordered by key), and `errors` sorted:
+/// the executor resolves sibling fields concurrently, so two failing fields report in
+/// either order on the same path.
 fn canonical(body: &str) -> String {
-    serde_json::from_str::<Value>(body)
-        .unwrap_or_else(|err| panic!("not JSON ({err}): {body}"))
-        .to_string()
+    let mut value = serde_json::from_str::<Value>(body)
+        .unwrap_or_else(|err| panic!("not JSON ({err}): {body}"));
+    if let Some(Value::Array(errors)) = value.get_mut("errors") {
+        errors.sort_by_key(|error| error.to_string());
+    }
+    value.to_string()
 }
 
 async fn compiled_count(app: &TestApp) -> u64 {
