@@ -9,7 +9,7 @@ pub mod viewer;
 pub use jwt::{JwtVerifier, Principal};
 pub use membership_cache::MembershipCache;
 pub use role::Role;
-pub use viewer::{BrandScope, Viewer};
+pub use viewer::{BrandScope, Memberships, Viewer};
 
 use crate::error::ApiError;
 

@@ -44,7 +44,7 @@ struct After {
 /// `column <op> value` of a filter.
 struct Condition {
     column: &'static str,
-    like: bool,
+    op: &'static str,
     value: String,
 }
 
@@ -55,10 +55,7 @@ impl PageArguments {
         let mut parts: Vec<String> = self
             .filters
             .iter()
-            .map(|c| {
-                let op = if c.like { "ILIKE" } else { "=" };
-                format!("{row}.{} {op} {}", c.column, c.value)
-            })
+            .map(|c| format!("{row}.{} {} {}", c.column, c.op, c.value))
             .collect();
         if cursor && let Some(after) = &self.after {
             let keyset = self.order.after_sql(row, &after.value, &after.id);
@@ -182,11 +179,22 @@ impl Planner<'_> {
                 Some(stored) => Param::Text(stored.to_string()),
                 None => return fallback("filter enum"),
             },
+            // `Int` is 32 bits: a literal out of range is the executor's error.
+            (FilterTest::IntAtLeast, Value::Number(n)) => {
+                match n.as_i64().and_then(|n| i32::try_from(n).ok()) {
+                    Some(n) => Param::Int(n),
+                    None => return fallback("filter int"),
+                }
+            }
             _ => return fallback(format!("filter {} value", described.field)),
         };
         Ok(Some(Condition {
             column: described.column,
-            like: matches!(described.test, FilterTest::Like(_)),
+            op: match described.test {
+                FilterTest::Like(_) => "ILIKE",
+                FilterTest::IntAtLeast => ">=",
+                _ => "=",
+            },
             value: self.param(param),
         }))
     }

@@ -3,6 +3,7 @@
 //! describing its types (beside the domain, e.g. `graphql::brand::describe`), not by
 //! writing SQL per field.
 
+use crate::auth::Role;
 use crate::graphql::ids::NodeKind;
 
 /// How a column renders, byte for byte as async-graphql's executor writes the field.
@@ -29,6 +30,9 @@ pub enum Render {
     /// A GraphQL enum from a NOT NULL text column holding its snake_case database value
     /// (`pending_review` → `PENDING_REVIEW`; CHECK constraints keep the values known).
     Enum,
+    /// `Money!` from a NOT NULL numeric column: a JSON string with two decimals
+    /// (`Money`'s `rescale(2)`).
+    Money,
 }
 
 /// One field of an object type read straight from a column.
@@ -38,6 +42,9 @@ pub struct ColumnField {
     pub field: &'static str,
     pub column: &'static str,
     pub render: Render,
+    /// The least role in the row's brand (its `brand_id` column) that reads the field;
+    /// anyone else reads `null`, as the executor's resolver answers.
+    pub gate: Option<Role>,
 }
 
 /// A field read straight from `column`, rendered as `render` (for descriptions' tables).
@@ -46,6 +53,22 @@ pub const fn column(field: &'static str, column: &'static str, render: Render) -
         field,
         column,
         render,
+        gate: None,
+    }
+}
+
+/// A field only `role` and above read in the row's brand; `null` for anyone else.
+pub const fn gated(
+    field: &'static str,
+    column: &'static str,
+    render: Render,
+    role: Role,
+) -> ColumnField {
+    ColumnField {
+        field,
+        column,
+        render,
+        gate: Some(role),
     }
 }
 
@@ -110,6 +133,8 @@ pub enum FilterTest {
     EnumEquals(fn(&str) -> Option<&'static str>),
     /// `column ILIKE <pattern>`, the pattern built from the string by this function.
     Like(fn(&str) -> String),
+    /// `column >= <Int>`.
+    IntAtLeast,
 }
 
 /// The value of a GraphQL enum by its name, parsed as the executor parses an argument.

@@ -19,6 +19,7 @@ pub fn column(row: &str, column: &str, render: Render) -> String {
         Render::OptionalTimestamp => format!("coalesce({}, 'null')", timestamp(&value, "+00:00")),
         Render::Int => format!("{value}::text"),
         Render::Enum => format!("to_json(upper({value}))::text"),
+        Render::Money => format!("('\"' || round({value}, 2)::text || '\"')"),
     }
 }
 

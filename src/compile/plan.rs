@@ -18,6 +18,7 @@ use super::describe::{ObjectType, Order};
 use super::json;
 use super::select::{Member, Selections, object};
 use super::visibility::BrandRows;
+use crate::auth::Role;
 use crate::graphql::ids::{self, NodeKind};
 
 /// What each bind parameter (`$1`, `$2`, …) of a plan carries, in order.
@@ -37,6 +38,11 @@ pub enum Param {
     Text(String),
     /// A UUID constant of the document, bound as `uuid`.
     Uuid(uuid::Uuid),
+    /// An `Int` constant of the document (a filter's value), bound as `integer`.
+    Int(i32),
+    /// The visible brands in which the viewer holds at least this role (`uuid[]`; NULL for
+    /// the service role, which counts as owner everywhere): role-gated fields read through it.
+    RoleScope(Role),
     /// The sort value of an `after` cursor in `Order` (text or timestamptz; NULL without
     /// a cursor).
     CursorValue(Source, Order),
@@ -60,7 +66,8 @@ impl Param {
     /// The SQL type the parameter is bound as.
     fn sql_type(&self) -> &'static str {
         match self {
-            Param::Scope => "uuid[]",
+            Param::Scope | Param::RoleScope(_) => "uuid[]",
+            Param::Int(_) => "integer",
             Param::BrandId(_) | Param::Uuid(_) | Param::CursorId(..) | Param::NodeUuid(_) => "uuid",
             Param::NodeKind(_) => "text",
             Param::PageSize(_) => "bigint",
@@ -365,7 +372,19 @@ impl<'a> Planner<'a> {
             let value = match name {
                 "__typename" => json::name_value(ty.name),
                 name => match (ty.column(name), ty.relation(name)) {
-                    (Some(column), _) => json::column(row, column.column, column.render),
+                    (Some(column), _) => {
+                        let value = json::column(row, column.column, column.render);
+                        match column.gate {
+                            None => value,
+                            Some(role) => {
+                                let roles = self.param(Param::RoleScope(role));
+                                format!(
+                                    "(CASE WHEN {roles} IS NULL OR {row}.brand_id = ANY({roles}) \
+                                     THEN {value} ELSE 'null' END)"
+                                )
+                            }
+                        }
+                    }
                     (None, Some(relation)) => self.relation(relation, &member, row)?,
                     (None, None) => return fallback(format!("{}.{name}", ty.name)),
                 },

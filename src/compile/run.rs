@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use super::args::decode_after;
 use super::plan::{NODE_KINDS, Param, Plan, Source, VariableType};
-use crate::auth::BrandScope;
+use crate::auth::{BrandScope, Memberships};
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
@@ -21,11 +21,13 @@ pub enum Outcome {
     Failed(sea_orm::DbErr),
 }
 
-/// Binds `variables` and `scope` into `plan` and runs it on `db`.
+/// Binds `variables`, `scope` and the viewer's `roles` (for role-gated fields) into
+/// `plan` and runs it on `db`.
 pub async fn run(
     plan: &Plan,
     variables: &Variables,
     scope: &BrandScope,
+    roles: &Memberships,
     db: &DatabaseConnection,
 ) -> Outcome {
     for variable in &plan.variables {
@@ -50,6 +52,16 @@ pub async fn run(
                 BrandScope::All => sea_orm::Value::Array(sea_orm::sea_query::ArrayType::Uuid, None),
                 BrandScope::Only(ids) => ids.clone().into(),
             },
+            Param::RoleScope(least) => match scope {
+                BrandScope::All => sea_orm::Value::Array(sea_orm::sea_query::ArrayType::Uuid, None),
+                BrandScope::Only(_) => roles
+                    .iter()
+                    .filter(|(_, role)| *role >= least)
+                    .map(|(brand, _)| *brand)
+                    .collect::<Vec<_>>()
+                    .into(),
+            },
+            Param::Int(n) => (*n).into(),
             Param::BrandId(name) => match variables.get(name) {
                 Some(Value::String(id)) => match ids::decode_as(NodeKind::Brand, id) {
                     Ok(uuid) => uuid.into(),

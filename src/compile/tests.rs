@@ -142,3 +142,51 @@ fn node_reads_each_described_kind_through_its_brands_visibility() {
     let lead = crate::graphql::ids::encode(crate::graphql::ids::NodeKind::Lead, uuid::Uuid::nil());
     assert!(planned(&format!("{{ node(id: \"{}\") {{ id }} }}", lead.0)).is_err());
 }
+
+#[test]
+fn a_leads_personal_data_is_read_through_the_role_scope_of_its_brand() {
+    let plan = planned(&format!(
+        "{{ brand(id: \"{AURORA}\") {{ leads(first: 2) {{ nodes {{ name email phone }} }} campaigns {{ nodes {{ leads {{ nodes {{ email }} }} }} }} }} }}"
+    ))
+    .unwrap();
+    // One parameter for every gated field: the brands where the viewer is a member or more.
+    assert_eq!(
+        plan.params,
+        vec![Param::Scope, Param::RoleScope(crate::auth::Role::Member)]
+    );
+    assert_eq!(
+        plan.sql.matches("= ANY($2::uuid[]) THEN").count(),
+        3,
+        "{}",
+        plan.sql
+    );
+    // Without a gated field, no role scope is bound.
+    let plan = planned(&format!(
+        "{{ brand(id: \"{AURORA}\") {{ leads {{ nodes {{ name score tags }} }} }} }}"
+    ))
+    .unwrap();
+    assert_eq!(plan.params, vec![Param::Scope]);
+}
+
+#[test]
+fn marketing_filters_bind_their_values_and_the_rest_falls_back() {
+    let plan = planned(&format!(
+        "{{ brand(id: \"{AURORA}\") {{ leads(filter: {{ minScore: 50, status: QUALIFIED, source: \"web\" }}) {{ totalCount }} campaigns(filter: {{ type: PRODUCT_LAUNCH }}) {{ totalCount }} }} }}"
+    ))
+    .unwrap();
+    assert!(plan.params.contains(&Param::Int(50)), "{:?}", plan.params);
+    assert!(plan.params.contains(&Param::Text("qualified".into())));
+    assert!(plan.params.contains(&Param::Text("product_launch".into())));
+    assert!(plan.sql.contains(".score >= $"), "{}", plan.sql);
+    for query in [
+        "{ brand(id: \"00000000-0000-4000-8000-000000000201\") { leads(filter: { tag: \"vip\" }) { totalCount } } }",
+        "{ brand(id: \"00000000-0000-4000-8000-000000000201\") { leads(filter: { minScore: 3000000000 }) { totalCount } } }",
+        "{ brand(id: \"00000000-0000-4000-8000-000000000201\") { campaigns(filter: { startsAfter: \"2026-01-01T00:00:00Z\" }) { totalCount } } }",
+        "{ brand(id: \"00000000-0000-4000-8000-000000000201\") { campaigns { nodes { targetAudience } } } }",
+        "{ brand(id: \"00000000-0000-4000-8000-000000000201\") { campaigns { nodes { budgetRemaining } } } }",
+        "{ brand(id: \"00000000-0000-4000-8000-000000000201\") { leads { nodes { campaign { name } } } } }",
+        "{ brand(id: \"00000000-0000-4000-8000-000000000201\") { campaigns { nodes { metrics(from: \"2026-01-01\", to: \"2026-01-02\") { value } } } } }",
+    ] {
+        assert!(planned(query).is_err(), "{query} was planned");
+    }
+}

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use tracing::Instrument;
 
 use super::client::{Caller, authenticate, identify};
-use crate::auth::Viewer;
+use crate::auth::{BrandScope, Viewer};
 use crate::compile::{self, Outcome, Plan, PlanKey};
 use crate::db::replicas::{Route, Writer};
 use crate::error::ApiError;
@@ -464,6 +464,14 @@ async fn run_compiled(
     let Ok(scope) = viewer.brand_scope().await else {
         return Compiled::Executor;
     };
+    // Loaded once per request with the scope (memoized): no statement of its own.
+    let roles = match scope {
+        BrandScope::All => Default::default(),
+        BrandScope::Only(_) => match viewer.memberships().await {
+            Ok(roles) => roles,
+            Err(_) => return Compiled::Executor,
+        },
+    };
     let name = plan.operation_name.as_deref();
     let span = tracing::info_span!(
         "graphql.operation",
@@ -473,7 +481,7 @@ async fn run_compiled(
         graphql.path = "compiled",
     );
     let started = std::time::Instant::now();
-    let outcome = compile::run(plan, &request.variables, &scope, db)
+    let outcome = compile::run(plan, &request.variables, &scope, &roles, db)
         .instrument(span)
         .await;
     match outcome {

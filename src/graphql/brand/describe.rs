@@ -1,5 +1,6 @@
-//! What the query compiler (`crate::compile`) may read of a `Brand`: its columns. Fields
-//! not listed here (relations, role-dependent and computed ones) run on the executor.
+//! What the query compiler (`crate::compile`) may read of a `Brand`: its columns and the
+//! described lists (media, content, campaigns, leads). Fields not listed here (other
+//! relations, role-dependent and computed ones) run on the executor.
 
 use crate::compile::describe::{
     FilterField, FilterTest, ObjectType, Order, Relation, RelationKind, Render, column, filter,
@@ -7,6 +8,7 @@ use crate::compile::describe::{
 use crate::graphql::asset::describe::{ASSET_FILTERS, MEDIA_ASSET};
 use crate::graphql::content::describe::{CONTENT_FILTERS, CONTENT_ITEM, CONTENT_ORDERS};
 use crate::graphql::ids::NodeKind;
+use crate::graphql::marketing::describe::{CAMPAIGN, CAMPAIGN_FILTERS, LEAD, LEAD_FILTERS};
 
 /// The `orderBy` values of the root `brands` connection.
 pub static BRANDS_ORDERS: &[(&str, Order)] = &[
@@ -72,6 +74,24 @@ pub static BRAND: ObjectType = ObjectType {
             kind: RelationKind::Connection,
             orders: CONTENT_ORDERS,
             filters: CONTENT_FILTERS,
+        },
+        Relation {
+            field: "campaigns",
+            target: &CAMPAIGN,
+            parent_column: "brand_id",
+            order: Order::NEWEST_FIRST,
+            kind: RelationKind::Connection,
+            orders: &[],
+            filters: CAMPAIGN_FILTERS,
+        },
+        Relation {
+            field: "leads",
+            target: &LEAD,
+            parent_column: "brand_id",
+            order: Order::NEWEST_FIRST,
+            kind: RelationKind::Connection,
+            orders: &[],
+            filters: LEAD_FILTERS,
         },
     ],
 };

@@ -4,6 +4,7 @@
 pub mod brand_fields;
 mod campaign;
 mod capture;
+pub mod describe;
 mod lead;
 mod mutation;
 mod query;
