@@ -50,6 +50,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("022_campaign_rollup"),
     step!("023_least_privilege"),
     step!("024_privacy"),
+    step!("025_email_rollup"),
 ];
 
 impl MigrationName for SqlMigration {

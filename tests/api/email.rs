@@ -990,3 +990,104 @@ async fn email_lists_cost_one_statement_per_level_whatever_their_size() {
     }
     assert_eq!(seen.len(), 20);
 }
+
+/// A campaign's summary counts its email campaigns' recipients as sent, and each
+/// recipient's first open and first click once, in the transactions that record them.
+#[tokio::test]
+async fn a_campaigns_summary_counts_its_emails_sent_opened_and_clicked() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    connect_mailchimp(&app, brands::AURORA).await;
+    import(
+        &app,
+        users::MEMBER,
+        brands::AURORA,
+        json!([{ "email": "rollup-one@example.test" }, { "email": "rollup-two@example.test" }]),
+    )
+    .await;
+    let campaign: Uuid = app
+        .scalar(&format!(
+            "SELECT md5('campaign:{}:launch')::uuid::text",
+            brands::AURORA
+        ))
+        .await
+        .parse()
+        .unwrap();
+    let summary = || {
+        let app = &app;
+        async move {
+            let answer = app
+                .graphql(
+                    Some(&user_token(users::VIEWER)),
+                    "query($id: ID!) { campaign(id: $id) { summary { emailsSent emailsOpened emailsClicked } } }",
+                    json!({ "id": encode(NodeKind::Campaign, campaign) }),
+                )
+                .await;
+            let s = &answer["data"]["campaign"]["summary"];
+            assert!(s.is_object(), "{answer}");
+            [
+                s["emailsSent"].as_i64().unwrap(),
+                s["emailsOpened"].as_i64().unwrap(),
+                s["emailsClicked"].as_i64().unwrap(),
+            ]
+        }
+    };
+    let before = summary().await;
+
+    let id = draft(&app, brands::AURORA, "Rollup", json!({})).await;
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &app.db,
+        &format!("UPDATE email_campaigns SET campaign_id = '{campaign}' WHERE name = 'Rollup'"),
+    )
+    .await
+    .unwrap();
+    ok(&step(&app, users::MANAGER, "sendEmailCampaign", &id).await);
+    ok(&app.graphql(Some(&service_token()), CLAIM, json!({})).await);
+    let email_campaign = app
+        .scalar("SELECT id::text FROM email_campaigns WHERE name = 'Rollup'")
+        .await;
+    let recipients = count(
+        &app,
+        &format!("SELECT count(*) FROM email_campaign_recipients WHERE email_campaign_id = '{email_campaign}'"),
+    )
+    .await;
+    assert!(recipients >= 2, "the imported contacts are recipients");
+    assert_eq!(
+        summary().await,
+        [before[0] + recipients, before[1], before[2]]
+    );
+
+    // Two opens and a click of one recipient, an open of the other: 2 unique opens, 1 click.
+    for (delivery, kind, address) in [
+        ("r-1", "opened", "rollup-one@example.test"),
+        ("r-2", "opened", "rollup-one@example.test"),
+        ("r-3", "clicked", "rollup-one@example.test"),
+        ("r-4", "opened", "rollup-two@example.test"),
+    ] {
+        let status = provider_event(
+            &app,
+            delivery,
+            email_event(
+                kind,
+                brands::AURORA,
+                json!({ "email": address, "emailCampaignId": email_campaign, "eventId": delivery }),
+            ),
+        )
+        .await;
+        assert_eq!(status, "processed", "{delivery}");
+    }
+    let after = summary().await;
+    assert_eq!(
+        after,
+        [before[0] + recipients, before[1] + 2, before[2] + 1]
+    );
+    // The rollup equals a count of the campaign's recipients.
+    let counted = app
+        .scalar(&format!(
+            "SELECT concat_ws('|', count(*), count(r.opened_at), count(r.clicked_at))
+               FROM email_campaign_recipients r JOIN email_campaigns e ON e.id = r.email_campaign_id
+              WHERE e.campaign_id = '{campaign}'"
+        ))
+        .await;
+    assert_eq!(counted, format!("{}|{}|{}", after[0], after[1], after[2]));
+}
