@@ -1,7 +1,9 @@
 //! Brand-scoped finders: every brand query starts from the viewer's [`BrandScope`], so a
 //! query without its scope does not compile rather than leaking.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, QueryFilter, QuerySelect, Select,
+};
 use uuid::Uuid;
 
 use crate::auth::{BrandScope, Viewer};
@@ -43,6 +45,23 @@ pub async fn lock_visible<E: EntityTrait>(
 ) -> ApiResult<E::Model> {
     let scope = viewer.brand_scope().await?;
     lock_row(db, scoped(select, &scope, brand_column), what).await
+}
+
+/// As [`lock_visible`], then `role` or above is required in the row's brand
+/// (`FORBIDDEN` otherwise): the lock every brand-owned row's mutation starts with.
+pub async fn lock_visible_with_role<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    select: Select<E>,
+    brand_column: E::Column,
+    what: &'static str,
+    role: crate::auth::Role,
+) -> ApiResult<E::Model> {
+    let row = lock_visible(db, viewer, select, brand_column, what).await?;
+    let brand = <Uuid as sea_orm::sea_query::ValueType>::try_from(row.get(brand_column))
+        .map_err(|_| ApiError::NotFound(what))?;
+    crate::domain::access::require_role(viewer, brand, role).await?;
+    Ok(row)
 }
 
 /// The row `select` finds, locked for this transaction; for callers that check access

@@ -11,7 +11,7 @@ use super::{AutomationAction, AutomationTrigger, SEND_ROLE, object, templates};
 use crate::auth::Viewer;
 use crate::domain::access::require_role;
 use crate::domain::audit::{self, AuditContext, AuditEntry};
-use crate::domain::brands::lock_visible;
+use crate::domain::brands::lock_visible_with_role;
 use crate::domain::marketing::required_text;
 use crate::error::{ApiError, ApiResult};
 use entity::email_automation_rules;
@@ -109,16 +109,15 @@ async fn lock_for_manager(
     viewer: &Viewer,
     id: Uuid,
 ) -> ApiResult<email_automation_rules::Model> {
-    let row = lock_visible(
+    lock_visible_with_role(
         db,
         viewer,
         email_automation_rules::Entity::find_by_id(id),
         email_automation_rules::Column::BrandId,
         "email automation rule",
+        SEND_ROLE,
     )
-    .await?;
-    require_role(viewer, row.brand_id, SEND_ROLE).await?;
-    Ok(row)
+    .await
 }
 
 /// Creates a rule (managers and above); a second rule of the same name is `CONFLICT`.

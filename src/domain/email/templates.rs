@@ -9,7 +9,7 @@ use super::{WRITE_ROLE, tags};
 use crate::auth::Viewer;
 use crate::domain::access::require_role;
 use crate::domain::audit::{self, AuditContext, AuditEntry};
-use crate::domain::brands::lock_visible;
+use crate::domain::brands::lock_visible_with_role;
 use crate::domain::marketing::{optional_text, required_text};
 use crate::error::ApiResult;
 use entity::email_templates;
@@ -67,16 +67,15 @@ async fn lock_for_writer(
     viewer: &Viewer,
     id: Uuid,
 ) -> ApiResult<email_templates::Model> {
-    let row = lock_visible(
+    lock_visible_with_role(
         db,
         viewer,
         email_templates::Entity::find_by_id(id),
         email_templates::Column::BrandId,
         "email template",
+        WRITE_ROLE,
     )
-    .await?;
-    require_role(viewer, row.brand_id, WRITE_ROLE).await?;
-    Ok(row)
+    .await
 }
 
 /// Creates a template (members and above); a second one of the same name in the brand

@@ -15,7 +15,7 @@ use super::{CampaignStatus, CampaignType, Money, optional_text, required_text};
 use crate::auth::{BrandScope, Role, Viewer};
 use crate::domain::access::require_role;
 use crate::domain::audit::{self, AuditContext, AuditEntry};
-use crate::domain::brands::{lock_visible, scoped};
+use crate::domain::brands::{lock_visible_with_role, scoped};
 use crate::error::{ApiError, ApiResult};
 use entity::campaigns;
 
@@ -174,16 +174,15 @@ async fn lock_for_manager(
     viewer: &Viewer,
     id: Uuid,
 ) -> ApiResult<campaigns::Model> {
-    let row = lock_visible(
+    lock_visible_with_role(
         db,
         viewer,
         campaigns::Entity::find_by_id(id),
         campaigns::Column::BrandId,
         "campaign",
+        Role::Manager,
     )
-    .await?;
-    require_role(viewer, row.brand_id, Role::Manager).await?;
-    Ok(row)
+    .await
 }
 
 /// Creates a campaign in `draft` (managers and above).

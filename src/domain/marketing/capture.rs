@@ -17,7 +17,7 @@ use super::{CompanySize, LeadActivityType, campaigns, leads::email, optional_tex
 use crate::auth::{Role, Viewer};
 use crate::domain::access::require_role;
 use crate::domain::audit::{self, AuditContext, AuditEntry};
-use crate::domain::brands::lock_visible;
+use crate::domain::brands::lock_visible_with_role;
 use crate::error::{ApiError, ApiResult};
 use entity::{lead_form_keys, leads};
 
@@ -140,16 +140,15 @@ async fn lock_for_admin(
     viewer: &Viewer,
     id: Uuid,
 ) -> ApiResult<lead_form_keys::Model> {
-    let row = lock_visible(
+    lock_visible_with_role(
         db,
         viewer,
         lead_form_keys::Entity::find_by_id(id),
         lead_form_keys::Column::BrandId,
         "lead form key",
+        Role::Admin,
     )
-    .await?;
-    require_role(viewer, row.brand_id, Role::Admin).await?;
-    Ok(row)
+    .await
 }
 
 /// Creates a publishable key (admins and owners): `lfk_` and 32 random hex digits.

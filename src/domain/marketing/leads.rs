@@ -13,7 +13,7 @@ use super::{
 use crate::auth::{Role, Viewer};
 use crate::domain::access::require_role;
 use crate::domain::audit::{self, AuditContext, AuditEntry};
-use crate::domain::brands::lock_visible;
+use crate::domain::brands::lock_visible_with_role;
 use crate::error::{ApiError, ApiResult};
 use entity::{lead_activities, leads};
 
@@ -178,16 +178,15 @@ async fn lock_for_member(
     viewer: &Viewer,
     id: Uuid,
 ) -> ApiResult<leads::Model> {
-    let row = lock_visible(
+    lock_visible_with_role(
         db,
         viewer,
         leads::Entity::find_by_id(id),
         leads::Column::BrandId,
         "lead",
+        Role::Member,
     )
-    .await?;
-    require_role(viewer, row.brand_id, Role::Member).await?;
-    Ok(row)
+    .await
 }
 
 async fn insert_activity(

@@ -19,7 +19,7 @@ use super::{LeadActivityType, required_text};
 use crate::auth::{Role, Viewer};
 use crate::domain::access::require_role;
 use crate::domain::audit::{self, AuditContext, AuditEntry};
-use crate::domain::brands::lock_visible;
+use crate::domain::brands::lock_visible_with_role;
 use crate::error::{ApiError, ApiResult};
 use entity::lead_scoring_rules;
 
@@ -229,16 +229,15 @@ async fn lock_for_admin(
     viewer: &Viewer,
     id: Uuid,
 ) -> ApiResult<lead_scoring_rules::Model> {
-    let row = lock_visible(
+    lock_visible_with_role(
         db,
         viewer,
         lead_scoring_rules::Entity::find_by_id(id),
         lead_scoring_rules::Column::BrandId,
         "lead scoring rule",
+        Role::Admin,
     )
-    .await?;
-    require_role(viewer, row.brand_id, Role::Admin).await?;
-    Ok(row)
+    .await
 }
 
 /// Creates a rule (admins and owners); the brand's leads are rescored by the job.
