@@ -122,14 +122,33 @@ impl Postgres {
         std::fs::write(&path, conf).expect("write postgresql.conf");
     }
 
-    fn start(&self) {
+    /// Starts the server; when the port `free_port` chose was taken meanwhile by another
+    /// test's connection, moves to another free port and starts again.
+    fn start(&mut self) {
         let data = self.data();
-        run(as_postgres(&pg_bin("pg_ctl"))
-            .arg("-D")
-            .arg(&data)
-            .arg("-l")
-            .arg(self.dir.join("server.log"))
-            .args(["-w", "-t", "60", "start"]));
+        let log = self.dir.join("server.log");
+        for _ in 0..5 {
+            let mut pg_ctl = as_postgres(&pg_bin("pg_ctl"));
+            pg_ctl
+                .arg("-D")
+                .arg(&data)
+                .arg("-l")
+                .arg(&log)
+                .args(["-w", "-t", "60", "start"]);
+            let started = pg_ctl.stdin(Stdio::null()).output().expect("pg_ctl");
+            if started.status.success() {
+                break;
+            }
+            let server_log = std::fs::read_to_string(&log).unwrap_or_default();
+            assert!(
+                server_log.contains("Address already in use"),
+                "{pg_ctl:?} failed:\n{}{}\n{server_log}",
+                String::from_utf8_lossy(&started.stdout),
+                String::from_utf8_lossy(&started.stderr)
+            );
+            self.port = free_port();
+            self.configure(&format!("\nport = {}\n", self.port));
+        }
         at_exit(format!(
             "{} -D {} stop -m immediate >/dev/null 2>&1; rm -rf {}",
             as_postgres_shell(&pg_bin("pg_ctl")),
@@ -174,7 +193,7 @@ pub fn replicated() -> &'static Replicated {
 }
 
 fn start_primary() -> Postgres {
-    let server = Postgres {
+    let mut server = Postgres {
         port: free_port(),
         dir: temp_dir("primary"),
     };
@@ -231,7 +250,7 @@ fn start_primary() -> Postgres {
 /// A new streaming replica of `primary` (`pg_basebackup -R`: it follows the primary as a
 /// hot standby), started on its own port.
 pub fn start_replica(primary: &Postgres) -> Postgres {
-    let server = Postgres {
+    let mut server = Postgres {
         port: free_port(),
         dir: temp_dir("replica"),
     };
