@@ -81,6 +81,10 @@ pub struct Args {
     /// per-field executor), so both read paths and the ceiling are measured in one run.
     #[arg(long)]
     pub compare_paths: bool,
+    /// Also run each query shape on a gateway connected as the dataset's owner (a
+    /// superuser: row-level security bypassed), to print what RLS costs per shape.
+    #[arg(long)]
+    pub compare_rls: bool,
     /// The gateway binary (default: `brandgraph` next to this executable).
     #[arg(long)]
     pub gateway: Option<PathBuf>,
@@ -121,9 +125,20 @@ async fn main() -> anyhow::Result<()> {
     let ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
     let executor = match args.compare_paths {
         true => {
-            let gateway = gateway::Gateway::start_with(&args, &url, false).await?;
+            let gateway =
+                gateway::Gateway::start_with(&args, &url, false, gateway::Login::Gateway).await?;
             let mut ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
             ctx.path = "executor";
+            Some((gateway, ctx))
+        }
+        false => None,
+    };
+    let bypassing_rls = match args.compare_rls {
+        true => {
+            let gateway =
+                gateway::Gateway::start_with(&args, &url, true, gateway::Login::Owner).await?;
+            let mut ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
+            ctx.path = "compiled, RLS bypassed";
             Some((gateway, ctx))
         }
         false => None,
@@ -143,6 +158,10 @@ async fn main() -> anyhow::Result<()> {
             if let Some((_, executor)) = &executor {
                 executor.verify(op).await?;
                 rows.push(executor.run(op, args.concurrency, duration).await?);
+            }
+            if let Some((_, bypassing)) = &bypassing_rls {
+                bypassing.verify(op).await?;
+                rows.push(bypassing.run(op, args.concurrency, duration).await?);
             }
             ctx.verify(op).await?;
             let mut row = ctx.run(op, args.concurrency, duration).await?;
@@ -175,6 +194,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some((executor, _)) = executor {
         executor.stop().await;
+    }
+    if let Some((bypassing, _)) = bypassing_rls {
+        bypassing.stop().await;
     }
     gateway.stop().await;
     Ok(())
