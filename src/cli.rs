@@ -322,7 +322,11 @@ fn print_demo_banner(token: &str, addr: std::net::SocketAddr) {
          Try:\n  {{ viewer {{ user {{ displayName }} memberships {{ brandId role }} }}\n    \
          brands(first: 5) {{ totalCount edges {{ node {{ name slug tenant {{ name }} }} }} }} }}\n\
          Subscriptions in GraphiQL use this token automatically, e.g.\n  \
-         subscription {{ contentStatusChanged(brandId: \"{}\") {{ cursor status }} }}\n",
-        seed::brands::AURORA
+         subscription {{ contentStatusChanged(brandId: \"{}\") {{ cursor status }} }}\n\
+         Form key:  {form_key} (Aurora's website form; capture a lead with\n  \
+         curl -i -X POST http://{addr}/forms/{form_key} \\\n    \
+         --data 'email=ana%40example.com&name=Ana+Ortiz&company=Ortiz+Labs')\n",
+        seed::brands::AURORA,
+        form_key = seed::DEMO_FORM_KEY,
     );
 }

@@ -12,7 +12,8 @@ use super::identity::ViewerQuery;
 use super::integrations::IntegrationMutation;
 use super::learning::LearningMutation;
 use super::marketing::{
-    LeadCaptureMutation, LeadScoringMutation, MarketingMutation, MarketingQuery,
+    CampaignWorkMutation, LeadCaptureMutation, LeadScoringMutation, MarketingMutation,
+    MarketingQuery,
 };
 use super::node::NodeQuery;
 use super::privacy::PrivacyMutation;
@@ -45,6 +46,7 @@ pub struct Mutation(
     IntegrationMutation,
     LearningMutation,
     MarketingMutation,
+    CampaignWorkMutation,
     EmailMutation,
     LeadScoringMutation,
     LeadCaptureMutation,

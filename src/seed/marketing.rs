@@ -1,9 +1,14 @@
 //! Demo data of campaigns and leads: Aurora runs a launch (active, with spend, tasks,
 //! metrics, linked content and leads), plans a newsletter (draft) and finished an
-//! awareness push (completed); Borealis has one paused campaign and a lead whose email
-//! is also one of Aurora's leads (uniqueness is per brand).
+//! awareness push (completed), and takes leads from its website through a form key;
+//! Borealis has one paused campaign and leads scored by its rules (one of them shares
+//! an address with one of Aurora's leads: uniqueness is per brand). Aurora's scores are
+//! set by hand (a brand without rules), Borealis' are computed by the database.
 
 use super::{brands, users};
+
+/// Aurora's publishable form key (the README's `curl` example posts to it).
+pub const DEMO_FORM_KEY: &str = "lfk_0123456789abcdef0123456789abcdef";
 
 /// The statements, after the core seed; `a` is the anchor date as SQL.
 pub(super) fn steps(a: &str) -> Vec<(&'static str, String)> {
@@ -63,6 +68,26 @@ pub(super) fn steps(a: &str) -> Vec<(&'static str, String)> {
             ),
         ),
         (
+            "Borealis' lead scoring rules",
+            // Before its leads, so the insert trigger scores them; no rescore is queued
+            // (there is nothing to rescore).
+            format!(
+                "INSERT INTO lead_scoring_rules (id, brand_id, name, condition, weight, created_by, created_at)
+                 SELECT md5('scoring-rule:{b2}:' || r.name)::uuid, '{b2}', r.name, r.condition::jsonb, r.weight,
+                        '{owner}', {a} - 30
+                   FROM (VALUES
+                     ('submitted a form', '{{\"activity\": \"form_submitted\"}}', 15),
+                     ('opened two emails', '{{\"activity\": \"email_opened\", \"min_count\": 2}}', 10),
+                     ('talked to us', '{{\"any\": [{{\"activity\": \"call\"}}, {{\"activity\": \"meeting\"}}]}}', 20),
+                     ('larger company', '{{\"field\": \"company_size\", \"in\": [\"medium\", \"enterprise\"]}}', 25),
+                     ('outdoor trade', '{{\"field\": \"industry\", \"in\": [\"retail\", \"sports\"]}}', 10),
+                     ('left a phone number', '{{\"field\": \"phone\", \"present\": true}}', 10)
+                   ) AS r(name, condition, weight);
+                 DELETE FROM lead_rescore_queue WHERE brand_id = '{b2}'",
+                owner = users::OWNER
+            ),
+        ),
+        (
             "leads and their activities",
             format!(
                 "INSERT INTO leads (id, brand_id, name, email, phone, company, source, status, score, tags,
@@ -85,15 +110,48 @@ pub(super) fn steps(a: &str) -> Vec<(&'static str, String)> {
                   NULL, NULL, 'Chose a cheaper roaster', '{member}', {a} - 55),
                  (md5('lead:{b1}:6')::uuid, '{b1}', 'Paul Klein', 'paul.klein@example.com', NULL,
                   NULL, 'manual', 'new', 10, ARRAY[]::text[], NULL,
-                  NULL, NULL, NULL, '{member}', {a} - 1),
+                  NULL, NULL, NULL, '{member}', {a} - 1);
+                 -- No score: Borealis' rules compute it (the insert trigger, then each activity).
+                 INSERT INTO leads (id, brand_id, name, email, phone, company, industry, company_size, source,
+                                    status, tags, campaign_id, created_by, created_at)
+                 VALUES
                  (md5('lead:{b2}:1')::uuid, '{b2}', 'Lena Fischer', 'Lena.Fischer@example.com', NULL,
-                  NULL, 'website', 'new', 40, ARRAY['hiking'], md5('campaign:{b2}:trail')::uuid,
-                  NULL, NULL, NULL, '{member}', {a} - 3);
+                  NULL, NULL, NULL, 'website', 'new', ARRAY['hiking'], md5('campaign:{b2}:trail')::uuid, '{member}', {a} - 3),
+                 (md5('lead:{b2}:2')::uuid, '{b2}', 'Erik Lindqvist', 'erik@fjellgear.example', '+46 8 555 0102',
+                  'Fjell Gear', 'retail', 'medium', 'event', 'contacted', ARRAY['wholesale'],
+                  md5('campaign:{b2}:trail')::uuid, '{member}', {a} - 4),
+                 (md5('lead:{b2}:3')::uuid, '{b2}', 'Hanna Berg', 'hanna.berg@example.com', NULL,
+                  'Berg Guides', 'tourism', 'small', 'website', 'new', ARRAY['guides'],
+                  md5('campaign:{b2}:trail')::uuid, '{member}', {a} - 2),
+                 (md5('lead:{b2}:4')::uuid, '{b2}', 'Noah Meier', 'noah@alpinclub.example', '+41 44 555 0104',
+                  'Alpin Club', 'sports', 'enterprise', 'referral', 'qualified', ARRAY['club','vip'],
+                  md5('campaign:{b2}:trail')::uuid, '{member}', {a} - 6),
+                 (md5('lead:{b2}:5')::uuid, '{b2}', 'Ines Costa', 'ines.costa@example.com', NULL,
+                  NULL, NULL, NULL, 'social', 'new', ARRAY[]::text[], NULL, '{member}', {a} - 1);
                  INSERT INTO lead_activities (id, brand_id, lead_id, type, description, metadata, created_by, created_at)
                  SELECT md5('lead-activity:' || l.id || ':' || k)::uuid, l.brand_id, l.id,
                         (ARRAY['form_submitted','email_opened','call'])[k], NULL,
                         jsonb_build_object('demo', true), '{member}', l.created_at + k * interval '1 hour'
-                   FROM leads l CROSS JOIN generate_series(1, 2) AS k"
+                   FROM leads l CROSS JOIN generate_series(1, 2) AS k;
+                 INSERT INTO lead_activities (id, brand_id, lead_id, type, description, metadata, created_by, created_at)
+                 SELECT md5('lead-activity:' || l.id || ':' || x.type)::uuid, l.brand_id, l.id, x.type, x.description,
+                        jsonb_build_object('demo', true), '{member}', l.created_at + interval '1 day'
+                   FROM leads l
+                   JOIN (VALUES (md5('lead:{b2}:2')::uuid, 'email_opened', NULL),
+                                (md5('lead:{b2}:4')::uuid, 'email_opened', NULL),
+                                (md5('lead:{b2}:4')::uuid, 'call', 'Club order for 40 members')) AS x(lead, type, description)
+                     ON x.lead = l.id"
+            ),
+        ),
+        (
+            "Aurora's website form key",
+            format!(
+                "INSERT INTO lead_form_keys (id, brand_id, key, name, allowed_origins, source, campaign_id,
+                                             created_by, created_at)
+                 VALUES (md5('form-key:{b1}:website')::uuid, '{b1}', '{DEMO_FORM_KEY}', 'Aurora website',
+                         ARRAY['https://www.aurora.example', 'http://127.0.0.1:8080', 'http://localhost:8080'],
+                         'website', md5('campaign:{b1}:launch')::uuid, '{admin}', {a} - 20)",
+                admin = users::ADMIN
             ),
         ),
     ]

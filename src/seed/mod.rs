@@ -11,6 +11,8 @@ mod email;
 mod marketing;
 mod workflows;
 
+pub use marketing::DEMO_FORM_KEY;
+
 use std::time::Instant;
 
 use chrono::NaiveDate;

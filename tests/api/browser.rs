@@ -161,11 +161,29 @@ async fn the_campaigns_and_leads_panel_loads_the_present_then_shows_new_leads_li
         .await
         .parse()
         .unwrap();
+    // The public form the new lead comes through: a key of the brand for the page's
+    // origin (the gateway's own, where the test serves the form page), attributed to the
+    // campaign.
+    let key = app
+        .graphql(
+            Some(&user_token(users::ADMIN)),
+            "mutation($input: CreateLeadFormKeyInput!) { createLeadFormKey(input: $input) { key } }",
+            json!({ "input": { "brandId": brand, "name": "Browser test form",
+                               "allowedOrigins": [format!("http://{}", app.addr)],
+                               "campaignId": encode(NodeKind::Campaign, campaign) } }),
+        )
+        .await;
+    let form_key = key["data"]["createLeadFormKey"]["key"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key}"))
+        .to_string();
     let expected = json!({
         "leads": ids(NodeKind::Lead, leads),
         "campaigns": ids(NodeKind::Campaign, campaigns),
         "campaign": encode(NodeKind::Campaign, campaign).to_string(),
         "campaignLeads": campaign_leads,
+        "formKey": form_key,
+        "visitor": format!("Visitor {}", Uuid::new_v4().simple()),
     });
     let output = tokio::process::Command::new("node")
         .arg(Path::new(WEB).join("tests/leads-panel.mjs"))
@@ -182,4 +200,18 @@ async fn the_campaigns_and_leads_panel_loads_the_present_then_shows_new_leads_li
         .unwrap_or_else(|_| panic!("{stdout}\n{}", String::from_utf8_lossy(&output.stderr)));
     assert_eq!(result["ok"], true, "{result:#}");
     eprintln!("browser report: {}", result["report"]);
+    // The lead the panel showed is the one the form created, through the key.
+    let shown = result["report"]["formLead"]
+        .as_str()
+        .expect("the lead's id");
+    let (_, lead) = brandgraph::graphql::ids::decode(shown).expect("a global id");
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT name || ':' || source || ':' || campaign_id || ':' || status || ':' ||
+                    (SELECT count(*) FROM lead_activities a WHERE a.lead_id = l.id AND a.type = 'form_submitted')
+               FROM leads l WHERE id = '{lead}'"
+        ))
+        .await,
+        format!("{}:website:{campaign}:converted:1", expected["visitor"].as_str().unwrap())
+    );
 }

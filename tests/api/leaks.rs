@@ -518,3 +518,80 @@ async fn outsiders_and_other_brands_members_receive_nothing_from_live_campaigns_
         }
     }
 }
+
+/// Campaign task and metric writes aimed at a brand the caller does not belong to: each
+/// is `NOT_FOUND` (as if the campaign or task did not exist), names nothing of the brand
+/// and changes nothing.
+#[tokio::test]
+async fn outsiders_and_other_brands_members_change_no_campaign_tasks_or_metrics() {
+    let app = spawn_app().await;
+    seed_two_tenants(&app).await;
+    let fingerprint = |campaign: Uuid| {
+        format!(
+            "SELECT (SELECT string_agg(id || title || status || priority, ',' ORDER BY id) FROM campaign_tasks
+                      WHERE campaign_id = '{campaign}')
+                 || (SELECT count(*) FROM campaign_metrics WHERE campaign_id = '{campaign}')"
+        )
+    };
+    for (user, brand, key) in [
+        (users::OUTSIDER, brands::AURORA, "launch"),
+        (RIVAL, brands::AURORA, "launch"),
+        (users::MEMBER, brands::BOREALIS, "trail"),
+        (users::VIEWER, brands::BOREALIS, "trail"),
+    ] {
+        let campaign: Uuid = app
+            .scalar(&format!("SELECT md5('campaign:{brand}:{key}')::uuid::text"))
+            .await
+            .parse()
+            .unwrap();
+        let task: Uuid = app
+            .scalar(&format!("SELECT md5('task:{campaign}:2')::uuid::text"))
+            .await
+            .parse()
+            .unwrap();
+        let secret = [
+            (NodeKind::Brand, brand),
+            (NodeKind::Campaign, campaign),
+            (NodeKind::Campaign, task),
+        ];
+        let before = app.scalar(&fingerprint(campaign)).await;
+        let campaign_id = encode(NodeKind::Campaign, campaign);
+        for (query, variables) in [
+            (
+                "mutation($c: ID!) { createCampaignTask(input: { campaignId: $c, title: \"x\" }) { uuid } }",
+                json!({ "c": campaign_id }),
+            ),
+            (
+                "mutation($t: UUID!) { updateCampaignTask(id: $t, input: { title: \"x\", status: CANCELLED }) { uuid } }",
+                json!({ "t": task }),
+            ),
+            (
+                "mutation($t: UUID!) { completeCampaignTask(id: $t) { uuid } }",
+                json!({ "t": task }),
+            ),
+            (
+                "mutation($t: UUID!) { deleteCampaignTask(id: $t) { uuid title } }",
+                json!({ "t": task }),
+            ),
+            (
+                "mutation($c: ID!) { recordCampaignMetric(campaignId: $c, metric: \"reach\", value: 1) { value } }",
+                json!({ "c": campaign_id }),
+            ),
+        ] {
+            let response = app.graphql(Some(&user_token(user)), query, variables).await;
+            assert_eq!(
+                error_code(&response),
+                Some("NOT_FOUND"),
+                "{user}: {query}: {response}"
+            );
+            assert!(response["data"].is_null(), "{user}: {response}");
+            let leaked = mentions(&response, &secret);
+            assert!(leaked.is_empty(), "{user} saw {leaked:?}: {response}");
+        }
+        assert_eq!(
+            app.scalar(&fingerprint(campaign)).await,
+            before,
+            "{user} changed nothing"
+        );
+    }
+}

@@ -769,3 +769,292 @@ async fn a_page_of_campaigns_costs_one_statement_per_level_whatever_its_size() {
     // brand, campaigns page (with its count), tasks, leads pages, activity pages.
     assert!(counts[1] <= 5, "{} statements", counts[1]);
 }
+
+const CREATE_TASK: &str = "mutation($input: CreateCampaignTaskInput!) {
+    createCampaignTask(input: $input) { uuid campaignId title description status priority dueDate completedAt } }";
+const UPDATE_TASK: &str = "mutation($id: UUID!, $input: UpdateCampaignTaskInput!) {
+    updateCampaignTask(id: $id, input: $input) { uuid title status priority completedAt } }";
+const COMPLETE_TASK: &str =
+    "mutation($id: UUID!) { completeCampaignTask(id: $id) { status completedAt } }";
+const DELETE_TASK: &str = "mutation($id: UUID!) { deleteCampaignTask(id: $id) { uuid title } }";
+const RECORD_METRIC: &str = "mutation($c: ID!, $m: String!, $v: Float!, $d: NaiveDate) {
+    recordCampaignMetric(campaignId: $c, metric: $m, value: $v, date: $d) { date metric value } }";
+
+/// The seeded task `n` (1 to 3) of a campaign.
+async fn seeded_task(app: &TestApp, campaign: Uuid, n: u32) -> Uuid {
+    seeded(app, &format!("task:{campaign}:{n}")).await
+}
+
+#[tokio::test]
+async fn members_work_a_campaigns_tasks_and_managers_delete_them() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let campaign = launch(&app).await;
+    let created = run(
+        &app,
+        users::MEMBER,
+        CREATE_TASK,
+        json!({ "input": { "campaignId": encode(NodeKind::Campaign, campaign), "title": "  Print flyers ",
+                           "description": "A6, 500 copies", "priority": "HIGH",
+                           "dueDate": "2026-11-20T09:00:00Z" } }),
+    )
+    .await;
+    let task = &created["data"]["createCampaignTask"];
+    assert_eq!(
+        task["title"], "Print flyers",
+        "the title is trimmed: {created}"
+    );
+    assert_eq!(task["campaignId"], campaign.to_string());
+    assert_eq!(task["status"], "PENDING");
+    assert_eq!(task["priority"], "HIGH");
+    assert_eq!(task["dueDate"], "2026-11-20T09:00:00+00:00");
+    assert_eq!(task["completedAt"], Value::Null);
+    let id: Uuid = task["uuid"].as_str().unwrap().parse().unwrap();
+
+    let started = run(
+        &app,
+        users::MEMBER,
+        UPDATE_TASK,
+        json!({ "id": id, "input": { "title": "Print flyers (A6)", "status": "IN_PROGRESS", "priority": "URGENT" } }),
+    )
+    .await;
+    assert_eq!(
+        started["data"]["updateCampaignTask"],
+        json!({ "uuid": id.to_string(), "title": "Print flyers (A6)", "status": "IN_PROGRESS",
+                "priority": "URGENT", "completedAt": null }),
+        "{started}"
+    );
+    let done = run(&app, users::MEMBER, COMPLETE_TASK, json!({ "id": id })).await;
+    assert_eq!(
+        done["data"]["completeCampaignTask"]["status"], "COMPLETED",
+        "{done}"
+    );
+    assert!(done["data"]["completeCampaignTask"]["completedAt"].is_string());
+
+    // A completed task is reopened, never cancelled or completed twice.
+    for (status, expected) in [
+        ("CANCELLED", Some("BAD_USER_INPUT")),
+        ("PENDING", Some("BAD_USER_INPUT")),
+        ("IN_PROGRESS", None),
+    ] {
+        let moved = run(
+            &app,
+            users::MEMBER,
+            UPDATE_TASK,
+            json!({ "id": id, "input": { "status": status } }),
+        )
+        .await;
+        assert_eq!(error_code(&moved), expected, "-> {status}: {moved}");
+    }
+    let reopened = run(
+        &app,
+        users::VIEWER,
+        "query($c: ID!) { campaign(id: $c) { tasks { uuid status completedAt } } }",
+        json!({ "c": encode(NodeKind::Campaign, campaign) }),
+    )
+    .await;
+    let tasks = reopened["data"]["campaign"]["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), 4, "{reopened}");
+    assert_eq!(
+        tasks[3],
+        json!({ "uuid": id.to_string(), "status": "IN_PROGRESS", "completedAt": null })
+    );
+
+    let by_member = run(&app, users::MEMBER, DELETE_TASK, json!({ "id": id })).await;
+    assert_eq!(error_code(&by_member), Some("FORBIDDEN"), "{by_member}");
+    let deleted = run(&app, users::MANAGER, DELETE_TASK, json!({ "id": id })).await;
+    assert_eq!(
+        deleted["data"]["deleteCampaignTask"],
+        json!({ "uuid": id.to_string(), "title": "Print flyers (A6)" }),
+        "{deleted}"
+    );
+    let again = run(&app, users::MANAGER, DELETE_TASK, json!({ "id": id })).await;
+    assert_eq!(error_code(&again), Some("NOT_FOUND"), "{again}");
+    assert_eq!(
+        audit_actions(&app, id).await,
+        "campaign_task.create,campaign_task.update,campaign_task.complete,campaign_task.update,\
+         campaign_task.delete"
+    );
+}
+
+#[tokio::test]
+async fn a_days_metric_is_one_row_and_recording_it_again_replaces_the_value() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let campaign = encode(NodeKind::Campaign, launch(&app).await);
+    for value in [json!(1500.0), json!(1750.25), json!(1750.25)] {
+        let recorded = run(
+            &app,
+            users::MANAGER,
+            RECORD_METRIC,
+            json!({ "c": campaign, "m": "video_views", "v": value, "d": "2026-11-02" }),
+        )
+        .await;
+        assert_eq!(
+            recorded["data"]["recordCampaignMetric"],
+            json!({ "date": "2026-11-02", "metric": "video_views", "value": value }),
+            "{recorded}"
+        );
+    }
+    let read = run(
+        &app,
+        users::VIEWER,
+        "query($c: ID!) { campaign(id: $c) { budgetSpent metrics(from: \"2026-11-02\", to: \"2026-11-02\") { metric value } } }",
+        json!({ "c": campaign }),
+    )
+    .await;
+    assert_eq!(
+        read["data"]["campaign"],
+        json!({ "budgetSpent": "1240.50", "metrics": [{ "metric": "video_views", "value": 1750.25 }] }),
+        "{read}"
+    );
+
+    for (metric, value, field) in [
+        ("spend", json!(10), "metric"),
+        ("Video Views", json!(10), "metric"),
+        ("clicks", json!(-1), "value"),
+        ("clicks", json!(2e13), "value"),
+    ] {
+        let refused = run(
+            &app,
+            users::MANAGER,
+            RECORD_METRIC,
+            json!({ "c": campaign, "m": metric, "v": value }),
+        )
+        .await;
+        assert_eq!(
+            error_code(&refused),
+            Some("BAD_USER_INPUT"),
+            "{metric} {value}: {refused}"
+        );
+        assert_eq!(refused["errors"][0]["extensions"]["field"], field);
+    }
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT count(*)::text FROM audit_logs WHERE resource_id = '{}' AND action = 'campaign.record_metric'",
+            launch(&app).await
+        ))
+        .await,
+        "3",
+        "one audit row per accepted recording, none for refusals"
+    );
+}
+
+#[tokio::test]
+async fn task_and_metric_writes_follow_the_role_matrix() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    let launch = launch(&app).await;
+    let campaign = encode(NodeKind::Campaign, launch);
+    let task = seeded_task(&app, launch, 3).await;
+    let metric = json!({ "c": campaign, "m": "reach", "v": 5, "d": "2026-11-03" });
+    // (user, tasks: create/update/complete, delete a task and record a metric)
+    for (user, work, manage) in [
+        (users::VIEWER, Some("FORBIDDEN"), Some("FORBIDDEN")),
+        (users::MEMBER, None, Some("FORBIDDEN")),
+        (users::OUTSIDER, Some("NOT_FOUND"), Some("NOT_FOUND")),
+        (users::MANAGER, None, None),
+    ] {
+        let created = run(
+            &app,
+            user,
+            CREATE_TASK,
+            json!({ "input": { "campaignId": campaign, "title": format!("Task of {user}") } }),
+        )
+        .await;
+        assert_eq!(error_code(&created), work, "createCampaignTask: {created}");
+        let updated = run(
+            &app,
+            user,
+            UPDATE_TASK,
+            json!({ "id": task, "input": { "priority": "HIGH" } }),
+        )
+        .await;
+        assert_eq!(error_code(&updated), work, "updateCampaignTask: {updated}");
+        let recorded = run(&app, user, RECORD_METRIC, metric.clone()).await;
+        assert_eq!(
+            error_code(&recorded),
+            manage,
+            "recordCampaignMetric: {recorded}"
+        );
+    }
+    let outsider_completes = run(&app, users::OUTSIDER, COMPLETE_TASK, json!({ "id": task })).await;
+    assert_eq!(error_code(&outsider_completes), Some("NOT_FOUND"));
+    let viewer_deletes = run(&app, users::VIEWER, DELETE_TASK, json!({ "id": task })).await;
+    assert_eq!(error_code(&viewer_deletes), Some("FORBIDDEN"));
+    let completed = run(&app, users::MEMBER, COMPLETE_TASK, json!({ "id": task })).await;
+    assert_eq!(
+        completed["data"]["completeCampaignTask"]["status"], "COMPLETED",
+        "{completed}"
+    );
+
+    // Borealis' campaign and task do not exist for Aurora's member, whatever the write.
+    let trail = seeded(&app, &format!("campaign:{}:trail", brands::BOREALIS)).await;
+    let trail_task = seeded_task(&app, trail, 3).await;
+    let trail_id = encode(NodeKind::Campaign, trail);
+    for (query, variables) in [
+        (
+            CREATE_TASK,
+            json!({ "input": { "campaignId": trail_id, "title": "Sneaky" } }),
+        ),
+        (
+            UPDATE_TASK,
+            json!({ "id": trail_task, "input": { "title": "Sneaky" } }),
+        ),
+        (COMPLETE_TASK, json!({ "id": trail_task })),
+        (DELETE_TASK, json!({ "id": trail_task })),
+        (
+            RECORD_METRIC,
+            json!({ "c": trail_id, "m": "reach", "v": 1 }),
+        ),
+    ] {
+        for user in [users::MEMBER, users::VIEWER] {
+            let refused = run(&app, user, query, variables.clone()).await;
+            assert_eq!(
+                error_code(&refused),
+                Some("NOT_FOUND"),
+                "{query}: {refused}"
+            );
+            assert!(!refused.to_string().contains(&trail.to_string()));
+        }
+    }
+
+    // Bad input.
+    for (query, variables, field) in [
+        (
+            CREATE_TASK,
+            json!({ "input": { "campaignId": campaign, "title": "   " } }),
+            "title",
+        ),
+        (
+            CREATE_TASK,
+            json!({ "input": { "campaignId": campaign, "title": "x".repeat(201) } }),
+            "title",
+        ),
+        (
+            CREATE_TASK,
+            json!({ "input": { "campaignId": encode(NodeKind::Lead, Uuid::new_v4()), "title": "t" } }),
+            "id",
+        ),
+        (
+            UPDATE_TASK,
+            json!({ "id": task, "input": { "description": "d".repeat(5001) } }),
+            "description",
+        ),
+    ] {
+        let refused = run(&app, users::MANAGER, query, variables).await;
+        assert_eq!(error_code(&refused), Some("BAD_USER_INPUT"), "{refused}");
+        assert_eq!(
+            refused["errors"][0]["extensions"]["field"], field,
+            "{refused}"
+        );
+    }
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT count(*)::text FROM campaign_tasks WHERE campaign_id = '{trail}'"
+        ))
+        .await,
+        "3",
+        "Borealis' tasks are untouched"
+    );
+}

@@ -651,3 +651,191 @@ async fn only_admins_and_owners_of_the_brand_may_export_or_erase() {
         1
     );
 }
+
+/// Both lead streams of Aurora, with the lead as it is now (a member reads its email).
+const LEAD_STREAMS: [(&str, &str); 2] = [
+    (
+        "leadCaptured",
+        "subscription($brand: ID!, $after: String) { leadCaptured(brandId: $brand, after: $after) {
+           cursor op leadId status score lead { name email phone company } } }",
+    ),
+    (
+        "leadUpdated",
+        "subscription($brand: ID!, $after: String) { leadUpdated(brandId: $brand, after: $after) {
+           cursor op leadId status score lead { name email phone company } } }",
+    ),
+];
+
+/// What a member resuming both lead streams `after` a cursor receives about `lead`: every
+/// one of its `expected` change events, sorted by cursor.
+async fn replayed_events(app: &TestApp, after: &str, lead: Uuid, expected: usize) -> Vec<Value> {
+    use crate::ws_client::{TRANSPORT_WS, WsClient};
+    let mut client = WsClient::connect(app, TRANSPORT_WS, &user_token(users::MEMBER)).await;
+    for (field, query) in LEAD_STREAMS {
+        client
+            .subscribe(
+                field,
+                query,
+                json!({ "brand": brands::AURORA, "after": after }),
+            )
+            .await;
+    }
+    let id = encode(NodeKind::Lead, lead).to_string();
+    let mut events = Vec::new();
+    while events.len() < expected {
+        let payload = client.next_data().await;
+        assert!(payload.get("errors").is_none(), "{payload}");
+        let data = payload["data"].as_object().expect("data").clone();
+        for (field, event) in data {
+            if event["leadId"] == id.as_str() {
+                events.push(json!({ "stream": field, "event": event }));
+            }
+        }
+    }
+    events.sort_by_key(|e| {
+        e["event"]["cursor"]
+            .as_str()
+            .unwrap()
+            .parse::<i64>()
+            .unwrap()
+    });
+    events
+}
+
+/// A person captured through the public form, worked on and erased: resuming the lead
+/// subscriptions from a cursor before the capture still delivers every event (cursors
+/// and counts stay whole), and none of them carries the person's name, address or
+/// company any more — although the same replay carried them before the erasure.
+#[tokio::test]
+async fn a_subscription_replayed_after_an_erasure_delivers_every_event_and_no_personal_data() {
+    let app = spawn_app().await;
+    app.seed_demo().await;
+    app.settle_realtime().await;
+    let before = app.cursor_now().await;
+    let tag = Uuid::new_v4().simple().to_string();
+    let (name, email, company) = (
+        format!("Rita Replay {tag}"),
+        format!("rita.{tag}@replay.example"),
+        format!("Replay {tag} GmbH"),
+    );
+    let captured = app
+        .http
+        .post(app.url(&format!("/forms/{}", brandgraph::seed::DEMO_FORM_KEY)))
+        .json(
+            &json!({ "name": name, "email": email, "company": company, "phone": "+49 30 7654321" }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(captured.status(), 202);
+    let lead: Uuid = app
+        .scalar(&format!(
+            "SELECT id::text FROM leads WHERE email = '{email}'"
+        ))
+        .await
+        .parse()
+        .unwrap();
+    ok(&run(
+        &app,
+        users::MEMBER,
+        "mutation($id: ID!) { updateLead(id: $id, input: { status: QUALIFIED }) { status } }",
+        json!({ "id": encode(NodeKind::Lead, lead) }),
+    )
+    .await);
+    // A change event whose payload names the person (as a capture event may).
+    app.owner()
+        .await
+        .execute_unprepared(&format!(
+            "INSERT INTO change_events (topic, brand_id, entity_id, op, payload)
+             VALUES ('lead', '{b}', '{lead}', 'update',
+                     jsonb_build_object('status', 'qualified', 'email', '{email}', 'name', '{name}'))",
+            b = brands::AURORA
+        ))
+        .await
+        .unwrap();
+    app.settle_realtime().await;
+    let events = count(
+        &app,
+        &format!(
+            "SELECT count(*) FROM change_events WHERE seq > {before} AND topic = 'lead' AND entity_id = '{lead}'"
+        ),
+    )
+    .await as usize;
+    assert_eq!(
+        events, 3,
+        "the capture, the status change and the payload event"
+    );
+    let personal = |replay: &[Value]| {
+        let text = serde_json::to_string(replay).unwrap().to_lowercase();
+        [&name, &email, &company, &"+49 30 7654321".to_string()]
+            .into_iter()
+            .filter(|needle| text.contains(&needle.to_lowercase()))
+            .count()
+    };
+
+    let replay_before = replayed_events(&app, &before, lead, events).await;
+    assert_eq!(
+        personal(&replay_before),
+        4,
+        "before the erasure the replay names the person: {replay_before:?}"
+    );
+
+    ok(&run(
+        &app,
+        users::ADMIN,
+        "mutation($id: ID!) { eraseLead(id: $id) { leadsErased changeEventsScrubbed } }",
+        json!({ "id": encode(NodeKind::Lead, lead) }),
+    )
+    .await);
+    app.settle_realtime().await;
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT count(*) FROM change_events WHERE seq > {before} AND topic = 'lead' AND entity_id = '{lead}'"
+            ),
+        )
+        .await as usize,
+        events,
+        "the erasure rewrites events, it neither adds nor removes any"
+    );
+
+    let replay_after = replayed_events(&app, &before, lead, events).await;
+    let cursors = |replay: &[Value]| -> Vec<(String, String, String)> {
+        replay
+            .iter()
+            .map(|e| {
+                (
+                    e["stream"].as_str().unwrap().to_string(),
+                    e["event"]["cursor"].as_str().unwrap().to_string(),
+                    e["event"]["op"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        cursors(&replay_after),
+        cursors(&replay_before),
+        "every event is still delivered, on the same stream, cursor and op"
+    );
+    assert_eq!(
+        cursors(&replay_after)
+            .iter()
+            .map(|(stream, _, op)| format!("{stream}:{op}"))
+            .collect::<Vec<_>>(),
+        [
+            "leadCaptured:INSERT",
+            "leadUpdated:UPDATE",
+            "leadUpdated:UPDATE"
+        ]
+    );
+    assert_eq!(personal(&replay_after), 0, "{replay_after:?}");
+    for e in &replay_after {
+        assert_eq!(
+            e["event"]["lead"],
+            json!({ "name": "Erased", "email": format!("erased-{lead}@erased.invalid"),
+                    "phone": null, "company": null }),
+            "the lead is its tombstone: {e}"
+        );
+    }
+}

@@ -285,10 +285,31 @@ async fn serve_demo_migrates_as_the_owner_and_serves_as_a_member_of_the_gateway_
         .env("DATABASE_URL", test_db.url())
         .env_remove("BRANDGRAPH_MIGRATE_DATABASE_URL")
         .env("BRANDGRAPH_LOG", "warn")
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .expect("start serve --demo");
+    // The banner's form key line, read on a thread (stdout is a blocking pipe there) that
+    // drains the pipe to its end: the server logs to stdout too, and a closed pipe would
+    // end it at its next line.
+    let stdout = demo.stdout.take().expect("stdout").into_owned_fd().unwrap();
+    let (found, banner_key) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut found = Some(found);
+        for line in std::io::BufReader::new(std::fs::File::from(stdout))
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(key) = line
+                .strip_prefix("Form key:")
+                .and_then(|rest| rest.split_whitespace().next())
+                && let Some(found) = found.take()
+            {
+                found.send(key.to_string()).ok();
+            }
+        }
+    });
     let mut ready = false;
     for _ in 0..600 {
         if let Ok(response) = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await
@@ -342,6 +363,25 @@ async fn serve_demo_migrates_as_the_owner_and_serves_as_a_member_of_the_gateway_
     assert!(
         brands["data"]["brands"]["totalCount"].as_i64() >= Some(3),
         "{brands}"
+    );
+    // The banner's form key is live: its `curl` line creates a lead of Aurora.
+    let form_key = banner_key.await.expect("the banner names the form key");
+    assert_eq!(form_key, brandgraph::seed::DEMO_FORM_KEY);
+    let captured = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/forms/{form_key}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("email=banner%40example.com&name=Ana+Ortiz")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(captured.status(), 202);
+    assert_eq!(
+        strings(
+            &admin,
+            "SELECT brand_id::text FROM leads WHERE email = 'banner@example.com'"
+        )
+        .await,
+        [brandgraph::seed::brands::AURORA.to_string()]
     );
     demo.kill().await.ok();
     admin.close().await.ok();

@@ -3,14 +3,17 @@
 //! Who may do what (README, "Campaigns and leads"): every member reads campaigns, their
 //! tasks and metrics, leads and activities; a lead's email and phone are personal data
 //! that only members and above read; members create and edit leads and log activities;
-//! managers create, change, pause and complete campaigns and record spend.
+//! members create, edit and complete campaign tasks; managers create, change, pause and
+//! complete campaigns, record spend and metrics, and delete tasks.
 
 pub mod campaigns;
 pub mod capture;
 pub mod leads;
+pub mod metrics;
 mod money;
 pub mod rollup;
 pub mod scoring;
+pub mod tasks;
 
 pub use money::Money;
 

@@ -239,6 +239,10 @@ impl CampaignTask {
     async fn uuid(&self) -> Uuid {
         self.0.id
     }
+    /// Database id of its campaign.
+    async fn campaign_id(&self) -> Uuid {
+        self.0.campaign_id
+    }
     /// What to do.
     async fn title(&self) -> &str {
         &self.0.title
@@ -272,6 +276,10 @@ impl CampaignTask {
     /// When it was created.
     async fn created_at(&self) -> Timestamp {
         self.0.created_at
+    }
+    /// When it last changed.
+    async fn updated_at(&self) -> Timestamp {
+        self.0.updated_at
     }
 }
 

@@ -100,6 +100,7 @@ pub static CAMPAIGN_TASK: ObjectType = ObjectType {
     table: "campaign_tasks",
     columns: &[
         column("uuid", "id", Render::Uuid),
+        column("campaignId", "campaign_id", Render::Uuid),
         column("title", "title", Render::Text),
         column("description", "description", Render::OptionalText),
         column("status", "status", Render::Enum),
@@ -107,6 +108,7 @@ pub static CAMPAIGN_TASK: ObjectType = ObjectType {
         column("dueDate", "due_date", Render::OptionalTimestamp),
         column("completedAt", "completed_at", Render::OptionalTimestamp),
         column("createdAt", "created_at", Render::Timestamp),
+        column("updatedAt", "updated_at", Render::Timestamp),
     ],
     relations: &[],
 };

@@ -3,6 +3,7 @@
 
 pub mod brand_fields;
 mod campaign;
+mod campaign_work;
 mod capture;
 pub mod describe;
 mod lead;
@@ -13,6 +14,7 @@ mod subscription;
 mod summary;
 
 pub use campaign::{Campaign, CampaignMetric, CampaignTask};
+pub use campaign_work::CampaignWorkMutation;
 pub use capture::{LeadCaptureMutation, LeadFormKey};
 pub use lead::{Lead, LeadActivity};
 pub use mutation::MarketingMutation;
