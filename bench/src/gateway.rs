@@ -38,7 +38,12 @@ async fn gateway_login(owner_url: &str) -> anyhow::Result<String> {
              GRANT brandgraph_gateway TO {BENCH_LOGIN};"
         ))
         .await?;
-    let mut url = url::Url::parse(owner_url)?;
+    as_bench_login(owner_url)
+}
+
+/// `url` with [`BENCH_LOGIN`] as its user (a standby has the role once the primary made it).
+fn as_bench_login(url: &str) -> anyhow::Result<String> {
+    let mut url = url::Url::parse(url)?;
     url.set_username(BENCH_LOGIN)
         .map_err(|()| anyhow::anyhow!("the database URL cannot carry a user"))?;
     url.set_password(Some(BENCH_LOGIN))
@@ -65,6 +70,25 @@ impl Gateway {
         compiled_queries: bool,
         login: Login,
     ) -> anyhow::Result<Self> {
+        Self::spawn(args, database_url, compiled_queries, login, None).await
+    }
+
+    /// A gateway whose query operations read from the streaming replica at `replica_url`.
+    pub async fn start_reading_from(
+        args: &Args,
+        database_url: &str,
+        replica_url: &str,
+    ) -> anyhow::Result<Self> {
+        Self::spawn(args, database_url, true, Login::Gateway, Some(replica_url)).await
+    }
+
+    async fn spawn(
+        args: &Args,
+        database_url: &str,
+        compiled_queries: bool,
+        login: Login,
+        replica_url: Option<&str>,
+    ) -> anyhow::Result<Self> {
         let exe = match &args.gateway {
             Some(path) => path.clone(),
             None => std::env::current_exe()?.with_file_name("brandgraph"),
@@ -78,7 +102,12 @@ impl Gateway {
             Login::Gateway => gateway_login(&owner_url).await?,
             Login::Owner => owner_url.clone(),
         };
-        let child = Command::new(&exe)
+        let mut command = Command::new(&exe);
+        if let Some(replica_url) = replica_url {
+            let replica_url = without_tls(&format!("{replica_url}/{}", args.database));
+            command.env("BRANDGRAPH_REPLICA_URLS", as_bench_login(&replica_url)?);
+        }
+        let child = command
             .args(["serve", "--listen", &addr.to_string()])
             // Plain TCP, as the ceiling's tokio-postgres connections: sqlx's default
             // `sslmode=prefer` would encrypt every statement even on loopback.

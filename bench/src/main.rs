@@ -85,6 +85,11 @@ pub struct Args {
     /// superuser: row-level security bypassed), to print what RLS costs per shape.
     #[arg(long)]
     pub compare_rls: bool,
+    /// Also run each query shape on a gateway reading from this streaming replica
+    /// (`BRANDGRAPH_REPLICA_URLS`; `scripts/bench-replica.sh` makes one of the local
+    /// cluster), to print what replica routing costs per shape.
+    #[arg(long)]
+    pub replica_url: Option<String>,
     /// The gateway binary (default: `brandgraph` next to this executable).
     #[arg(long)]
     pub gateway: Option<PathBuf>,
@@ -144,6 +149,16 @@ async fn main() -> anyhow::Result<()> {
         false => None,
     };
 
+    let via_replica = match &args.replica_url {
+        Some(replica) => {
+            let gateway = gateway::Gateway::start_reading_from(&args, &url, replica).await?;
+            let mut ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
+            ctx.path = "compiled, via replica";
+            Some((gateway, ctx))
+        }
+        None => None,
+    };
+
     if !args.skip_queries {
         let mut rows = Vec::new();
         let selected = load::Op::ALL.into_iter().filter(|op| {
@@ -159,9 +174,9 @@ async fn main() -> anyhow::Result<()> {
                 executor.verify(op).await?;
                 rows.push(executor.run(op, args.concurrency, duration).await?);
             }
-            if let Some((_, bypassing)) = &bypassing_rls {
-                bypassing.verify(op).await?;
-                rows.push(bypassing.run(op, args.concurrency, duration).await?);
+            for (_, other) in bypassing_rls.iter().chain(&via_replica) {
+                other.verify(op).await?;
+                rows.push(other.run(op, args.concurrency, duration).await?);
             }
             ctx.verify(op).await?;
             let mut row = ctx.run(op, args.concurrency, duration).await?;
@@ -195,8 +210,8 @@ async fn main() -> anyhow::Result<()> {
     if let Some((executor, _)) = executor {
         executor.stop().await;
     }
-    if let Some((bypassing, _)) = bypassing_rls {
-        bypassing.stop().await;
+    for (other, _) in bypassing_rls.into_iter().chain(via_replica) {
+        other.stop().await;
     }
     gateway.stop().await;
     Ok(())
