@@ -9,6 +9,48 @@ use super::Args;
 
 pub const SECRET: &str = "brandgraph-bench-secret";
 
+/// Whom a gateway connects as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Login {
+    /// A login member of `brandgraph_gateway`, as in production: row-level security holds.
+    Gateway,
+    /// The dataset's owner, a superuser: row-level security is bypassed (to measure its
+    /// cost; never how a gateway should run).
+    Owner,
+}
+
+/// The login role the bench's gateways connect as.
+const BENCH_LOGIN: &str = "brandgraph_bench_gateway";
+
+/// `owner_url` with the user replaced by [`BENCH_LOGIN`], created (as a member of the
+/// gateway's group, nothing more) if absent.
+async fn gateway_login(owner_url: &str) -> anyhow::Result<String> {
+    let (client, connection) = tokio_postgres::connect(owner_url, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!(
+            "DO $$ BEGIN
+               IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{BENCH_LOGIN}') THEN
+                 CREATE ROLE {BENCH_LOGIN} LOGIN;
+               END IF;
+             END $$;
+             ALTER ROLE {BENCH_LOGIN} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '{BENCH_LOGIN}';
+             GRANT brandgraph_gateway TO {BENCH_LOGIN};"
+        ))
+        .await?;
+    as_bench_login(owner_url)
+}
+
+/// `url` with [`BENCH_LOGIN`] as its user (a standby has the role once the primary made it).
+fn as_bench_login(url: &str) -> anyhow::Result<String> {
+    let mut url = url::Url::parse(url)?;
+    url.set_username(BENCH_LOGIN)
+        .map_err(|()| anyhow::anyhow!("the database URL cannot carry a user"))?;
+    url.set_password(Some(BENCH_LOGIN))
+        .map_err(|()| anyhow::anyhow!("the database URL cannot carry a password"))?;
+    Ok(url.into())
+}
+
 pub struct Gateway {
     pub addr: SocketAddr,
     child: Child,
@@ -17,14 +59,35 @@ pub struct Gateway {
 
 impl Gateway {
     pub async fn start(args: &Args, database_url: &str) -> anyhow::Result<Self> {
-        Self::start_with(args, database_url, true).await
+        Self::start_with(args, database_url, true, Login::Gateway).await
     }
 
-    /// A gateway with compiled queries on or off (`BRANDGRAPH_COMPILED_QUERIES`).
+    /// A gateway with compiled queries on or off (`BRANDGRAPH_COMPILED_QUERIES`),
+    /// connected as `login`.
     pub async fn start_with(
         args: &Args,
         database_url: &str,
         compiled_queries: bool,
+        login: Login,
+    ) -> anyhow::Result<Self> {
+        Self::spawn(args, database_url, compiled_queries, login, None).await
+    }
+
+    /// A gateway whose query operations read from the streaming replica at `replica_url`.
+    pub async fn start_reading_from(
+        args: &Args,
+        database_url: &str,
+        replica_url: &str,
+    ) -> anyhow::Result<Self> {
+        Self::spawn(args, database_url, true, Login::Gateway, Some(replica_url)).await
+    }
+
+    async fn spawn(
+        args: &Args,
+        database_url: &str,
+        compiled_queries: bool,
+        login: Login,
+        replica_url: Option<&str>,
     ) -> anyhow::Result<Self> {
         let exe = match &args.gateway {
             Some(path) => path.clone(),
@@ -34,11 +97,22 @@ impl Gateway {
             .local_addr()?
             .port();
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
-        let child = Command::new(&exe)
+        let owner_url = without_tls(database_url);
+        let gateway_url = match login {
+            Login::Gateway => gateway_login(&owner_url).await?,
+            Login::Owner => owner_url.clone(),
+        };
+        let mut command = Command::new(&exe);
+        if let Some(replica_url) = replica_url {
+            let replica_url = without_tls(&format!("{replica_url}/{}", args.database));
+            command.env("BRANDGRAPH_REPLICA_URLS", as_bench_login(&replica_url)?);
+        }
+        let child = command
             .args(["serve", "--listen", &addr.to_string()])
             // Plain TCP, as the ceiling's tokio-postgres connections: sqlx's default
             // `sslmode=prefer` would encrypt every statement even on loopback.
-            .env("DATABASE_URL", without_tls(database_url))
+            .env("DATABASE_URL", gateway_url)
+            .env("BRANDGRAPH_MIGRATE_DATABASE_URL", owner_url)
             .env("JWT_SECRET", SECRET)
             .env("BRANDGRAPH_LOG", "warn")
             .env("BRANDGRAPH_DB_POOL", "24")

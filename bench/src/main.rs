@@ -81,6 +81,15 @@ pub struct Args {
     /// per-field executor), so both read paths and the ceiling are measured in one run.
     #[arg(long)]
     pub compare_paths: bool,
+    /// Also run each query shape on a gateway connected as the dataset's owner (a
+    /// superuser: row-level security bypassed), to print what RLS costs per shape.
+    #[arg(long)]
+    pub compare_rls: bool,
+    /// Also run each query shape on a gateway reading from this streaming replica
+    /// (`BRANDGRAPH_REPLICA_URLS`; `scripts/bench-replica.sh` makes one of the local
+    /// cluster), to print what replica routing costs per shape.
+    #[arg(long)]
+    pub replica_url: Option<String>,
     /// The gateway binary (default: `brandgraph` next to this executable).
     #[arg(long)]
     pub gateway: Option<PathBuf>,
@@ -121,12 +130,33 @@ async fn main() -> anyhow::Result<()> {
     let ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
     let executor = match args.compare_paths {
         true => {
-            let gateway = gateway::Gateway::start_with(&args, &url, false).await?;
+            let gateway =
+                gateway::Gateway::start_with(&args, &url, false, gateway::Login::Gateway).await?;
             let mut ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
             ctx.path = "executor";
             Some((gateway, ctx))
         }
         false => None,
+    };
+    let bypassing_rls = match args.compare_rls {
+        true => {
+            let gateway =
+                gateway::Gateway::start_with(&args, &url, true, gateway::Login::Owner).await?;
+            let mut ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
+            ctx.path = "compiled, RLS bypassed";
+            Some((gateway, ctx))
+        }
+        false => None,
+    };
+
+    let via_replica = match &args.replica_url {
+        Some(replica) => {
+            let gateway = gateway::Gateway::start_reading_from(&args, &url, replica).await?;
+            let mut ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
+            ctx.path = "compiled, via replica";
+            Some((gateway, ctx))
+        }
+        None => None,
     };
 
     if !args.skip_queries {
@@ -143,6 +173,10 @@ async fn main() -> anyhow::Result<()> {
             if let Some((_, executor)) = &executor {
                 executor.verify(op).await?;
                 rows.push(executor.run(op, args.concurrency, duration).await?);
+            }
+            for (_, other) in bypassing_rls.iter().chain(&via_replica) {
+                other.verify(op).await?;
+                rows.push(other.run(op, args.concurrency, duration).await?);
             }
             ctx.verify(op).await?;
             let mut row = ctx.run(op, args.concurrency, duration).await?;
@@ -175,6 +209,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some((executor, _)) = executor {
         executor.stop().await;
+    }
+    for (other, _) in bypassing_rls.into_iter().chain(via_replica) {
+        other.stop().await;
     }
     gateway.stop().await;
     Ok(())

@@ -8,6 +8,7 @@ async fn the_bench_runs_in_smoke_mode() {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_bench"))
         .args([
             "--smoke",
+            "--compare-rls",
             "--latency-window-ms",
             "1000",
             "--database",
@@ -29,6 +30,9 @@ async fn the_bench_runs_in_smoke_mode() {
     for op in ["| Q1 |", "| Q2 |", "| Q3 |", "| Q4 |", "| Q5 |"] {
         assert!(stdout.contains(op), "{op} missing:\n{stdout}");
     }
+    // The default gateway connects as a member of brandgraph_gateway (RLS holds); the
+    // comparison row's gateway as the owner.
+    assert!(stdout.contains("| compiled, RLS bypassed |"), "{stdout}");
     assert!(stdout.contains("Subscription fan-out"), "{stdout}");
     assert!(stdout.contains("Latency by send time"), "{stdout}");
 }

@@ -3,7 +3,9 @@
 //! awareness push (completed), and takes leads from its website through a form key;
 //! Borealis has one paused campaign and leads scored by its rules (one of them shares
 //! an address with one of Aurora's leads: uniqueness is per brand). Aurora's scores are
-//! set by hand (a brand without rules), Borealis' are computed by the database.
+//! set by hand (a brand without rules), Borealis' are computed by the database. Cascade
+//! followed up a trade fair: 300 leads with one to four activities each, so a list of
+//! leads has pages to turn and a ranking by score to read.
 
 use super::{brands, users};
 
@@ -12,7 +14,7 @@ pub const DEMO_FORM_KEY: &str = "lfk_0123456789abcdef0123456789abcdef";
 
 /// The statements, after the core seed; `a` is the anchor date as SQL.
 pub(super) fn steps(a: &str) -> Vec<(&'static str, String)> {
-    let (b1, b2) = (brands::AURORA, brands::BOREALIS);
+    let (b1, b2, b3) = (brands::AURORA, brands::BOREALIS, brands::CASCADE);
     let (manager, member) = (users::MANAGER, users::MEMBER);
     vec![
         (
@@ -141,6 +143,46 @@ pub(super) fn steps(a: &str) -> Vec<(&'static str, String)> {
                                 (md5('lead:{b2}:4')::uuid, 'email_opened', NULL),
                                 (md5('lead:{b2}:4')::uuid, 'call', 'Club order for 40 members')) AS x(lead, type, description)
                      ON x.lead = l.id"
+            ),
+        ),
+        (
+            "Cascade's trade fair leads",
+            // Deterministic: every varying value is derived from the lead's number.
+            format!(
+                "INSERT INTO campaigns (id, brand_id, name, description, type, channel, status,
+                                        budget_total, budget_allocated, budget_spent, start_date, end_date,
+                                        objective, target_audience, channels, kpi_targets, created_by, created_at)
+                 VALUES (md5('campaign:{b3}:fair')::uuid, '{b3}', 'Spring Trade Fair Follow-up',
+                         'Leads met at the spring trade fair, worked through the quarter.', 'event', 'email',
+                         'active', 4000, 2500, 1900, {a} - 40, {a} + 50, 'Turn fair contacts into accounts',
+                         '{{\"segments\": [\"retailers\", \"distributors\"]}}', ARRAY['email','linkedin'],
+                         '{{\"leads\": 300, \"conversions\": 30}}', '{manager}', {a} - 45);
+                 INSERT INTO leads (id, brand_id, name, email, company, industry, company_size, source, status,
+                                    score, tags, campaign_id, converted_at, lost_reason, created_by, created_at)
+                 SELECT md5('lead:{b3}:fair:' || n)::uuid, '{b3}',
+                        (ARRAY['Alex','Maria','Kenji','Fatima','Lukas','Chloe','Omar','Elena','Ravi','Sara'])[1 + n % 10]
+                          || ' ' ||
+                        (ARRAY['Novak','Silva','Tanaka','Khan','Wagner','Dubois','Haddad','Petrov','Iyer','Lund'])[1 + (n / 10) % 10],
+                        'fair.lead' || n || '@cascade-contacts.example',
+                        'Fair Exhibitor ' || (1 + n % 120),
+                        (ARRAY['retail','hospitality','sports','tourism','wholesale'])[1 + n % 5],
+                        (ARRAY['startup','small','medium','enterprise'])[1 + n % 4],
+                        'event',
+                        (ARRAY['new','contacted','qualified','converted','lost'])[1 + (n * 7) % 5],
+                        (n * 37) % 101,
+                        CASE WHEN n % 9 = 0 THEN ARRAY['vip'] ELSE ARRAY['fair'] END,
+                        md5('campaign:{b3}:fair')::uuid,
+                        CASE WHEN (n * 7) % 5 = 3 THEN ({a} - 30)::timestamptz + n * interval '2 hours' END,
+                        CASE WHEN (n * 7) % 5 = 4 THEN 'No budget this year' END,
+                        '{member}', ({a} - 38)::timestamptz + n * interval '1 hour'
+                   FROM generate_series(1, 300) AS n;
+                 INSERT INTO lead_activities (id, brand_id, lead_id, type, metadata, created_by, created_at)
+                 SELECT md5('lead-activity:' || l.id || ':' || k)::uuid, l.brand_id, l.id,
+                        (ARRAY['form_submitted','email_opened','email_clicked','call','meeting','page_visit'])[1 + (k + n) % 6],
+                        jsonb_build_object('demo', true), '{member}', l.created_at + k * interval '1 day'
+                   FROM generate_series(1, 300) AS n
+                   JOIN leads l ON l.id = md5('lead:{b3}:fair:' || n)::uuid
+                  CROSS JOIN generate_series(1, 1 + n % 4) AS k"
             ),
         ),
         (
