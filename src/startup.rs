@@ -56,11 +56,7 @@ impl App {
         .await?;
         // Realtime reads every brand's events for subscribers the gateway has admitted:
         // the service kind, on a pool of its own (`db::row_security::ServiceDb`).
-        let service = crate::db::connect_service(&crate::config::DatabaseConfig {
-            db_pool_size: (config.database.db_pool_size / 2).max(2),
-            ..config.database.clone()
-        })
-        .await?;
+        let service = crate::db::connect_service(&config.database).await?;
         let realtime = Realtime::start(
             &service.0,
             config.database.listen_url(),

@@ -22,3 +22,10 @@ $$;
 DROP TRIGGER IF EXISTS brand_members_rls ON brand_members;
 DROP TRIGGER IF EXISTS brands_rls_archived ON brands;
 DROP SCHEMA rls CASCADE;
+DO $$
+BEGIN
+  IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+    ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) NOT LEAKPROOF;
+  END IF;
+END
+$$;

@@ -212,3 +212,29 @@ CREATE POLICY form_presents_key ON lead_form_keys FOR SELECT
 -- before its first member exists), read by the members of the brand and by realtime
 -- (service kind). UPDATE and DELETE stay revoked (023).
 CREATE POLICY captured ON change_events FOR INSERT WITH CHECK (true);
+
+-- client_settings: the holder of an unsubscribe link updates the one row whose token its
+-- transaction presents (`brandgraph.unsubscribe_token`), without a login.
+CREATE POLICY link_holder_reads ON client_settings FOR SELECT
+  USING (rls.kind() = 'unsubscribe' AND unsubscribe_token = current_setting('brandgraph.unsubscribe_token', true));
+CREATE POLICY link_holder_unsubscribes ON client_settings FOR UPDATE
+  USING (rls.kind() = 'unsubscribe' AND unsubscribe_token = current_setting('brandgraph.unsubscribe_token', true))
+  WITH CHECK (rls.kind() = 'unsubscribe' AND unsubscribe_token = current_setting('brandgraph.unsubscribe_token', true));
+
+-- audit_logs: members read their brands' entries, archived brands included: archiving
+-- and restoring a brand record an entry of it (and an insert reads back what it wrote).
+CREATE POLICY member_read_archived ON audit_logs FOR SELECT
+  USING (brand_id = ANY ((SELECT rls.writable_brands())::uuid[]));
+
+-- Full-text search under row-level security: a policy's condition must run before any
+-- operator that is not LEAKPROOF, so `tsvector @@ tsquery` could no longer use the GIN
+-- index of search_documents. Marking it LEAKPROOF (it raises no error that depends on
+-- the row) takes a superuser; a non-superuser owner skips this and search reads the
+-- viewer's brands' documents through the brand index (docs/row-security.md).
+DO $$
+BEGIN
+  IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+    ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF;
+  END IF;
+END
+$$;

@@ -215,3 +215,29 @@ async fn the_readable_brands_are_looked_up_once_per_statement() {
     assert!(!plan.contains("SubPlan"), "a per-row lookup: {plan}");
     client.batch_execute("ROLLBACK").await.unwrap();
 }
+
+#[tokio::test]
+async fn a_compiled_plan_sets_the_settings_before_any_policy_is_read() {
+    let (_app, client, _) = seeded().await;
+    let sql = brandgraph::compile::with_viewer(
+        "SELECT string_agg(id::text, ',' ORDER BY id) FROM brands",
+        (1, 2),
+    );
+    let member = users::MEMBER.to_string();
+    let row = client.query_one(&sql, &[&member, &"user"]).await.unwrap();
+    let ids: Option<String> = row.get(0);
+    assert_eq!(ids, Some(brands::AURORA.to_string()));
+    // The settings were the statement's own (autocommit): the next one has none.
+    assert_eq!(count(&client, "brands", "").await, 0);
+    let plan: Vec<String> = client
+        .query(&format!("EXPLAIN {sql}"), &[&member, &"user"])
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    let plan = plan.join("\n");
+    // The plan runs as a subplan of the settings' row, its policies' lookups as InitPlans.
+    let subplan = plan.find("SubPlan").expect(&plan);
+    assert!(plan[subplan..].contains("InitPlan"), "{plan}");
+}
