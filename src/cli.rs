@@ -163,7 +163,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let database = database.for_migrations();
             db::check_server(&database, false).await?;
             db::ensure_database_exists(&database).await?;
-            let conn = db::connect(&database).await?;
+            // The owner seeds as the service kind: row-level security applies to it too.
+            let conn = db::connect_service(&database).await?.0;
             db::migrate_up(&conn).await?;
             let anchor = anchor_date.unwrap_or_else(|| chrono::Utc::now().date_naive());
             seed::seed_demo(&conn, anchor).await?;
@@ -242,7 +243,7 @@ async fn serve(mut config: ServerConfig, demo: bool) -> anyhow::Result<()> {
     let owner_config = config.database.for_migrations();
     db::check_server(&owner_config, demo).await?;
     db::ensure_database_exists(&owner_config).await?;
-    let owner = db::connect(&owner_config).await?;
+    let owner = db::connect_service(&owner_config).await?.0;
     db::migrate_up(&owner).await?;
     if demo {
         seed::seed_demo(&owner, chrono::Utc::now().date_naive()).await?;

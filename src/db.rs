@@ -5,6 +5,9 @@ pub mod pooler;
 pub mod probe;
 pub mod replicas;
 pub mod roles;
+pub mod row_security;
+
+pub use row_security::OperationDb;
 
 use std::time::Duration;
 
@@ -36,7 +39,21 @@ pub async fn check_server(config: &DatabaseConfig, start_local: bool) -> anyhow:
 }
 
 pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnection> {
-    let options = options(config, &config.database_url);
+    connect_with(config, false).await
+}
+
+/// A pool of the service kind (`row_security::ServiceDb`): background jobs and realtime.
+pub async fn connect_service(config: &DatabaseConfig) -> anyhow::Result<row_security::ServiceDb> {
+    connect_with(config, true)
+        .await
+        .map(row_security::ServiceDb)
+}
+
+async fn connect_with(
+    config: &DatabaseConfig,
+    service: bool,
+) -> anyhow::Result<DatabaseConnection> {
+    let options = options(config, &config.database_url, service);
     Database::connect(options).await.map_err(|err| {
         anyhow::anyhow!(
             "cannot connect to {}: {err}",
@@ -52,7 +69,7 @@ pub async fn connect_replica(
     config: &DatabaseConfig,
     url: &str,
 ) -> anyhow::Result<DatabaseConnection> {
-    let mut options = options(config, url);
+    let mut options = options(config, url, false);
     options.connect_lazy(true).min_connections(0);
     Database::connect(options)
         .await
@@ -60,7 +77,7 @@ pub async fn connect_replica(
 }
 
 /// The pool options every connection to `url` gets: size, timeouts, session settings.
-fn options(config: &DatabaseConfig, url: &str) -> ConnectOptions {
+fn options(config: &DatabaseConfig, url: &str, service: bool) -> ConnectOptions {
     let mut options = ConnectOptions::new(url.to_string());
     options
         .max_connections(config.db_pool_size)
@@ -78,6 +95,7 @@ fn options(config: &DatabaseConfig, url: &str) -> ConnectOptions {
         statement_timeout_ms: config.statement_timeout_ms,
         idle_in_transaction_timeout_ms: config.idle_in_transaction_timeout_ms,
         plan_cache_mode: config.plan_cache_mode.as_setting(),
+        service,
     };
     match config.pooler {
         Pooler::None => {
@@ -92,6 +110,7 @@ fn options(config: &DatabaseConfig, url: &str) -> ConnectOptions {
                     ),
                     ("plan_cache_mode", settings.plan_cache_mode),
                 ])
+                .options(service.then_some(("brandgraph.kind", "service")))
             });
         }
         Pooler::Transaction => pooler::transaction_mode(&mut options, settings),

@@ -54,8 +54,11 @@ impl App {
             metrics.registry(),
         )
         .await?;
+        // Realtime reads every brand's events for subscribers the gateway has admitted:
+        // the service kind, on a pool of its own (`db::row_security::ServiceDb`).
+        let service = crate::db::connect_service(&config.database).await?;
         let realtime = Realtime::start(
-            &db,
+            &service.0,
             config.database.listen_url(),
             config.realtime.clone(),
             memberships.clone(),
@@ -66,11 +69,12 @@ impl App {
         let publishing = publishing(config, &db).await?;
         // Background jobs get their own small pool: they cannot starve requests of
         // connections, and their statements are not the request path's.
-        let jobs_db = crate::db::connect(&crate::config::DatabaseConfig {
+        let jobs_db = crate::db::connect_service(&crate::config::DatabaseConfig {
             db_pool_size: 2,
             ..config.database.clone()
         })
-        .await?;
+        .await?
+        .0;
         tokio::spawn(crate::jobs::goal_status::run(
             jobs_db.clone(),
             Duration::from_secs(60),
@@ -94,6 +98,7 @@ impl App {
             builder
                 .data(publishing.clone())
                 .data(db.clone())
+                .data(service.clone())
                 .data(realtime.clone())
                 .data(reads.clone())
                 .data(WriteSettings {
@@ -146,6 +151,8 @@ impl App {
             serve,
             state: AppState::new(Services {
                 db,
+                service_db: service,
+                brand_filters: config.database.gateway_brand_filters,
                 reads,
                 schema,
                 plain,

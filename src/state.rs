@@ -43,6 +43,11 @@ impl std::ops::Deref for AppState {
 pub struct Services {
     /// The primary: writes, memberships, and reads when no replica may serve them.
     pub db: DatabaseConnection,
+    /// The service kind's pool (`db::row_security::ServiceDb`): realtime and signed
+    /// platform deliveries.
+    pub service_db: crate::db::row_security::ServiceDb,
+    /// `DatabaseConfig::gateway_brand_filters` (off only in tests).
+    pub brand_filters: bool,
     /// Chooses the database each query operation reads from (`db::replicas`).
     pub reads: Arc<crate::db::replicas::ReadRouter>,
     pub schema: AppSchema,

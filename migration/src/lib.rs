@@ -51,6 +51,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("023_least_privilege"),
     step!("024_privacy"),
     step!("025_email_rollup"),
+    step!("026_row_security"),
 ];
 
 impl MigrationName for SqlMigration {

@@ -8,13 +8,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::{MembershipCache, Principal, Role};
 use crate::error::{ApiError, ApiResult};
-use entity::{brand_members, brands};
 
 /// Brand id -> the viewer's role there.
 pub type Memberships = HashMap<Uuid, Role>;
@@ -36,6 +35,9 @@ pub struct Viewer {
     /// Keep the first load for the viewer's lifetime (one request). A websocket
     /// connection's viewer lives for hours and asks the cache every time instead.
     memoize: bool,
+    /// Off only in tests (`DatabaseConfig::gateway_brand_filters`): the scope is every
+    /// brand and row-level security alone decides what is read.
+    brand_filters: bool,
 }
 
 impl Viewer {
@@ -46,6 +48,7 @@ impl Viewer {
             memberships: OnceCell::new(),
             cache: None,
             memoize: true,
+            brand_filters: true,
         }
     }
 
@@ -60,6 +63,13 @@ impl Viewer {
             memoize: false,
             ..Self::new(Some(principal), db).with_cache(cache)
         }
+    }
+
+    /// Whether the viewer's scope filters by brand (`DatabaseConfig::gateway_brand_filters`;
+    /// role checks stay either way).
+    pub fn with_brand_filters(mut self, on: bool) -> Self {
+        self.brand_filters = on;
+        self
     }
 
     /// Reads memberships through `cache` (kept fresh by change events).
@@ -110,23 +120,28 @@ impl Viewer {
         }
         let generation = self.cache.as_ref().map(|cache| cache.generation());
         // Memberships of archived brands grant nothing: an archived brand is invisible.
-        let rows: Vec<(Uuid, String)> = brand_members::Entity::find()
-            .select_only()
-            .column(brand_members::Column::BrandId)
-            .column(brand_members::Column::Role)
-            .filter(brand_members::Column::UserId.eq(user_id))
-            .filter(
-                brand_members::Column::BrandId.in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(brands::Column::Id)
-                        .from(brands::Entity)
-                        .and_where(brands::Column::ArchivedAt.is_null())
-                        .to_owned(),
-                ),
-            )
-            .into_tuple()
-            .all(&self.db)
-            .await?;
+        // The row-level security settings are set inside the statement: the lateral
+        // subquery (kept apart by `OFFSET 0`, so it cannot be flattened into a join the
+        // planner may reorder) runs only once `viewer`'s row exists. A user may read their
+        // own memberships.
+        let statement = sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT m.brand_id, m.role
+               FROM (SELECT set_config('brandgraph.user_id', $1, true) AS u,
+                            set_config('brandgraph.kind', 'user', true) AS k) AS viewer
+               CROSS JOIN LATERAL (
+                 SELECT bm.brand_id, bm.role FROM brand_members bm
+                   JOIN brands b ON b.id = bm.brand_id AND b.archived_at IS NULL
+                  WHERE bm.user_id = viewer.u::uuid OFFSET 0) AS m",
+            [user_id.to_string().into()],
+        );
+        let rows: Vec<(Uuid, String)> = self
+            .db
+            .query_all_raw(statement)
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?)))
+            .collect::<Result<_, sea_orm::DbErr>>()?;
         let memberships: Arc<Memberships> = Arc::new(
             rows.into_iter()
                 .filter_map(|(brand, role)| role.parse().ok().map(|role| (brand, role)))
@@ -141,7 +156,7 @@ impl Viewer {
     /// The brands this viewer may see. Anonymous callers are rejected.
     pub async fn brand_scope(&self) -> ApiResult<BrandScope> {
         self.require_authenticated()?;
-        if self.is_service() {
+        if self.is_service() || !self.brand_filters {
             return Ok(BrandScope::All);
         }
         Ok(BrandScope::Only(

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use async_graphql::parser::types::ExecutableDocument;
 
 pub use plan::{Fallback, Plan};
-pub use run::{Outcome, run};
+pub use run::{Outcome, run, with_viewer};
 
 /// A document's hash (SHA-256 of its text, as the document cache and persisted queries
 /// key it) and the operation name a request picks.

@@ -8,6 +8,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use super::args::decode_after;
 use super::plan::{NODE_KINDS, Param, Plan, Source, VariableType};
 use crate::auth::{BrandScope, Memberships};
+use crate::db::row_security::DbViewer;
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
@@ -21,13 +22,26 @@ pub enum Outcome {
     Failed(sea_orm::DbErr),
 }
 
+/// The plan's statement with the row-level security settings set inside it, before any
+/// policy is evaluated: `viewer` is a volatile subquery (never flattened) and the plan a
+/// subquery correlated with it, so PostgreSQL runs the plan only once `viewer`'s row, and
+/// with it the settings, exists. `params` are the settings' bind parameters (id, kind).
+pub fn with_viewer(sql: &str, (id, kind): (usize, usize)) -> String {
+    format!(
+        "SELECT (SELECT plan.* FROM ({sql}) AS plan WHERE viewer.u IS NOT NULL) \
+         FROM (SELECT set_config('brandgraph.user_id', ${id}, true) AS u, \
+         set_config('brandgraph.kind', ${kind}, true) AS k) AS viewer"
+    )
+}
+
 /// Binds `variables`, `scope` and the viewer's `roles` (for role-gated fields) into
-/// `plan` and runs it on `db`.
+/// `plan` and runs it on `db` as `viewer` (row-level security settings).
 pub async fn run(
     plan: &Plan,
     variables: &Variables,
     scope: &BrandScope,
     roles: &Memberships,
+    viewer: DbViewer,
     db: &DatabaseConnection,
 ) -> Outcome {
     for variable in &plan.variables {
@@ -122,7 +136,11 @@ pub async fn run(
             }
         });
     }
-    let statement = Statement::from_sql_and_values(DbBackend::Postgres, &plan.sql, values);
+    let viewer_params = (values.len() + 1, values.len() + 2);
+    values.push(viewer.id_text().into());
+    values.push(viewer.kind.as_str().into());
+    let sql = with_viewer(&plan.sql, viewer_params);
+    let statement = Statement::from_sql_and_values(DbBackend::Postgres, &sql, values);
     match db.query_one_raw(statement).await {
         Ok(Some(row)) => match row.try_get_by_index::<String>(0) {
             Ok(data) => Outcome::Data(data),

@@ -88,6 +88,13 @@ pub struct DatabaseConfig {
 
     #[command(flatten)]
     pub replicas: ReplicaConfig,
+
+    /// Whether the gateway filters by brand itself (`domain::brands::scoped`, the compiled
+    /// plans' `BrandRows::visible`). Always on, and settable neither from the command line
+    /// nor the environment: tests turn it off to prove that row-level security alone holds
+    /// every tenant boundary (tests/api/leaks.rs).
+    #[arg(skip = true)]
+    pub gateway_brand_filters: bool,
 }
 
 /// What sits between the gateway and PostgreSQL, see [`DatabaseConfig::pooler`].
@@ -204,6 +211,7 @@ impl DatabaseConfig {
             listen_database_url: None,
             pooler: Pooler::None,
             replicas: ReplicaConfig::default(),
+            gateway_brand_filters: true,
         }
     }
 
@@ -255,6 +263,7 @@ impl std::fmt::Debug for DatabaseConfig {
             )
             .field("pooler", &self.pooler)
             .field("replicas", &self.replicas)
+            .field("gateway_brand_filters", &self.gateway_brand_filters)
             .finish()
     }
 }

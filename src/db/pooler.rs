@@ -39,6 +39,8 @@ pub struct Settings {
     pub statement_timeout_ms: u64,
     pub idle_in_transaction_timeout_ms: u64,
     pub plan_cache_mode: &'static str,
+    /// The service kind's pool (`row_security::ServiceDb`): `brandgraph.kind = service`.
+    pub service: bool,
 }
 
 impl Settings {
@@ -49,8 +51,15 @@ impl Settings {
              SET LOCAL statement_timeout = {}; \
              SET LOCAL idle_in_transaction_session_timeout = {}; \
              SET LOCAL plan_cache_mode = {}; \
-             SET LOCAL client_min_messages = error",
-            self.statement_timeout_ms, self.idle_in_transaction_timeout_ms, self.plan_cache_mode
+             SET LOCAL client_min_messages = error{}",
+            self.statement_timeout_ms,
+            self.idle_in_transaction_timeout_ms,
+            self.plan_cache_mode,
+            if self.service {
+                "; SET LOCAL brandgraph.kind = service"
+            } else {
+                ""
+            }
         )
     }
 }
@@ -116,6 +125,7 @@ mod tests {
             statement_timeout_ms: 15_000,
             idle_in_transaction_timeout_ms: 30_000,
             plan_cache_mode: "auto",
+            service: false,
         }
         .opening_batch();
         assert!(batch.starts_with("BEGIN; DEALLOCATE ALL;"), "{batch}");

@@ -5,7 +5,7 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Lookahead, Object, OutputType};
 use futures_util::future::BoxFuture;
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::{ConnectionTrait, Statement};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -62,7 +62,7 @@ impl ConnectionTotals {
     }
 }
 
-async fn run_count(db: &DatabaseConnection, stmt: Statement) -> ApiResult<i64> {
+async fn run_count(db: &impl ConnectionTrait, stmt: Statement) -> ApiResult<i64> {
     let row = db
         .query_one_raw(stmt)
         .await?

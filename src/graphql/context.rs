@@ -4,21 +4,33 @@ use async_graphql::Context;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::Viewer;
+use crate::db::row_security::{DbViewer, OperationDb, ServiceDb};
 use crate::domain::audit::AuditContext;
 use crate::error::ApiResult;
 use crate::loaders::Loaders;
 
 /// Shorthands over `ctx.data::<T>()` that return a resolver error instead of panicking.
 pub trait RequestContext {
-    fn db(&self) -> ApiResult<&DatabaseConnection>;
+    /// The operation's reads, as the viewer (row-level security settings set).
+    fn db(&self) -> ApiResult<&OperationDb>;
+    /// The pool itself: mutations' own transactions, long-lived subscription streams.
+    fn pool(&self) -> ApiResult<&DatabaseConnection>;
+    /// The service kind's pool (`db::row_security::ServiceDb`): replay and shared streams.
+    fn service_db(&self) -> ApiResult<&DatabaseConnection>;
     fn viewer(&self) -> ApiResult<&Viewer>;
     fn loaders(&self) -> ApiResult<&Loaders>;
     fn audit(&self) -> ApiResult<&AuditContext>;
 }
 
 impl RequestContext for Context<'_> {
-    fn db(&self) -> ApiResult<&DatabaseConnection> {
+    fn db(&self) -> ApiResult<&OperationDb> {
+        Ok(self.data::<OperationDb>()?)
+    }
+    fn pool(&self) -> ApiResult<&DatabaseConnection> {
         Ok(self.data::<DatabaseConnection>()?)
+    }
+    fn service_db(&self) -> ApiResult<&DatabaseConnection> {
+        Ok(&self.data::<ServiceDb>()?.0)
     }
     fn viewer(&self) -> ApiResult<&Viewer> {
         Ok(self.data::<Viewer>()?)
@@ -52,14 +64,19 @@ pub async fn write<T>(
     let viewer = ctx.viewer()?;
     viewer.require_authenticated()?;
     viewer.memberships().await?;
-    let txn = ctx.db()?.begin().await?;
-    if let Some(settings) = ctx.data_opt::<WriteSettings>() {
-        txn.execute_unprepared(&format!(
-            "SET LOCAL lock_timeout = {}",
-            settings.lock_timeout.as_millis()
-        ))
-        .await?;
-    }
+    let txn = ctx.pool()?.begin().await?;
+    // The row-level security settings travel in the same simple query as the timeout.
+    let settings = DbViewer::of(viewer.principal()).set_sql();
+    match ctx.data_opt::<WriteSettings>() {
+        Some(write) => {
+            txn.execute_unprepared(&format!(
+                "SET LOCAL lock_timeout = {}; {settings}",
+                write.lock_timeout.as_millis()
+            ))
+            .await?
+        }
+        None => txn.execute_unprepared(&settings).await?,
+    };
     let value = work(&txn).await?;
     txn.commit().await?;
     // Read-your-writes: this writer's reads stay on the primary until a replica has

@@ -224,7 +224,7 @@ pub(crate) async fn brand_events(
 ) -> ApiResult<BoxStream<'static, ApiResult<Arc<ChangeEvent>>>> {
     let brand = ids::decode_as(NodeKind::Brand, brand_id)?;
     let realtime = ctx.data::<Realtime>()?;
-    let db = ctx.db()?.clone();
+    let db = ctx.service_db()?.clone();
     if let Some(feed) = ctx.data_opt::<AudienceFeed>() {
         // The audience's execution: every member was admitted by its own.
         let spec = StreamSpec {
@@ -416,7 +416,9 @@ impl CoreSubscription {
             days,
             platform,
         };
-        let updates = realtime.summaries.watch(&realtime.hub, ctx.db()?, key);
+        let updates = realtime
+            .summaries
+            .watch(&realtime.hub, ctx.service_db()?, key);
         Ok(admitted.stream(updates, move |summary| AnalyticsSummary {
             days,
             summary: summary.clone(),
@@ -439,8 +441,12 @@ impl AggregateAdmission {
         let principal = viewer.require_authenticated()?.clone();
         let realtime = ctx.data::<Realtime>()?;
         // Watch before checking, so a removal between the check and the stream is seen.
-        let membership =
-            MembershipWatch::new(&realtime.hub, ctx.db()?.clone(), brand, viewer.user_id());
+        let membership = MembershipWatch::new(
+            &realtime.hub,
+            ctx.service_db()?.clone(),
+            brand,
+            viewer.user_id(),
+        );
         if !viewer.can_see(brand).await? {
             return Err(ApiError::NotFound("brand"));
         }

@@ -26,10 +26,11 @@ use axum::response::{IntoResponse, Response};
 use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota};
 use prometheus::{IntCounterVec, Opts, Registry};
-use sea_orm::TransactionTrait;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::{Map, Value, json};
 
 use crate::config::FormConfig;
+use crate::db::row_security::DbViewer;
 use crate::domain::audit::AuditContext;
 use crate::domain::marketing::capture::{self, Submission, Target};
 use crate::error::ApiError;
@@ -360,6 +361,9 @@ pub async fn submit(
     };
     let stored = async {
         let txn = state.db.begin().await?;
+        // Anonymous capture writes as the form's brand and nothing else.
+        txn.execute_unprepared(&DbViewer::form(form.brand_id).set_sql())
+            .await?;
         let captured = capture::capture(&txn, &audit, target, submission(&map)).await?;
         txn.commit().await?;
         Ok::<_, ApiError>(captured)

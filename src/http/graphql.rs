@@ -19,6 +19,7 @@ use super::client::{Caller, authenticate, identify};
 use crate::auth::{BrandScope, Viewer};
 use crate::compile::{self, Outcome, Plan, PlanKey};
 use crate::db::replicas::{Route, Writer};
+use crate::db::row_security::{DbViewer, OperationDb};
 use crate::error::ApiError;
 use crate::graphql::documents::DocumentCache;
 use crate::graphql::plain::{self, is_request_error};
@@ -324,16 +325,21 @@ async fn run(
     request: async_graphql::Request,
 ) -> Response {
     state.metrics.graphql_requests.inc();
-    let with_data = |request: async_graphql::Request, route: &Route| {
+    let operation_db = |route: &Route| {
+        OperationDb::for_operation(&route.db, DbViewer::of(caller.principal.as_ref()))
+    };
+    let with_data = |request: async_graphql::Request, route: &Route, db: &OperationDb| {
         let request = request
             .data(caller.audit_context())
             // Memberships are read from the primary: a revoked role must not linger on a
             // lagging replica.
             .data(
                 Viewer::new(caller.principal.clone(), state.db.clone())
-                    .with_cache(state.memberships.clone()),
+                    .with_cache(state.memberships.clone())
+                    .with_brand_filters(state.brand_filters),
             )
-            .data(Loaders::new(&route.db))
+            .data(Loaders::new(db))
+            .data(db.clone())
             .data(Prefetched::default());
         if route.is_replica() {
             // Resolvers' `ctx.db()` reads the request's connection before the schema's.
@@ -387,29 +393,33 @@ async fn run(
     }
     // A read a replica fails is answered again by the primary (queries change nothing).
     let again = route.is_replica().then(|| plain::copy_of(&request));
+    let db = operation_db(&route);
     let Ok(mut response) = tokio::time::timeout(
         timeout,
-        execute(state, request, |request| with_data(request, &route)),
+        execute(state, request, |request| with_data(request, &route, &db)),
     )
     .await
     else {
         return timed_out();
     };
+    finish(db, &mut response).await;
     if let Some(again) = again
         && has_internal_error(&response)
     {
         state.reads.failed(&route);
         state.reads.count_primary_read();
         let primary = state.reads.primary();
+        let db = operation_db(&primary);
         let Ok(retried) = tokio::time::timeout(
             timeout,
-            execute(state, again, |request| with_data(request, &primary)),
+            execute(state, again, |request| with_data(request, &primary, &db)),
         )
         .await
         else {
             return timed_out();
         };
         response = retried;
+        finish(db, &mut response).await;
     }
     if let (Some(compiler), Some(key)) = (&state.compiler, key)
         && !compiler.knows(&key)
@@ -419,6 +429,19 @@ async fn run(
         compiler.learn(key, &doc);
     }
     graphql_response(media, response)
+}
+
+/// Commits the operation's transaction; a failed commit is the operation's error (what a
+/// resolver wrote through it is lost).
+async fn finish(db: OperationDb, response: &mut async_graphql::Response) {
+    if let Err(err) = db.finish().await {
+        tracing::warn!(error = %err, "the operation's transaction did not commit");
+        response.errors.push(
+            ApiError::internal(err)
+                .extend()
+                .into_server_error(Pos::default()),
+        );
+    }
 }
 
 /// True when the document is known, parses, and each of its operations is a query.
@@ -460,7 +483,8 @@ async fn run_compiled(
     db: &sea_orm::DatabaseConnection,
 ) -> Compiled {
     let viewer = Viewer::new(caller.principal.clone(), state.db.clone())
-        .with_cache(state.memberships.clone());
+        .with_cache(state.memberships.clone())
+        .with_brand_filters(state.brand_filters);
     let Ok(scope) = viewer.brand_scope().await else {
         return Compiled::Executor;
     };
@@ -481,9 +505,16 @@ async fn run_compiled(
         graphql.path = "compiled",
     );
     let started = std::time::Instant::now();
-    let outcome = compile::run(plan, &request.variables, &scope, &roles, db)
-        .instrument(span)
-        .await;
+    let outcome = compile::run(
+        plan,
+        &request.variables,
+        &scope,
+        &roles,
+        DbViewer::of(caller.principal.as_ref()),
+        db,
+    )
+    .instrument(span)
+    .await;
     match outcome {
         Outcome::Data(data) => {
             state.metrics.compiled_operations.inc();

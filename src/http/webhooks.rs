@@ -82,7 +82,13 @@ pub async fn receive(
         Ok(delivery) => delivery,
         Err(err) => return answer(StatusCode::BAD_REQUEST, err.code(), &err.message()),
     };
-    match intake::store(&state.db, &delivery, webhooks.config.webhook_max_attempts).await {
+    match intake::store(
+        &state.service_db.0,
+        &delivery,
+        webhooks.config.webhook_max_attempts,
+    )
+    .await
+    {
         Ok(Stored::New(id)) => {
             webhooks.wake.notify_one();
             (

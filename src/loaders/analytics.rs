@@ -8,12 +8,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::db::OperationDb;
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QueryTrait, Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QueryTrait,
+    Statement,
 };
 use uuid::Uuid;
 
@@ -192,11 +193,11 @@ pub struct MetricRangeKey {
 }
 
 pub struct MetricRangeLoader {
-    db: DatabaseConnection,
+    db: OperationDb,
 }
 
 impl MetricRangeLoader {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: OperationDb) -> Self {
         Self { db }
     }
 }
@@ -316,11 +317,11 @@ fn summary_where(brands_sql: &str, days: u32, platform: Option<&str>) -> Stateme
 }
 
 pub struct SummaryLoader {
-    db: DatabaseConnection,
+    db: OperationDb,
 }
 
 impl SummaryLoader {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: OperationDb) -> Self {
         Self { db }
     }
 }

@@ -4,8 +4,9 @@ use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use crate::db::OperationDb;
 use async_graphql::dataloader::Loader;
-use sea_orm::{DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::LoadError;
@@ -67,12 +68,12 @@ has_uuid_id!(
 );
 
 pub struct ByIdLoader<E> {
-    db: DatabaseConnection,
+    db: OperationDb,
     entity: PhantomData<fn() -> E>,
 }
 
 impl<E> ByIdLoader<E> {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: OperationDb) -> Self {
         Self {
             db,
             entity: PhantomData,

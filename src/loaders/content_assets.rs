@@ -4,19 +4,20 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::db::OperationDb;
 use async_graphql::dataloader::Loader;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement};
 use uuid::Uuid;
 
 use super::LoadError;
 use entity::media_assets;
 
 pub struct ContentAssetsLoader {
-    db: DatabaseConnection,
+    db: OperationDb,
 }
 
 impl ContentAssetsLoader {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: OperationDb) -> Self {
         Self { db }
     }
 }

@@ -5,13 +5,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::db::OperationDb;
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, FixedOffset};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, Order, QueryFilter, Select,
-    Statement,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, Order, QueryFilter, Select, Statement};
 use uuid::Uuid;
 
 use super::LoadError;
@@ -116,11 +114,11 @@ pub struct DeliveryCounts {
 
 /// Delivery counts of email campaigns: one grouped statement per batch.
 pub struct DeliveryCountsLoader {
-    db: DatabaseConnection,
+    db: OperationDb,
 }
 
 impl DeliveryCountsLoader {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: OperationDb) -> Self {
         Self { db }
     }
 }

@@ -9,10 +9,11 @@ use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use crate::db::OperationDb;
 use async_graphql::dataloader::Loader;
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IdenStatic, QueryFilter,
-    QueryOrder, QueryResult, QuerySelect, QueryTrait,
+    ConnectionTrait, DbBackend, EntityTrait, IdenStatic, QueryFilter, QueryOrder, QueryResult,
+    QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -59,12 +60,12 @@ impl GroupKey {
 }
 
 pub struct GroupLoader<R> {
-    db: DatabaseConnection,
+    db: OperationDb,
     relation: PhantomData<fn() -> R>,
 }
 
 impl<R> GroupLoader<R> {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: OperationDb) -> Self {
         Self {
             db,
             relation: PhantomData,

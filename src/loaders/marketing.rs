@@ -4,12 +4,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::db::OperationDb;
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, Order, QueryFilter, QueryOrder, Select,
-};
+use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, Select};
 use uuid::Uuid;
 
 use super::LoadError;
@@ -160,11 +159,11 @@ pub struct CampaignMetricsKey {
 
 /// Daily campaign metrics: one statement per distinct date range in a batch.
 pub struct CampaignMetricsLoader {
-    db: DatabaseConnection,
+    db: OperationDb,
 }
 
 impl CampaignMetricsLoader {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: OperationDb) -> Self {
         Self { db }
     }
 }
@@ -211,11 +210,11 @@ impl Loader<CampaignMetricsKey> for CampaignMetricsLoader {
 
 /// Campaigns' rollup rows (`campaign_rollups`), by campaign.
 pub struct CampaignRollupLoader {
-    db: DatabaseConnection,
+    db: OperationDb,
 }
 
 impl CampaignRollupLoader {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: OperationDb) -> Self {
         Self { db }
     }
 }

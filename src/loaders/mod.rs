@@ -20,7 +20,8 @@ pub use by_id::ByIdLoader;
 use std::sync::{Arc, OnceLock};
 
 use async_graphql::dataloader::DataLoader;
-use sea_orm::DatabaseConnection;
+
+use crate::db::OperationDb;
 
 use analytics::{MetricRangeLoader, SummaryLoader};
 use content_assets::ContentAssetsLoader;
@@ -61,12 +62,12 @@ pub fn any_of<C: sea_orm::ColumnTrait>(
 macro_rules! loaders {
     ($($name:ident: $loader:ty,)*) => {
         pub struct Loaders {
-            db: DatabaseConnection,
+            db: OperationDb,
             $($name: OnceLock<DataLoader<$loader>>,)*
         }
 
         impl Loaders {
-            pub fn new(db: &DatabaseConnection) -> Self {
+            pub fn new(db: &OperationDb) -> Self {
                 Self {
                     db: db.clone(),
                     $($name: OnceLock::new(),)*

@@ -12,12 +12,13 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
 
+use crate::db::OperationDb;
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, FixedOffset};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, FromQueryResult, IdenStatic,
-    QueryFilter, QueryResult, QuerySelect, QueryTrait, Select, Statement,
+    ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, IdenStatic, QueryFilter, QueryResult,
+    QuerySelect, QueryTrait, Select, Statement,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -259,7 +260,7 @@ fn page_statement<R: PagedRelation, P: EntityTrait>(
 /// what a single-row root field and the one relation page its selection asks for would
 /// otherwise fetch in two.
 pub async fn one_with_page<R, P>(
-    db: &DatabaseConnection,
+    db: &OperationDb,
     parent: Select<P>,
     spec: &PageSpec<R::Filter>,
 ) -> Result<Option<(P::Model, Page<R::Model>)>, sea_orm::DbErr>
@@ -292,12 +293,12 @@ where
 
 /// The loader behind every nested connection of relation `R`.
 pub struct PageLoader<R> {
-    db: DatabaseConnection,
+    db: OperationDb,
     relation: std::marker::PhantomData<fn() -> R>,
 }
 
 impl<R> PageLoader<R> {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: OperationDb) -> Self {
         Self {
             db,
             relation: std::marker::PhantomData,
@@ -363,12 +364,12 @@ impl<R: PagedRelation> Loader<PageKey<R::Filter>> for PageLoader<R> {
 
 /// Counts per parent for `totalCount`, keyed by parent and filter.
 pub struct CountLoader<R> {
-    db: DatabaseConnection,
+    db: OperationDb,
     relation: std::marker::PhantomData<fn() -> R>,
 }
 
 impl<R> CountLoader<R> {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: OperationDb) -> Self {
         Self {
             db,
             relation: std::marker::PhantomData,

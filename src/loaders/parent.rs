@@ -6,10 +6,11 @@
 //! children's select, correlated to `parent.id`, a LATERAL subquery beside it whose rows
 //! follow (`UNION ALL`).
 
+use crate::db::OperationDb;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryResult, QuerySelect,
-    QueryTrait, Select, Statement,
+    ConnectionTrait, DbBackend, EntityTrait, QueryResult, QuerySelect, QueryTrait, Select,
+    Statement,
 };
 use serde::de::DeserializeOwned;
 
@@ -132,7 +133,7 @@ pub fn split<M: DeserializeOwned>(
 /// `child`). A parent without children comes back with no rows; `None` without a parent.
 /// Each child row is read as the caller reads the children's own statement.
 pub async fn one_with_children<P>(
-    db: &DatabaseConnection,
+    db: &OperationDb,
     parent: Select<P>,
     children: Statement,
     order: &str,

@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::db::OperationDb;
 use async_graphql::dataloader::Loader;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use uuid::Uuid;
 
 use super::LoadError;
@@ -28,11 +29,11 @@ pub struct PlatformCounts {
 }
 
 pub struct PublishingStatsLoader {
-    db: DatabaseConnection,
+    db: OperationDb,
 }
 
 impl PublishingStatsLoader {
-    pub fn new(db: DatabaseConnection) -> Self {
+    pub fn new(db: OperationDb) -> Self {
         Self { db }
     }
 }

@@ -69,7 +69,10 @@ impl From<tokio_postgres::Error> for ListenerError {
 
 async fn connect(config: &ListenerConfig) -> Result<(Client, mpsc::Receiver<()>), ListenerError> {
     let mut pg = tokio_postgres::Config::from_str(&config.database_url)?;
+    // It reads every brand's events: the service kind of row-level security
+    // (`db::row_security`), for the session (a direct connection, never pooled).
     pg.application_name("brandgraph-listener")
+        .options("-c brandgraph.kind=service")
         .connect_timeout(Duration::from_secs(5))
         .keepalives(true)
         .keepalives_idle(Duration::from_secs(5))

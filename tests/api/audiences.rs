@@ -239,6 +239,10 @@ async fn a_member_that_falls_behind_resumes_privately_without_loss_or_repeat() {
         Some(Principal::Service { expires_at: far }),
         app.db.clone(),
     ));
+    session.insert(brandgraph::db::OperationDb::per_statement(
+        &app.db,
+        brandgraph::db::row_security::DbViewer::SERVICE,
+    ));
     let session = Some(Arc::new(session));
     let request = || {
         async_graphql::Request::new(APPROVALS).variables(async_graphql::Variables::from_json(

@@ -260,6 +260,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     /// The operations address, when `/metrics` is served apart.
     pub ops_addr: Option<SocketAddr>,
+    /// The gateway's login as the service kind (not the app's own pool).
     pub db: DatabaseConnection,
     pub schema: brandgraph::graphql::AppSchema,
     pub http: reqwest::Client,
@@ -338,6 +339,12 @@ pub async fn spawn_app_on(test_db: TestDb, adjust: impl FnOnce(&mut ServerConfig
     let app = App::build(&config, db.clone(), Arc::default())
         .await
         .expect("build app");
+    // The tests' own statements (fixtures, checks) run with the gateway's privileges as the
+    // service kind: row-level security lets them see every brand, as the tests need.
+    let db = brandgraph::db::connect_service(&config.database)
+        .await
+        .expect("connect as the service kind")
+        .0;
     let addr = app.local_addr().expect("addr");
     let ops_addr = app.ops_addr();
     let schema = app.state().schema.clone();

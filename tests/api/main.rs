@@ -39,6 +39,7 @@ mod privileges;
 mod publishing;
 mod realtime;
 mod replicas;
+mod row_security;
 mod schema;
 mod seed;
 mod servers;

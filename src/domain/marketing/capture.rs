@@ -261,8 +261,17 @@ pub async fn live_key(
     Ok(
         lead_form_keys::Model::find_by_statement(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT k.* FROM lead_form_keys k JOIN brands b ON b.id = k.brand_id
-          WHERE k.key = $1 AND k.revoked_at IS NULL AND b.archived_at IS NULL",
+            // Row-level security shows a form key only to the statement that presents it
+            // (`brandgraph.form_key`, set before the lateral lookup runs: `OFFSET 0` keeps
+            // it from being flattened into a join the planner could reorder), and no
+            // brand row: `rls.is_archived` answers for the brand.
+            "SELECT k.* FROM (SELECT set_config('brandgraph.kind', 'form', true) AS kind,
+                                     set_config('brandgraph.form_key', $1, true) AS key) AS viewer
+               CROSS JOIN LATERAL (
+                 SELECT k.* FROM lead_form_keys k
+                  WHERE k.key = viewer.key AND k.revoked_at IS NULL
+                    AND NOT rls.is_archived(k.brand_id)
+                 OFFSET 0) AS k",
             [key.into()],
         ))
         .one(db)

@@ -122,6 +122,7 @@ pub async fn update(
 
 /// Unsubscribes the holder of `token` from `types` (all email when empty). Idempotent.
 /// No login: the token is the proof. A wrong token is `BAD_USER_INPUT`.
+/// `db` must be a transaction of its own (the settings it sets last as long as it).
 pub async fn unsubscribe(
     db: &impl ConnectionTrait,
     token: &str,
@@ -136,6 +137,15 @@ pub async fn unsubscribe(
             ),
         ));
     }
+    // Row-level security: the holder of a link sees the one settings row whose token it
+    // presents, for the rest of `db`'s transaction (the token is a bind parameter).
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        "SELECT set_config('brandgraph.kind', 'unsubscribe', true),
+                set_config('brandgraph.unsubscribe_token', $1, true)",
+        [token.into()],
+    ))
+    .await?;
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,

@@ -211,7 +211,9 @@ impl MarketingSubscription {
             brand: row.brand_id,
             campaign,
         };
-        let updates = realtime.campaign_summaries.watch(&realtime.hub, db, key);
+        let updates = realtime
+            .campaign_summaries
+            .watch(&realtime.hub, ctx.service_db()?, key);
         Ok(admitted.stream(updates, |summary| CampaignSummary(summary.clone())))
     }
 }

@@ -308,7 +308,11 @@ impl WorkspaceMutation {
         #[graphql(secret)] token: String,
         #[graphql(default)] types: Vec<String>,
     ) -> ApiResult<bool> {
-        settings::unsubscribe(ctx.db()?, &token, types).await?;
+        // Its own transaction: row-level security shows the settings row only to the
+        // transaction that presents its token (`settings::unsubscribe`).
+        let txn = sea_orm::TransactionTrait::begin(ctx.pool()?).await?;
+        settings::unsubscribe(&txn, &token, types).await?;
+        txn.commit().await?;
         Ok(true)
     }
 

@@ -28,6 +28,7 @@ use tokio::time::Instant;
 
 use super::client::{Caller, authenticate, identify};
 use crate::auth::{Principal, Viewer};
+use crate::db::row_security::{DbViewer, OperationDb};
 use crate::error::{ApiError, code};
 use crate::graphql::session::SocketSession;
 use crate::graphql::subscription::SubscriptionBudget;
@@ -200,12 +201,15 @@ async fn serve(
         rate_key: caller.rate_key(),
         limiter: state.rate_limiter.clone(),
     });
-    data.insert(Viewer::for_connection(
-        principal,
-        state.db.clone(),
-        state.memberships.clone(),
-    ));
-    data.insert(Loaders::new(&state.db));
+    // Each statement of the connection's operations runs as its viewer, in a transaction
+    // of its own: one held for the connection's hours would pin a pool connection.
+    let db = OperationDb::per_statement(&state.db, DbViewer::of(Some(&principal)));
+    data.insert(
+        Viewer::for_connection(principal, state.db.clone(), state.memberships.clone())
+            .with_brand_filters(state.brand_filters),
+    );
+    data.insert(Loaders::new(&db));
+    data.insert(db);
     data.insert(SubscriptionBudget::new(
         state.realtime.config.max_subscriptions_per_connection,
     ));
