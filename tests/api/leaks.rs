@@ -635,6 +635,8 @@ async fn check_outsiders_and_other_brands_members_change_no_campaign_tasks_or_me
             "{user} changed nothing"
         );
     }
+}
+
 /// What a foreign write could change in `brand`: its row and its content, campaigns and
 /// leads, as one digest read by the owner.
 async fn digest_of(app: &TestApp, brand: Uuid) -> String {
