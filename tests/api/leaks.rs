@@ -623,7 +623,10 @@ async fn check_outsiders_and_other_brands_members_change_no_campaign_tasks_or_me
                     "{user}: {query}: {response}"
                 );
             } else {
-                assert!(error_code(&response).is_some(), "{user}: {query}: {response}");
+                assert!(
+                    error_code(&response).is_some(),
+                    "{user}: {query}: {response}"
+                );
             }
             assert!(response["data"].is_null(), "{user}: {response}");
             let leaked = mentions(&response, &secret);
