@@ -481,7 +481,8 @@ async fn run_compiled(
         graphql.path = "compiled",
     );
     let started = std::time::Instant::now();
-    let outcome = compile::run(plan, &request.variables, &scope, &roles, db)
+    let user = viewer.user_id();
+    let outcome = compile::run(plan, &request.variables, &scope, user, &roles, db)
         .instrument(span)
         .await;
     match outcome {

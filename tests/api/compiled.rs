@@ -406,6 +406,53 @@ async fn directives_cursors_filters_and_orders_answer_alike_on_both_paths_for_ev
             json!({ "id": brands::BOREALIS, "a": cursor }),
         );
     }
+    // Backward pages and windows: `last` with `before`, and both cursors at once.
+    let back_page = "query($id: ID!, $n: Int!, $a: String, $b: String) { brand(id: $id) {
+        contentItems(last: $n, after: $a, before: $b, orderBy: ORDER) { totalCount
+        pageInfo { hasPreviousPage hasNextPage startCursor endCursor } edges { cursor node { title } } } } }";
+    let window_page = "query($id: ID!, $n: Int, $a: String, $b: String) { brand(id: $id) {
+        contentItems(first: $n, after: $a, before: $b, orderBy: ORDER) { totalCount
+        pageInfo { hasPreviousPage hasNextPage startCursor endCursor } nodes { title } } } }";
+    for order in ["CREATED_AT_DESC", "CREATED_AT_ASC", "UPDATED_AT_DESC"] {
+        let mine = if order == "UPDATED_AT_DESC" {
+            &cursors.content_updated
+        } else {
+            &cursors.content_created
+        };
+        for query in [&back_page, &window_page] {
+            let query = query.replace("ORDER", order);
+            for (i, cursor) in mine.iter().enumerate().step_by(4) {
+                let later = mine.get(i + 5);
+                for n in [0, 2, 10] {
+                    add(&query, json!({ "id": aurora, "n": n, "b": cursor }));
+                    add(
+                        &query,
+                        json!({ "id": aurora, "n": n, "a": cursor, "b": later }),
+                    );
+                }
+            }
+            add(&query, json!({ "id": aurora, "n": 3 }));
+            add(
+                &query,
+                json!({ "id": aurora, "n": 3, "b": cursors.refused[0] }),
+            );
+        }
+    }
+    add(
+        "query($n: Int!, $b: String) { brands(last: $n, before: $b) { totalCount pageInfo { hasPreviousPage hasNextPage startCursor endCursor } edges { cursor node { name } } } }",
+        json!({ "n": 2, "b": cursors.brands_by_name[2] }),
+    );
+    add(
+        &format!(
+            "{{ brands(last: 1, orderBy: CREATED_AT_DESC, after: {}) {{ pageInfo {{ hasPreviousPage hasNextPage }} edges {{ cursor }} }} }}",
+            json!(cursors.brands_newest[0])
+        ),
+        json!({}),
+    );
+    add(
+        "query($n: Int!) { brands(first: 1, last: $n) { totalCount } }",
+        json!({ "n": 1 }),
+    );
     // Filters and orders.
     for filter in [
         "{ status: PUBLISHED }",
@@ -748,14 +795,71 @@ impl Vars {
         format!(" @{name}(if: {condition})")
     }
 
-    /// An `after` argument with `cursor`, as a literal or a variable.
-    fn after(&mut self, rng: &mut StdRng, (cursor, accepted): (String, bool)) -> String {
+    /// An `after` (sometimes `before`) argument with `cursor`, as a literal or a variable.
+    fn after(&mut self, rng: &mut StdRng, cursor: (String, bool)) -> String {
+        let key = if rng.random_bool(0.3) {
+            "before"
+        } else {
+            "after"
+        };
+        self.cursor(rng, key, cursor)
+    }
+
+    /// A `key` (`after` or `before`) argument with `cursor`, as a literal or a variable.
+    fn cursor(
+        &mut self,
+        rng: &mut StdRng,
+        key: &str,
+        (cursor, accepted): (String, bool),
+    ) -> String {
         self.compiles &= accepted;
         if rng.random_bool(0.5) {
-            format!("after: {}", self.declare("String", Some(json!(cursor))))
+            format!("{key}: {}", self.declare("String", Some(json!(cursor))))
         } else {
-            format!("after: {}", json!(cursor))
+            format!("{key}: {}", json!(cursor))
         }
+    }
+
+    /// The page size `n` as `first` or (a third of the time) `last`, a literal or a
+    /// variable (`last`'s non-null: a plan must know the direction); rarely both, which
+    /// the executor refuses.
+    fn size(&mut self, rng: &mut StdRng, n: i64) -> Vec<String> {
+        let (key, ty) = if rng.random_bool(0.33) {
+            ("last", "Int!")
+        } else {
+            ("first", "Int")
+        };
+        let mut sizes = vec![if rng.random_bool(0.3) {
+            format!("{key}: {}", self.declare(ty, Some(json!(n))))
+        } else {
+            format!("{key}: {n}")
+        }];
+        if rng.random_bool(0.01) {
+            self.compiles = false;
+            let other = if key == "last" { "first" } else { "last" };
+            sizes.push(format!("{other}: {n}"));
+        }
+        sizes
+    }
+
+    /// Sometimes a second cursor, bounding the page's other end.
+    fn window(&mut self, rng: &mut StdRng, arguments: &mut Vec<String>, cursor: (String, bool)) {
+        if !rng.random_bool(0.25) {
+            return;
+        }
+        let Some(given) = arguments
+            .iter()
+            .find(|a| a.starts_with("after:") || a.starts_with("before:"))
+        else {
+            return;
+        };
+        let key = if given.starts_with("after:") {
+            "before"
+        } else {
+            "after"
+        };
+        let bound = self.cursor(rng, key, cursor);
+        arguments.push(bound);
     }
 }
 
@@ -913,7 +1017,8 @@ fn random_assets(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> String
     let node = random_fields(rng, ASSET_FIELDS, 5, vars, "a").join(" ");
     let mut arguments = Vec::new();
     if rng.random_bool(0.7) {
-        arguments.push(format!("first: {}", rng.random_range(0..=4)));
+        let n = rng.random_range(0..=4);
+        arguments.extend(vars.size(rng, n));
     }
     if rng.random_bool(0.3) {
         let cursor = cursors.pick(
@@ -922,6 +1027,8 @@ fn random_assets(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> String
             &[&cursors.content_updated, &cursors.brands_by_name],
         );
         arguments.push(vars.after(rng, cursor));
+        let other = cursors.assets.choose(rng).unwrap().clone();
+        vars.window(rng, &mut arguments, (other, true));
     }
     if rng.random_bool(0.3) {
         arguments.push(random_filter(
@@ -990,7 +1097,8 @@ fn random_content(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> Strin
             approval.join(" ")
         ));
     }
-    let mut arguments = vec![format!("first: {}", rng.random_range(0..=6))];
+    let n = rng.random_range(0..=6);
+    let mut arguments = vars.size(rng, n);
     let order = ["CREATED_AT_DESC", "CREATED_AT_ASC", "UPDATED_AT_DESC", ""]
         .choose(rng)
         .unwrap();
@@ -1005,6 +1113,8 @@ fn random_content(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> Strin
         };
         let cursor = cursors.pick(rng, &[mine], &[other, &cursors.brands_newest]);
         arguments.push(vars.after(rng, cursor));
+        let bound = mine.choose(rng).unwrap().clone();
+        vars.window(rng, &mut arguments, (bound, true));
     }
     if rng.random_bool(0.3) {
         arguments.push(random_filter(
@@ -1041,7 +1151,7 @@ fn random_connection(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> St
                 vars.declare("Int", Some(json!(first)))
             ));
         } else {
-            arguments.push(format!("first: {first}"));
+            arguments.extend(vars.size(rng, first));
         }
     }
     let newest = rng.random_bool(0.5);
@@ -1058,6 +1168,8 @@ fn random_connection(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> St
         };
         let cursor = cursors.pick(rng, &[mine], &[other, &cursors.assets]);
         arguments.push(vars.after(rng, cursor));
+        let bound = mine.choose(rng).unwrap().clone();
+        vars.window(rng, &mut arguments, (bound, true));
     }
     if rng.random_bool(0.3) {
         let tenant = format!("\"{}\"", brandgraph::seed::DEMO_TENANT);
@@ -1179,7 +1291,8 @@ fn random_page_arguments(
 ) -> Vec<String> {
     let mut arguments = Vec::new();
     if rng.random_bool(0.7) {
-        arguments.push(format!("first: {}", rng.random_range(0..=4)));
+        let n = rng.random_range(0..=4);
+        arguments.extend(vars.size(rng, n));
     }
     // Rarely: the other generators' cursors already make a document's requests fall back
     // often enough.
