@@ -1400,6 +1400,135 @@ fn random_campaigns(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> Str
     random_page(rng, vars, "campaigns", &arguments, &node.join(" "))
 }
 
+/// Metric rows the renderers must get right: floats PostgreSQL and serde_json print
+/// differently (`0.1`, `1e20`, `-0.0`, `1.5e-7`, integers beyond 2^53), values that are
+/// not numbers (read as null), missing keys, and a post's own row beside the brand's.
+async fn vary_the_metrics(app: &TestApp) {
+    let sql = format!(
+        r#"INSERT INTO analytics_metrics (id, brand_id, tenant_id, platform, post_id, date, metrics, created_at)
+           VALUES (gen_random_uuid(), '{aurora}', '{tenant}', 'instagram', 'post-1', current_date - 3,
+                   '{{"reach": 0.1, "impressions": 1e20, "engagement": "12", "likes": true, "comments": -0.0,
+                      "shares": 1.5e-7, "clicks": 123456789012345678, "ctr": 0.30000000000000004,
+                      "engagementRate": 0.0500}}', now()),
+                  (gen_random_uuid(), '{aurora}', '{tenant}', 'instagram', 'post-2', current_date - 3,
+                   '{{"reach": 2.5, "followers": 12345.678}}', now()),
+                  (gen_random_uuid(), '{aurora}', '{tenant}', 'new_platform', NULL, current_date,
+                   '{{}}', now())"#,
+        aurora = brands::AURORA,
+        tenant = brandgraph::seed::DEMO_TENANT,
+    );
+    app.db
+        .execute_unprepared(&sql)
+        .await
+        .expect("vary the metrics");
+}
+
+/// `viewer`, `analytics` by date range and `analyticsSummary` from the rollups: equal
+/// answers for every persona, and the bench's Q4/Q5 answered from plans.
+#[tokio::test]
+async fn viewer_and_analytics_answer_alike_on_both_paths_for_every_role() {
+    let (compiled, executor) = apps().await;
+    vary_the_metrics(&compiled).await;
+    let day = |back: i32| {
+        let sql = format!("SELECT to_char(current_date - {back}, 'YYYY-MM-DD')");
+        let compiled = &compiled;
+        async move { compiled.scalar(&sql).await }
+    };
+    let (today, month_ago, year_ago) = (day(0).await, day(29).await, day(366).await);
+    let metric = "id uuid date platform postId reach impressions engagement likes comments shares clicks followers ctr engagementRate __typename";
+    let totals = "reach impressions engagement likes comments shares clicks followers ctr engagementRate rows __typename";
+    let q4 = "query($id: ID!, $from: NaiveDate!, $to: NaiveDate!) { brand(id: $id) { analytics(from: $from, to: $to, platform: \"instagram\") { date reach } } }";
+    let q5 = "query($id: ID!) { brand(id: $id) { analyticsSummary(days: 30) { totals { reach rows } byPlatform { platform totals { reach } } } } }";
+    let mut documents: Vec<(String, Value)> = Vec::new();
+    let mut add = |query: &str, variables: Value| documents.push((query.to_string(), variables));
+    // The viewer: every field the plan reads, aliases, fragments; the rest falls back.
+    add(
+        "{ viewer { __typename isServiceRole user { __typename id uuid displayName } memberships { __typename brandId role } } }",
+        json!({}),
+    );
+    add(
+        "query($s: Boolean!) { viewer { ...V m: memberships @skip(if: $s) { role } } } fragment V on ViewerInfo { user { uuid } memberships { brandId } }",
+        json!({ "s": false }),
+    );
+    add(
+        "{ v: viewer { isServiceRole } w: viewer { user { displayName } } }",
+        json!({}),
+    );
+    add("{ viewer { invitations { id } } }", json!({}));
+    // Q4 and Q5, and every field of both.
+    for (id, from, to) in [
+        (brands::AURORA, &month_ago, &today),
+        (brands::BOREALIS, &month_ago, &today),
+        (brands::CASCADE, &year_ago, &today),
+    ] {
+        add(q4, json!({ "id": id, "from": from, "to": to }));
+        add(q5, json!({ "id": id }));
+    }
+    let everything = format!(
+        "query($id: ID!, $from: NaiveDate!, $to: NaiveDate!) {{ brand(id: $id) {{ name
+           analytics(from: $from, to: $to) {{ {metric} }}
+           a: analyticsSummary {{ __typename days totals {{ {totals} }} byPlatform {{ __typename platform totals {{ {totals} }} }} }} }} }}"
+    );
+    for (from, to) in [
+        (&month_ago, &today),
+        (&today, &today),
+        (&year_ago, &today),
+        // Refused by the executor: backwards, too long, not a date.
+        (&today, &month_ago),
+        (&day(367).await, &today),
+        (&"2026-13-01".to_string(), &today),
+    ] {
+        add(
+            &everything,
+            json!({ "id": brands::AURORA, "from": from, "to": to }),
+        );
+    }
+    for arguments in [
+        "days: 1",
+        "days: 7, platform: \"tiktok\"",
+        "days: 366, platform: \"instagram\"",
+        "platform: \"nowhere\"",
+        "platform: \"new_platform\"",
+        "days: 0",
+        "platform: \"Not a platform\"",
+    ] {
+        add(
+            &format!(
+                "{{ brands {{ nodes {{ name analyticsSummary({arguments}) {{ days totals {{ {totals} }} byPlatform {{ platform totals {{ rows reach ctr }} }} }} }} }} }}"
+            ),
+            json!({}),
+        );
+    }
+    add(
+        &format!(
+            "{{ brand(id: \"{}\") {{ analytics(from: \"{month_ago}\", to: \"{today}\", platform: \"instagram\") {{ {metric} }} }} }}",
+            brands::AURORA
+        ),
+        json!({}),
+    );
+    let planned = compare(&compiled, &executor, &documents).await;
+    // The viewer's documents but `invitations` and the analytics ones the executor
+    // accepts, for the seven signed-in personas.
+    assert!(planned >= 7 * 18, "{planned} answers came from plans");
+
+    let token = user_token(users::OWNER);
+    for (query, variables) in [
+        (
+            q4,
+            json!({ "id": brands::AURORA, "from": month_ago, "to": today }),
+        ),
+        (q5, json!({ "id": brands::AURORA })),
+    ] {
+        let before = compiled_count(&compiled).await;
+        let (answer, statements) = compiled
+            .graphql_counted(Some(&token), query, variables)
+            .await;
+        assert!(answer["errors"].is_null(), "{answer}");
+        assert_eq!(statements, 1, "{query}");
+        assert_eq!(compiled_count(&compiled).await, before + 1, "{query}");
+    }
+}
+
 /// Campaigns, leads and their lists, every field, filters and cursors: equal answers for
 /// every persona (a lead's email and phone are null below member, on both paths).
 #[tokio::test]
