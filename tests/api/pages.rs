@@ -79,14 +79,14 @@ async fn walking_back_with_last_and_before_lists_every_row_once_in_order_on_both
     let [executor, compiled] = both_paths().await;
     for app in [&executor, &compiled] {
         for order in ["CREATED_AT_DESC", "CREATED_AT_ASC", "UPDATED_AT_DESC"] {
-            let all = edges(&content_page(&app, json!({ "first": 100, "order": order })).await);
+            let all = edges(&content_page(app, json!({ "first": 100, "order": order })).await);
             assert_eq!(all.len(), 24, "{order}");
             // Pages of 5 from the end: 4, 9, 14, 19, 24 rows remain before each.
             let mut end = all.len();
             let mut before = Value::Null;
             loop {
                 let vars = json!({ "last": 5, "before": before, "order": order });
-                let page = content_page(&app, vars).await;
+                let page = content_page(app, vars).await;
                 let start = end.saturating_sub(5);
                 assert_eq!(edges(&page), all[start..end], "{order} rows {start}..{end}");
                 assert_eq!(page["totalCount"], 24, "{order}: counts ignore cursors");

@@ -246,6 +246,7 @@ impl Brand {
     #[graphql(
         complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn content_items(
         &self,
         ctx: &Context<'_>,
@@ -420,6 +421,7 @@ impl Brand {
     #[graphql(
         complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn scheduled_content(
         &self,
         ctx: &Context<'_>,
@@ -500,6 +502,7 @@ impl Brand {
     #[graphql(
         complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn publish_jobs(
         &self,
         ctx: &Context<'_>,
@@ -673,6 +676,7 @@ impl Brand {
     #[graphql(
         complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn approval_requests(
         &self,
         ctx: &Context<'_>,
@@ -903,6 +907,7 @@ impl Brand {
     #[graphql(
         complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn content_packages(
         &self,
         ctx: &Context<'_>,
@@ -936,6 +941,7 @@ impl Brand {
     #[graphql(
         complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn brand_history(
         &self,
         ctx: &Context<'_>,
@@ -972,6 +978,7 @@ impl Brand {
     #[graphql(
         complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn collaboration_logs(
         &self,
         ctx: &Context<'_>,
