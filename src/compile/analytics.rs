@@ -77,7 +77,7 @@ impl<'a> Planner<'a> {
             .map(|p| format!(" AND {row}.platform = {p}"))
             .unwrap_or_default();
         Ok(format!(
-            "coalesce((SELECT '[' || string_agg({item}, ',' ORDER BY {row}.date, {row}.platform, {row}.post_id) || ']' \
+            "coalesce((SELECT '[' || string_agg(({item})::text, ',' ORDER BY {row}.date, {row}.platform, {row}.post_id) || ']' \
              FROM analytics_metrics {row} WHERE {row}.brand_id = {brand}.id \
              AND {row}.date BETWEEN {from_sql} AND {to_sql}{platform}), '[]')"
         ))
@@ -143,7 +143,7 @@ impl<'a> Planner<'a> {
                     let totals = self.totals(&part.selections, &g)?;
                     let zero = self.totals(&part.selections, "z")?;
                     format!(
-                        "coalesce((array_agg({totals}) FILTER (WHERE {g}.is_total = 1))[1], \
+                        "coalesce((array_agg(({totals})::text) FILTER (WHERE {g}.is_total = 1))[1], \
                          (SELECT {zero} FROM (SELECT {zeros}, NULL::float8 AS followers, 0::int8 AS row_count) z))",
                         zeros = SUMMED_METRICS
                             .iter()
@@ -155,7 +155,7 @@ impl<'a> Planner<'a> {
                 "byPlatform" if part.field.arguments.is_empty() => {
                     let item = self.platform_totals(&part.selections, &g)?;
                     format!(
-                        "coalesce('[' || string_agg({item}, ',' ORDER BY {g}.platform) FILTER (WHERE {g}.is_total = 0) || ']', '[]')"
+                        "coalesce('[' || string_agg(({item})::text, ',' ORDER BY {g}.platform) FILTER (WHERE {g}.is_total = 0) || ']', '[]')"
                     )
                 }
                 other => return fallback(format!("AnalyticsSummary.{other}")),

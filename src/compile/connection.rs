@@ -42,7 +42,7 @@ impl<'a> Planner<'a> {
             }
             let item = self.object(relation.target, &member.selections, &row)?;
             return Ok(format!(
-                "coalesce((SELECT '[' || string_agg({item}, ',' ORDER BY {}) || ']' {}), '[]')",
+                "coalesce((SELECT '[' || string_agg(({item})::text, ',' ORDER BY {}) || ']' {}), '[]')",
                 relation.order.sql(&row),
                 narrowed(&row, "true")
             ));
@@ -163,6 +163,6 @@ impl<'a> Planner<'a> {
 /// JSON list of `item`, listed by `n` in `direction` (`""` or `" DESC"`).
 fn page_list(item: &str, row: &str, first: &str, direction: &str) -> String {
     format!(
-        "coalesce('[' || string_agg({item}, ',' ORDER BY {row}.n{direction}) FILTER (WHERE {row}.n <= {first}) || ']', '[]')"
+        "coalesce('[' || string_agg(({item})::text, ',' ORDER BY {row}.n{direction}) FILTER (WHERE {row}.n <= {first}) || ']', '[]')"
     )
 }

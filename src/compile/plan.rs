@@ -430,7 +430,7 @@ impl<'a> Planner<'a> {
                         self.param(Param::MembershipRoles),
                     );
                     format!(
-                        "coalesce((SELECT '[' || string_agg({item}, ',' ORDER BY {row}.n) || ']' \
+                        "coalesce((SELECT '[' || string_agg(({item})::text, ',' ORDER BY {row}.n) || ']' \
                          FROM unnest({brands}, {roles}) WITH ORDINALITY AS {row}(brand_id, role, n)), '[]')"
                     )
                 }

@@ -1590,6 +1590,15 @@ async fn viewer_and_analytics_answer_alike_on_both_paths_for_every_role() {
         json!({}),
     );
     add("{ viewer { invitations { id } } }", json!({}));
+    // Objects emptied by a literal directive are `null`, in lists and aggregates too.
+    let emptied = format!(
+        "{{ viewer {{ memberships {{ role @skip(if: true) }} }} brand(id: \"{}\") {{
+           analytics(from: \"2026-10-30\", to: \"2026-11-01\") {{ reach @skip(if: true) }}
+           analyticsSummary(days: 366) {{ totals {{ reach @skip(if: true) }} byPlatform {{ totals {{ rows @include(if: false) }} }} }}
+           contentItems(first: 2) {{ edges {{ node {{ approvals {{ status @skip(if: true) }} }} }} }} }} }}",
+        brands::AURORA
+    );
+    add(&emptied, json!({}));
     // Q4 and Q5, and every field of both (the demo's days end at the seed's anchor).
     let (october, anchor) = ("2026-10-03".to_string(), "2026-11-01".to_string());
     for (id, from, to) in [
@@ -1648,7 +1657,7 @@ async fn viewer_and_analytics_answer_alike_on_both_paths_for_every_role() {
     let planned = compare(&compiled, &executor, &documents).await;
     // The viewer's documents but `invitations` and the analytics ones the executor
     // accepts, for the seven signed-in personas.
-    assert!(planned >= 7 * 18, "{planned} answers came from plans");
+    assert!(planned >= 7 * 19, "{planned} answers came from plans");
 
     let token = user_token(users::OWNER);
     for (query, variables) in [
