@@ -1,5 +1,7 @@
-//! A connection's arguments as the executor reads them: `first` (0..=100, default 20),
-//! `after` (a cursor of the connection's order, decoded by the executor's own functions),
+//! A connection's arguments as the executor reads them: `first` (0..=100, default 20) or
+//! `last` (0..=100, the page read from the end; with `first` the executor refuses it),
+//! `after`/`before` (cursors of the connection's order, decoded by the executor's own
+//! functions),
 //! `orderBy` (the described enum values) and `filter` (a literal input object of the
 //! described fields). An argument the planner cannot prove the executor would read the
 //! same way falls back; a variable's value is checked per request (see `run`).
@@ -12,8 +14,9 @@ use super::describe::{CursorFormat, FilterField, FilterTest, Order};
 use super::plan::{Fallback, Param, Planner, Source, fallback};
 use crate::graphql::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decode_cursor};
 
-/// The sort value and row id of `cursor` in `order`, as the executor decodes it; `None`
-/// where the executor refuses the cursor (malformed, or of another order).
+/// The sort value and row id of `cursor` in `order`, as the executor decodes it (an
+/// `after` or `before` cursor alike); `None` where the executor refuses the cursor
+/// (malformed, or of another order).
 pub fn decode_after(order: &Order, cursor: &str) -> Option<(sea_orm::Value, Uuid)> {
     match order.cursor {
         CursorFormat::Brand { tag } => crate::graphql::brand::query::after_cursor(tag, cursor).ok(),
@@ -26,16 +29,19 @@ pub fn decode_after(order: &Order, cursor: &str) -> Option<(sea_orm::Value, Uuid
 
 /// A page's checked arguments, as SQL over bind parameters and constants.
 pub struct PageArguments {
-    /// The page size (SQL).
-    pub first: String,
+    /// The page size (SQL), of `first` or `last`.
+    pub size: String,
+    /// `last` was given: the page is the last `size` rows, read from the end.
+    pub backward: bool,
     pub order: Order,
-    after: Option<After>,
+    after: Option<Bound>,
+    before: Option<Bound>,
     filters: Vec<Condition>,
 }
 
-/// An `after` cursor: its sort value and id (SQL), and whether both may be NULL (a
-/// variable that may be absent: then there is no cursor).
-struct After {
+/// An `after` or `before` cursor: its sort value and id (SQL), and whether both may be
+/// NULL (a variable that may be absent: then there is no cursor).
+struct Bound {
     value: String,
     id: String,
     optional: bool,
@@ -57,13 +63,16 @@ impl PageArguments {
             .iter()
             .map(|c| format!("{row}.{} {} {}", c.column, c.op, c.value))
             .collect();
-        if cursor && let Some(after) = &self.after {
-            let keyset = self.order.after_sql(row, &after.value, &after.id);
-            parts.push(if after.optional {
-                format!("({} IS NULL OR {keyset})", after.id)
-            } else {
-                keyset
-            });
+        if cursor {
+            for (bound, before) in [(&self.after, false), (&self.before, true)] {
+                let Some(bound) = bound else { continue };
+                let keyset = self.order.past_sql(row, &bound.value, &bound.id, before);
+                parts.push(if bound.optional {
+                    format!("({} IS NULL OR {keyset})", bound.id)
+                } else {
+                    keyset
+                });
+            }
         }
         if parts.is_empty() {
             "true".into()
@@ -72,18 +81,42 @@ impl PageArguments {
         }
     }
 
-    /// `hasPreviousPage` (JSON text): whether an `after` cursor was given.
-    pub fn has_previous(&self) -> String {
-        match &self.after {
-            None => "'false'".into(),
-            Some(After {
-                optional: false, ..
-            }) => "'true'".into(),
-            Some(after) => format!(
-                "(CASE WHEN {} IS NULL THEN 'false' ELSE 'true' END)",
-                after.id
-            ),
+    /// `hasPreviousPage` (JSON text), `more` being the SQL condition that rows beyond the
+    /// page were read: a `last` page looks past its start, any other says whether an
+    /// `after` cursor was given.
+    pub fn has_previous(&self, more: &str) -> String {
+        if self.backward {
+            flag(more)
+        } else {
+            given(&self.after)
         }
+    }
+
+    /// `hasNextPage` (JSON text), as [`Self::has_previous`] the other way round.
+    pub fn has_next(&self, more: &str) -> String {
+        if self.backward {
+            given(&self.before)
+        } else {
+            flag(more)
+        }
+    }
+}
+
+fn flag(condition: &str) -> String {
+    format!("(CASE WHEN {condition} THEN 'true' ELSE 'false' END)")
+}
+
+/// Whether a cursor was given (JSON text).
+fn given(bound: &Option<Bound>) -> String {
+    match bound {
+        None => "'false'".into(),
+        Some(Bound {
+            optional: false, ..
+        }) => "'true'".into(),
+        Some(bound) => format!(
+            "(CASE WHEN {} IS NULL THEN 'false' ELSE 'true' END)",
+            bound.id
+        ),
     }
 }
 
@@ -97,25 +130,44 @@ impl Planner<'_> {
         orders: &[(&str, Order)],
         filters: &[FilterField],
     ) -> Result<PageArguments, Fallback> {
-        let mut first = DEFAULT_PAGE_SIZE.to_string();
+        let mut first = None;
+        let mut last = None;
         let mut order = default;
         let mut after = None;
+        let mut before = None;
         let mut conditions = Vec::new();
         for (name, value) in &field.arguments {
             match (name.node.as_str(), &value.node) {
-                ("first", Value::Number(n)) => match n.as_i64() {
+                ("first" | "last", Value::Number(n)) => match n.as_i64() {
                     Some(n) if (0..=i64::from(MAX_PAGE_SIZE)).contains(&n) => {
-                        first = n.to_string();
+                        let size = Some(n.to_string());
+                        if name.node == "first" {
+                            first = size;
+                        } else {
+                            last = size;
+                        }
                     }
-                    _ => return fallback("first out of range"),
+                    _ => return fallback("first or last out of range"),
                 },
                 ("first", Value::Variable(variable)) => {
-                    first = self.param(Param::PageSize(variable.clone()));
+                    first = Some(self.param(Param::PageSize(variable.clone())));
                 }
-                ("first" | "after" | "orderBy" | "filter", Value::Null) => {}
+                // The page's direction must be known when planning: a `last` variable
+                // that may be null (then the page reads forward) falls back (see `plan`).
+                ("last", Value::Variable(variable)) => {
+                    self.backward_sizes.push(variable.clone());
+                    last = Some(self.param(Param::PageSize(variable.clone())));
+                }
+                ("first" | "after" | "last" | "before" | "orderBy" | "filter", Value::Null) => {}
                 ("after", Value::String(cursor)) => after = Some(Source::Literal(cursor.clone())),
                 ("after", Value::Variable(variable)) => {
                     after = Some(Source::Variable(variable.clone()));
+                }
+                ("before", Value::String(cursor)) => {
+                    before = Some(Source::Literal(cursor.clone()));
+                }
+                ("before", Value::Variable(variable)) => {
+                    before = Some(Source::Variable(variable.clone()));
                 }
                 ("orderBy", Value::Enum(value)) => {
                     match orders.iter().find(|(name, _)| name == value) {
@@ -137,26 +189,39 @@ impl Planner<'_> {
                 (name, _) => return fallback(format!("{} argument {name}", field.name.node)),
             }
         }
-        let after = match after {
-            None => None,
-            Some(source) => {
-                let optional = matches!(source, Source::Variable(_));
-                if let Source::Literal(cursor) = &source
-                    && decode_after(&order, cursor).is_none()
-                {
-                    return fallback("a cursor the executor refuses");
-                }
-                Some(After {
-                    value: self.param(Param::CursorValue(source.clone(), order)),
-                    id: self.param(Param::CursorId(source, order)),
-                    optional,
-                })
-            }
+        let (size, backward) = match (first, last) {
+            // The executor refuses both (or, with a variable, may: it depends on the value).
+            (Some(_), Some(_)) => return fallback("first and last"),
+            (None, Some(last)) => (last, true),
+            (first, None) => (
+                first.unwrap_or_else(|| DEFAULT_PAGE_SIZE.to_string()),
+                false,
+            ),
         };
+        let mut bound = |source: Option<Source>| -> Result<Option<Bound>, Fallback> {
+            let Some(source) = source else {
+                return Ok(None);
+            };
+            let optional = matches!(source, Source::Variable(_));
+            if let Source::Literal(cursor) = &source
+                && decode_after(&order, cursor).is_none()
+            {
+                return fallback("a cursor the executor refuses");
+            }
+            Ok(Some(Bound {
+                value: self.param(Param::CursorValue(source.clone(), order)),
+                id: self.param(Param::CursorId(source, order)),
+                optional,
+            }))
+        };
+        let after = bound(after)?;
+        let before = bound(before)?;
         Ok(PageArguments {
-            first,
+            size,
+            backward,
             order,
             after,
+            before,
             filters: conditions,
         })
     }

@@ -42,7 +42,7 @@ impl<'a> Planner<'a> {
             }
             let item = self.object(relation.target, &member.selections, &row)?;
             return Ok(format!(
-                "coalesce((SELECT '[' || string_agg({item}, ',' ORDER BY {}) || ']' {}), '[]')",
+                "coalesce((SELECT '[' || string_agg(({item})::text, ',' ORDER BY {}) || ']' {}), '[]')",
                 relation.order.sql(&row),
                 narrowed(&row, "true")
             ));
@@ -67,12 +67,20 @@ impl<'a> Planner<'a> {
         page: &Page<'_>,
         selections: &Selections<'a>,
     ) -> Result<String, Fallback> {
-        let (ty, row, first) = (page.ty, page.row, &page.arguments.first);
+        let (ty, row, first) = (page.ty, page.row, &page.arguments.size);
         let order = page.arguments.order;
+        let backward = page.arguments.backward;
         let connection_type = format!("{}Connection", ty.name);
         let edge_type = format!("{}Edge", ty.name);
         let cursor = order.cursor(row);
-        let sort = order.sql(row);
+        // Rows are numbered towards the page's end: from the last row for a `last` page,
+        // whose edges then list in descending `n`.
+        let sort = order.sql_towards(row, backward);
+        let (ahead, behind) = if backward {
+            (" DESC", "")
+        } else {
+            ("", " DESC")
+        };
         // Three levels: the page's rows (numbered, one more than shown), each row's JSON
         // built from those rows only (`paged`; however the rows were found, no JSON is
         // built for a row the page does not keep), and the page aggregated.
@@ -97,33 +105,35 @@ impl<'a> Planner<'a> {
                     }
                     let column = format!("j{}", per_row.len());
                     per_row.push(format!("{} AS {column}", object(&edge)));
-                    page_list(&format!("{paged}.{column}"), &paged, first)
+                    page_list(&format!("{paged}.{column}"), &paged, first, ahead)
                 }
                 "nodes" => {
                     let node = self.object(ty, &part.selections, row)?;
                     let column = format!("j{}", per_row.len());
                     per_row.push(format!("{node} AS {column}"));
-                    page_list(&format!("{paged}.{column}"), &paged, first)
+                    page_list(&format!("{paged}.{column}"), &paged, first, ahead)
                 }
                 "pageInfo" => {
                     let mut info = Vec::new();
                     for member in self.members(&part.selections, "PageInfo")? {
                         let value = match member.name() {
                             "__typename" => json::name_value("PageInfo"),
-                            "hasPreviousPage" => page.arguments.has_previous(),
-                            "hasNextPage" => format!(
-                                "(CASE WHEN count(*) > {first} THEN 'true' ELSE 'false' END)"
-                            ),
+                            "hasPreviousPage" => {
+                                page.arguments.has_previous(&format!("count(*) > {first}"))
+                            }
+                            "hasNextPage" => {
+                                page.arguments.has_next(&format!("count(*) > {first}"))
+                            }
                             "startCursor" => {
                                 cursors = true;
                                 format!(
-                                    "coalesce((array_agg({paged}.c ORDER BY {paged}.n) FILTER (WHERE {paged}.n <= {first}))[1], 'null')"
+                                    "coalesce((array_agg({paged}.c ORDER BY {paged}.n{ahead}) FILTER (WHERE {paged}.n <= {first}))[1], 'null')"
                                 )
                             }
                             "endCursor" => {
                                 cursors = true;
                                 format!(
-                                    "coalesce((array_agg({paged}.c ORDER BY {paged}.n DESC) FILTER (WHERE {paged}.n <= {first}))[1], 'null')"
+                                    "coalesce((array_agg({paged}.c ORDER BY {paged}.n{behind}) FILTER (WHERE {paged}.n <= {first}))[1], 'null')"
                                 )
                             }
                             other => return fallback(format!("PageInfo.{other}")),
@@ -150,9 +160,9 @@ impl<'a> Planner<'a> {
 }
 
 /// The first `first` rows of a page (rows numbered `n` from 1, one extra fetched) as a
-/// JSON list of `item`.
-fn page_list(item: &str, row: &str, first: &str) -> String {
+/// JSON list of `item`, listed by `n` in `direction` (`""` or `" DESC"`).
+fn page_list(item: &str, row: &str, first: &str, direction: &str) -> String {
     format!(
-        "coalesce('[' || string_agg({item}, ',' ORDER BY {row}.n) FILTER (WHERE {row}.n <= {first}) || ']', '[]')"
+        "coalesce('[' || string_agg(({item})::text, ',' ORDER BY {row}.n{direction}) FILTER (WHERE {row}.n <= {first}) || ']', '[]')"
     )
 }

@@ -213,9 +213,10 @@ impl Order {
         }
     }
 
-    /// Rows of `row` after the cursor whose sort value and id are the SQL `value`, `id`.
-    pub fn after_sql(&self, row: &str, value: &str, id: &str) -> String {
-        let op = if self.descending { "<" } else { ">" };
+    /// Rows of `row` after the cursor (`before`: before it) whose sort value and id are
+    /// the SQL `value`, `id`.
+    pub fn past_sql(&self, row: &str, value: &str, id: &str, before: bool) -> String {
+        let op = if self.descending != before { "<" } else { ">" };
         format!(
             "({row}.{column}, {row}.id) {op} ({value}, {id})",
             column = self.column
@@ -224,7 +225,17 @@ impl Order {
 
     /// `ORDER BY` over the rows aliased `row`.
     pub fn sql(&self, row: &str) -> String {
-        let dir = if self.descending { " DESC" } else { "" };
+        self.sql_towards(row, false)
+    }
+
+    /// `ORDER BY` over the rows aliased `row`, in reverse when `reverse` (a `last` page
+    /// reads its rows from the end).
+    pub fn sql_towards(&self, row: &str, reverse: bool) -> String {
+        let dir = if self.descending != reverse {
+            " DESC"
+        } else {
+            ""
+        };
         format!("{row}.{column}{dir}, {row}.id{dir}", column = self.column)
     }
 

@@ -12,6 +12,7 @@
 //! variables the planner cannot prove valid, runs on the executor, so answers and errors
 //! stay the executor's; `tests/api/compiled.rs` compares both paths.
 
+mod analytics;
 mod args;
 mod connection;
 pub mod describe;

@@ -53,6 +53,19 @@ pub enum Param {
     NodeKind(Name),
     /// The row id of the global id in a variable, bound as `uuid`.
     NodeUuid(Name),
+    /// The first day of an `analytics` range (`date`), checked with its last day as the
+    /// executor checks them (a range it refuses goes to it).
+    RangeFrom(Source, Source),
+    /// The last day of an `analytics` range (`date`), checked as [`Param::RangeFrom`].
+    RangeTo(Source, Source),
+    /// Whether the caller holds the service role (`boolean`).
+    Service,
+    /// The signed-in user's id (`uuid`; NULL for the service role).
+    User,
+    /// The caller's memberships' brand ids in the executor's order (by id), `uuid[]`.
+    MembershipBrands,
+    /// The roles of [`Param::MembershipBrands`], as GraphQL enum names, `text[]`.
+    MembershipRoles,
 }
 
 /// Where a value of the request comes from.
@@ -66,7 +79,11 @@ impl Param {
     /// The SQL type the parameter is bound as.
     fn sql_type(&self) -> &'static str {
         match self {
-            Param::Scope | Param::RoleScope(_) => "uuid[]",
+            Param::Scope | Param::RoleScope(_) | Param::MembershipBrands => "uuid[]",
+            Param::MembershipRoles => "text[]",
+            Param::Service => "boolean",
+            Param::RangeFrom(..) | Param::RangeTo(..) => "date",
+            Param::User => "uuid",
             Param::Int(_) => "integer",
             Param::BrandId(_) | Param::Uuid(_) | Param::CursorId(..) | Param::NodeUuid(_) => "uuid",
             Param::NodeKind(_) => "text",
@@ -85,6 +102,7 @@ pub enum VariableType {
     Int,
     Boolean,
     String,
+    Date,
 }
 
 /// A variable the operation declares.
@@ -154,6 +172,7 @@ pub fn plan(doc: &ExecutableDocument, operation_name: Option<&str>) -> Result<Pl
         doc,
         params: vec![Param::Scope],
         aliases: 0,
+        backward_sizes: Vec::new(),
     }
     .plan(&operation.node)?;
     plan.operation_name = name;
@@ -164,6 +183,8 @@ pub(super) struct Planner<'a> {
     pub(super) doc: &'a ExecutableDocument,
     params: Vec<Param>,
     aliases: usize,
+    /// The variables given as `last`: they must be non-null (see `args`).
+    pub(super) backward_sizes: Vec<Name>,
 }
 
 impl<'a> Planner<'a> {
@@ -185,6 +206,7 @@ impl<'a> Planner<'a> {
                 BaseType::Named(name) if name == "Int" => VariableType::Int,
                 BaseType::Named(name) if name == "Boolean" => VariableType::Boolean,
                 BaseType::Named(name) if name == "String" => VariableType::String,
+                BaseType::Named(name) if name == "NaiveDate" => VariableType::Date,
                 _ => return fallback("variable type"),
             };
             variables.push(Variable {
@@ -200,9 +222,15 @@ impl<'a> Planner<'a> {
                 "brand" => self.brand(&member)?,
                 "brands" => self.brands(&member)?,
                 "node" => self.node(&member)?,
+                "viewer" => self.viewer(&member)?,
                 other => return fallback(format!("root field {other}")),
             };
             members.push(member.with(value));
+        }
+        for name in &self.backward_sizes {
+            if !variables.iter().any(|v| &v.name == name && v.required) {
+                return fallback("a last variable that may be null");
+            }
         }
         // Every variable a plan binds must be declared with the type it is bound as
         // (validation guarantees it; a mismatch here falls back rather than mis-binds).
@@ -215,6 +243,18 @@ impl<'a> Planner<'a> {
                 Param::Flag(name) => (name, VariableType::Boolean),
                 Param::CursorValue(Source::Variable(name), _)
                 | Param::CursorId(Source::Variable(name), _) => (name, VariableType::String),
+                Param::RangeFrom(from, to) | Param::RangeTo(from, to) => {
+                    for source in [from, to] {
+                        if let Source::Variable(name) = source
+                            && !variables
+                                .iter()
+                                .any(|v| &v.name == name && v.ty == VariableType::Date)
+                        {
+                            return fallback("a variable bound as another type");
+                        }
+                    }
+                    continue;
+                }
                 _ => continue,
             };
             if !variables.iter().any(|v| &v.name == name && v.ty == ty) {
@@ -350,6 +390,75 @@ impl<'a> Planner<'a> {
         })
     }
 
+    /// `viewer`: the caller as bound per request (its user's row, its memberships); the
+    /// fields that read more (settings, invitations, queues) run on the executor.
+    fn viewer(&mut self, member: &Member<'a>) -> Result<String, Fallback> {
+        if !member.field.arguments.is_empty() {
+            return fallback("viewer arguments");
+        }
+        let mut members = Vec::new();
+        for part in self.members(&member.selections, "ViewerInfo")? {
+            if part.name() != "user" && part.name() != "memberships" && !part.is_leaf() {
+                return fallback("ViewerInfo field with arguments");
+            }
+            let value = match part.name() {
+                "__typename" => json::name_value("ViewerInfo"),
+                "isServiceRole" => {
+                    let service = self.param(Param::Service);
+                    format!("(CASE WHEN {service} THEN 'true' ELSE 'false' END)")
+                }
+                "user" => {
+                    if !part.field.arguments.is_empty() {
+                        return fallback("user arguments");
+                    }
+                    let user = &crate::graphql::identity::describe::USER;
+                    let row = self.next_alias();
+                    let selected = self.object(user, &part.selections, &row)?;
+                    let id = self.param(Param::User);
+                    format!(
+                        "coalesce((SELECT {selected} FROM users {row} WHERE {row}.id = {id}), 'null')"
+                    )
+                }
+                "memberships" => {
+                    if !part.field.arguments.is_empty() {
+                        return fallback("memberships arguments");
+                    }
+                    let row = self.next_alias();
+                    let item = self.membership(&part.selections, &row)?;
+                    let (brands, roles) = (
+                        self.param(Param::MembershipBrands),
+                        self.param(Param::MembershipRoles),
+                    );
+                    format!(
+                        "coalesce((SELECT '[' || string_agg(({item})::text, ',' ORDER BY {row}.n) || ']' \
+                         FROM unnest({brands}, {roles}) WITH ORDINALITY AS {row}(brand_id, role, n)), '[]')"
+                    )
+                }
+                other => return fallback(format!("ViewerInfo.{other}")),
+            };
+            members.push(part.with(value));
+        }
+        Ok(object(&members))
+    }
+
+    /// One `Membership` of the rows `row` (`brand_id`, `role` as its GraphQL name).
+    fn membership(&mut self, selections: &Selections<'a>, row: &str) -> Result<String, Fallback> {
+        let mut members = Vec::new();
+        for part in self.members(selections, "Membership")? {
+            if !part.is_leaf() {
+                return fallback("Membership field with arguments");
+            }
+            let value = match part.name() {
+                "__typename" => json::name_value("Membership"),
+                "brandId" => format!("('\"' || {row}.brand_id::text || '\"')"),
+                "role" => format!("('\"' || {row}.role || '\"')"),
+                other => return fallback(format!("Membership.{other}")),
+            };
+            members.push(part.with(value));
+        }
+        Ok(object(&members))
+    }
+
     /// A fresh table alias (nested subqueries each get their own).
     pub(super) fn next_alias(&mut self) -> String {
         self.aliases += 1;
@@ -366,6 +475,11 @@ impl<'a> Planner<'a> {
         let mut members = Vec::new();
         for member in self.members(selections, ty.name)? {
             let name = member.name();
+            if super::analytics::plans(ty.name, name) {
+                let value = self.analytics(&member, row)?;
+                members.push(member.with(value));
+                continue;
+            }
             if !member.is_leaf() && ty.relation(name).is_none() {
                 return fallback(format!("{}.{name} with arguments or a selection", ty.name));
             }

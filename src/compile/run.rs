@@ -34,12 +34,14 @@ pub fn with_viewer(sql: &str, (id, kind): (usize, usize)) -> String {
     )
 }
 
-/// Binds `variables`, `scope` and the viewer's `roles` (for role-gated fields) into
-/// `plan` and runs it on `db` as `viewer` (row-level security settings).
+/// Binds `variables`, `scope`, the signed-in `user` and the viewer's `roles` (for
+/// role-gated fields and `viewer.memberships`) into `plan` and runs it on `db` as
+/// `viewer` (row-level security settings).
 pub async fn run(
     plan: &Plan,
     variables: &Variables,
     scope: &BrandScope,
+    user: Option<uuid::Uuid>,
     roles: &Memberships,
     viewer: DbViewer,
     db: &DatabaseConnection,
@@ -53,6 +55,7 @@ pub async fn run(
             }
             (Some(Value::Boolean(_)), VariableType::Boolean) => true,
             (Some(Value::String(_)), VariableType::String) => true,
+            (Some(Value::String(_)), VariableType::Date) => true,
             _ => false,
         };
         if !valid {
@@ -76,6 +79,42 @@ pub async fn run(
                     .into(),
             },
             Param::Int(n) => (*n).into(),
+            Param::RangeFrom(from, to) | Param::RangeTo(from, to) => {
+                let text = |source: &Source| match source {
+                    Source::Literal(text) => Some(text.clone()),
+                    Source::Variable(name) => match variables.get(name) {
+                        Some(Value::String(text)) => Some(text.clone()),
+                        _ => None,
+                    },
+                };
+                let range = text(from)
+                    .zip(text(to))
+                    .and_then(|(from, to)| date_range(&from, &to));
+                match (range, param) {
+                    (Some((from, _)), Param::RangeFrom(..)) => from.into(),
+                    (Some((_, to)), _) => to.into(),
+                    (None, _) => return Outcome::Executor,
+                }
+            }
+            Param::Service => matches!(scope, BrandScope::All).into(),
+            Param::User => user.into(),
+            // The executor lists memberships by brand id.
+            Param::MembershipBrands | Param::MembershipRoles => {
+                let mut held: Vec<_> = roles.iter().collect();
+                held.sort_by_key(|(brand, _)| **brand);
+                match param {
+                    Param::MembershipBrands => held
+                        .iter()
+                        .map(|(brand, _)| **brand)
+                        .collect::<Vec<_>>()
+                        .into(),
+                    _ => held
+                        .iter()
+                        .map(|(_, role)| role_name(**role))
+                        .collect::<Vec<_>>()
+                        .into(),
+                }
+            }
             Param::BrandId(name) => match variables.get(name) {
                 Some(Value::String(id)) => match ids::decode_as(NodeKind::Brand, id) {
                     Ok(uuid) => uuid.into(),
@@ -149,4 +188,23 @@ pub async fn run(
         Ok(None) => Outcome::Failed(sea_orm::DbErr::RecordNotFound("no row".into())),
         Err(err) => Outcome::Failed(err),
     }
+}
+
+/// A role's GraphQL enum name (`OWNER`), as the executor writes it.
+fn role_name(role: crate::auth::Role) -> String {
+    match async_graphql::InputType::to_value(&role) {
+        Value::Enum(name) => name.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The days `from` and `to` (`NaiveDate` texts, parsed as the executor parses them) of an
+/// `analytics` range the executor accepts (`to` not before `from`, at most 366 days).
+pub(super) fn date_range(from: &str, to: &str) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    let parse = |text: &str| {
+        <chrono::NaiveDate as async_graphql::InputType>::parse(Some(Value::String(text.into())))
+            .ok()
+    };
+    let (from, to) = (parse(from)?, parse(to)?);
+    (from <= to && (to - from).num_days() <= 366).then_some((from, to))
 }

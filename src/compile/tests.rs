@@ -190,3 +190,32 @@ fn marketing_filters_bind_their_values_and_the_rest_falls_back() {
         assert!(planned(query).is_err(), "{query} was planned");
     }
 }
+
+#[test]
+fn last_pages_read_backward_and_their_direction_is_known_when_planning() {
+    let plan = planned(
+        "query($n: Int!, $b: String) { brands(last: $n, before: $b) { pageInfo { hasPreviousPage hasNextPage } edges { cursor } } }",
+    )
+    .unwrap();
+    assert!(
+        plan.sql.contains("ORDER BY r1.name DESC, r1.id DESC"),
+        "{}",
+        plan.sql
+    );
+    assert!(plan.sql.contains("(r1.name, r1.id) < ("), "{}", plan.sql);
+    assert!(plan.sql.contains("ORDER BY r1p.n DESC"), "{}", plan.sql);
+
+    let plan = planned("{ brands(after: \"x\", before: \"y\") { totalCount } }");
+    assert!(plan.is_err(), "cursors the executor refuses");
+    for query in [
+        // The executor refuses both sizes, or (with a variable) may.
+        "{ brands(first: 1, last: 1) { totalCount } }",
+        "query($n: Int) { brands(first: 1, last: $n) { totalCount } }",
+        // A `last` that may be null reads forward: unknown when planning.
+        "query($n: Int) { brands(last: $n) { totalCount } }",
+        "{ brands(last: 101) { totalCount } }",
+    ] {
+        assert!(planned(query).is_err(), "{query} was planned");
+    }
+    assert!(planned("{ brands(first: 2, last: null) { totalCount } }").is_ok());
+}

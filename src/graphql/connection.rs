@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::RequestContext;
-use crate::graphql::pagination::{PageRequest, encode_cursor};
+use crate::graphql::pagination::{PageArgs, PageRequest, encode_cursor, page_info};
 use crate::graphql::prefetch::{self, PageOf};
 use crate::loaders::Loaders;
 use crate::loaders::page::{
@@ -94,10 +94,9 @@ pub fn nested_spec<F>(
     ctx: &Context<'_>,
     filter: F,
     sort: Sort,
-    first: Option<i32>,
-    after: Option<&str>,
+    page: PageArgs,
 ) -> ApiResult<Arc<PageSpec<F>>> {
-    nested_spec_at(&ctx.look_ahead(), filter, sort, first, after)
+    nested_spec_at(&ctx.look_ahead(), filter, sort, page)
 }
 
 /// [`nested_spec`] of the connection field `selection` (seen from its parent).
@@ -105,23 +104,22 @@ pub fn nested_spec_at<F>(
     selection: &Lookahead<'_>,
     filter: F,
     sort: Sort,
-    first: Option<i32>,
-    after: Option<&str>,
+    page: PageArgs,
 ) -> ApiResult<Arc<PageSpec<F>>> {
-    let page = PageRequest::<PageCursor>::parse(first, after)?;
-    let after = match page.after {
-        Some(cursor) if cursor.sort != sort.column => {
-            return Err(ApiError::bad_input(
-                "after",
-                "the cursor belongs to another order",
-            ));
-        }
-        other => other.map(|cursor| (cursor.value, cursor.id)),
+    let page = PageRequest::<PageCursor>::parse(&page)?;
+    let key = |field, cursor: Option<PageCursor>| match cursor {
+        Some(cursor) if cursor.sort != sort.column => Err(ApiError::bad_input(
+            field,
+            "the cursor belongs to another order",
+        )),
+        other => Ok(other.map(|cursor| (cursor.value, cursor.id))),
     };
     Ok(Arc::new(PageSpec {
         filter,
         sort,
-        after,
+        after: key("after", page.after)?,
+        before: key("before", page.before)?,
+        backward: page.backward,
         limit: page.limit,
         with_total: selection.field("totalCount").exists(),
         fields: Some(node_fields(selection)),
@@ -180,7 +178,7 @@ where
     N: OutputType,
 {
     let sort = spec.sort;
-    let has_previous = spec.after.is_some();
+    let (backward, after, before) = (spec.backward, spec.after.is_some(), spec.before.is_some());
     let count_key = CountKey {
         parent,
         filter: Arc::new(spec.filter.clone()),
@@ -197,7 +195,8 @@ where
         Some(total) => ConnectionTotals::Known(total),
         None => ConnectionTotals::counted(count_key, counts),
     };
-    let mut connection = Connection::with_additional_fields(has_previous, page.has_next, totals);
+    let (has_previous, has_next) = page_info(backward, after, before, page.has_more);
+    let mut connection = Connection::with_additional_fields(has_previous, has_next, totals);
     connection.edges.extend(page.rows.into_iter().map(|row| {
         let cursor = encode_cursor(&cursor_of::<R>(&row, sort));
         Edge::new(cursor, node(row))

@@ -119,6 +119,16 @@ impl Arguments {
     }
 }
 
+/// The Relay arguments of the connection field whose arguments are `args`.
+pub fn page_args(args: &Arguments) -> ApiResult<crate::graphql::pagination::PageArgs> {
+    Ok(crate::graphql::pagination::PageArgs {
+        first: args.get("first")?,
+        after: args.get("after")?,
+        last: args.get("last")?,
+        before: args.get("before")?,
+    })
+}
+
 /// When the selection under the current field has exactly one field named `field` and
 /// `plan` reads its arguments: the request's [`Prefetched`] and the plan, for the caller
 /// to fetch that field's value along with its own row. `None` otherwise (the arguments

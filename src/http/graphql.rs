@@ -505,10 +505,12 @@ async fn run_compiled(
         graphql.path = "compiled",
     );
     let started = std::time::Instant::now();
+    let user = viewer.user_id();
     let outcome = compile::run(
         plan,
         &request.variables,
         &scope,
+        user,
         &roles,
         DbViewer::of(caller.principal.as_ref()),
         db,

@@ -61,6 +61,10 @@ pub struct PageSpec<F> {
     pub filter: F,
     pub sort: Sort,
     pub after: Option<Cursor>,
+    /// Rows before this cursor only (`before`).
+    pub before: Option<Cursor>,
+    /// The page is the last `limit` rows (`last`): read in reverse, returned in order.
+    pub backward: bool,
     pub limit: u64,
     /// Also count each parent's rows (before the cursor applies).
     pub with_total: bool,
@@ -76,21 +80,33 @@ pub struct PageKey<F> {
     pub spec: Arc<PageSpec<F>>,
 }
 
-/// The rows of one page and whether more follow.
+/// The rows of one page and whether more follow it in the direction it was read.
 #[derive(Debug, Clone)]
 pub struct Page<M> {
     pub rows: Vec<M>,
-    pub has_next: bool,
+    pub has_more: bool,
     /// The parent's filtered row count, when asked for and known (a page that is empty
     /// because the cursor is past the end cannot tell it).
     pub total: Option<i64>,
+}
+
+impl<M> Page<M> {
+    /// Keeps the first `limit` rows read (one more was fetched to tell whether more
+    /// follow), in the connection's order.
+    fn finish<F>(&mut self, spec: &PageSpec<F>) {
+        self.has_more = self.rows.len() as u64 > spec.limit;
+        self.rows.truncate(spec.limit as usize);
+        if spec.backward {
+            self.rows.reverse();
+        }
+    }
 }
 
 impl<M> Default for Page<M> {
     fn default() -> Self {
         Self {
             rows: Vec::new(),
-            has_next: false,
+            has_more: false,
             total: None,
         }
     }
@@ -186,19 +202,26 @@ fn page_statement<R: PagedRelation, P: EntityTrait>(
     read: Option<&[String]>,
 ) -> Statement {
     use sea_orm::{EntityName, QueryOrder};
-    let descending = spec.sort.descending;
+    // Rows are read towards the page's end: a `last` page reads the order in reverse.
+    let descending = spec.sort.descending != spec.backward;
     let column = spec.sort.column;
     let table = R::Entity::default().table_name().to_string();
     let parent = R::parent_column().as_str();
     let correlated = || Expr::cust(format!("\"{table}\".\"{parent}\" = parent.id"));
 
     let mut page = R::apply_filter(R::Entity::find(), &spec.filter).filter(correlated());
-    if let Some((value, id)) = spec.after {
-        let op = if descending { "<" } else { ">" };
-        page = page.filter(Expr::cust_with_values(
-            format!("(\"{table}\".\"{column}\", \"{table}\".\"id\") {op} ($1, $2)"),
-            [sea_orm::Value::from(value), sea_orm::Value::from(id)],
-        ));
+    let (past, short) = if spec.sort.descending {
+        ("<", ">")
+    } else {
+        (">", "<")
+    };
+    for (op, cursor) in [(past, spec.after), (short, spec.before)] {
+        if let Some((value, id)) = cursor {
+            page = page.filter(Expr::cust_with_values(
+                format!("(\"{table}\".\"{column}\", \"{table}\".\"id\") {op} ($1, $2)"),
+                [sea_orm::Value::from(value), sea_orm::Value::from(id)],
+            ));
+        }
     }
     let order = if descending {
         sea_orm::Order::Desc
@@ -286,8 +309,7 @@ where
     if spec.with_total {
         page.total = Some(parent_row.try_get("", parent::PAGE_TOTAL)?);
     }
-    page.has_next = page.rows.len() as u64 > spec.limit;
-    page.rows.truncate(spec.limit as usize);
+    page.finish(spec);
     Ok(Some((found, page)))
 }
 
@@ -344,11 +366,11 @@ impl<R: PagedRelation> Loader<PageKey<R::Filter>> for PageLoader<R> {
             }
             for parent in parents {
                 let mut page = grouped.remove(&parent).unwrap_or_default();
-                if spec.with_total && page.rows.is_empty() && spec.after.is_none() {
+                let uncut = spec.after.is_none() && spec.before.is_none();
+                if spec.with_total && page.rows.is_empty() && uncut {
                     page.total = Some(0);
                 }
-                page.has_next = page.rows.len() as u64 > spec.limit;
-                page.rows.truncate(spec.limit as usize);
+                page.finish(&spec);
                 pages.insert(
                     PageKey {
                         parent,

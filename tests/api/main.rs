@@ -32,6 +32,7 @@ mod marketing;
 mod marketing_live;
 mod migrations;
 mod nodes;
+mod pages;
 mod persisted;
 mod pgbouncer;
 mod privacy;

@@ -32,7 +32,8 @@ async fn statements_for(app: &TestApp, query: &str, brands: usize) -> (Value, u6
 }
 
 async fn assert_flat(query: &str, depth: u64) -> u64 {
-    let app = spawn_app().await;
+    // The executor's statements (a compiled plan answers a document it knows in one).
+    let app = spawn_app_with(|config| config.graphql.compiled_queries = false).await;
     brands_with_content(&app.db, 20, 10).await;
     let (_, two) = statements_for(&app, query, 2).await;
     let (twenty, many) = statements_for(&app, query, 20).await;
@@ -358,6 +359,51 @@ async fn a_brand_and_the_page_its_selection_starts_with_are_one_statement() {
         response["data"]["brandBySlug"]["mediaAssets"]["totalCount"],
         10
     );
+}
+
+/// `last`/`before` pages read backward in the same statements as forward ones.
+const BACKWARD_TREE: &str = "query($n: Int!) { brands(last: $n) { edges { node { name
+  contentItems(last: 10, orderBy: CREATED_AT_ASC) { totalCount pageInfo { hasPreviousPage }
+    edges { node { title approvals { status } } } } } } } }";
+
+const ASSETS_BACK: &str = "mediaAssets(last: 4, before: $after) { totalCount
+  pageInfo { hasPreviousPage startCursor } edges { cursor node { filename sizeBytes } } }";
+
+#[tokio::test]
+async fn backward_pages_cost_one_statement_per_level_and_a_brand_with_its_page_one() {
+    let app = spawn_app_with(|config| config.graphql.compiled_queries = false).await;
+    let brands = brands_with_content(&app.db, 20, 10).await;
+    let (_, two) = statements_for(&app, BACKWARD_TREE, 2).await;
+    let (twenty, many) = statements_for(&app, BACKWARD_TREE, 20).await;
+    // brands -> contentItems (with its count) -> approvals
+    assert_eq!((two, many), (3, 3), "{twenty}");
+    let page = &twenty["data"]["brands"]["edges"][19]["node"]["contentItems"];
+    assert_eq!(page["totalCount"], 10);
+    assert_eq!(page["pageInfo"]["hasPreviousPage"], false);
+
+    let id = brands[0].to_string();
+    let mut before = Value::Null;
+    for page in 0..3 {
+        let variables = json!({ "id": id, "after": before });
+        let (one, statements) = counted(&app, &brand_with(ASSETS_BACK), variables.clone()).await;
+        assert_eq!(
+            statements, 1,
+            "page {page}: the brand and its assets in one statement"
+        );
+        let (two, statements) = counted(&app, &brand_with_twice(ASSETS_BACK), variables).await;
+        assert_eq!(
+            statements, 2,
+            "page {page}: the brand, then the page loader"
+        );
+        assert_eq!(
+            one["mediaAssets"], two["a"],
+            "page {page}: the same answer both ways"
+        );
+        let edges = one["mediaAssets"]["edges"].as_array().unwrap().len();
+        assert_eq!(edges, [4, 4, 2][page], "page {page}");
+        assert_eq!(one["mediaAssets"]["pageInfo"]["hasPreviousPage"], page < 2);
+        before = one["mediaAssets"]["pageInfo"]["startCursor"].clone();
+    }
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::domain::analytics::Platform;
 use crate::error::ApiResult;
 use crate::graphql::connection::{NestedConnection, nested_connection, nested_spec};
+use crate::graphql::pagination::PageArgs;
 use crate::loaders::page::Sort;
 use crate::loaders::relations::BrandAnalyticsSyncLogs;
 use entity::analytics_sync_logs;
@@ -71,14 +72,13 @@ pub async fn brand_analytics_sync_logs(
     ctx: &Context<'_>,
     brand: Uuid,
     platform: Option<String>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<AnalyticsSyncLog>> {
     let platform = platform
         .map(|p| Platform::parse(&p))
         .transpose()?
         .map(Platform::into_inner);
-    let spec = nested_spec(ctx, platform, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, platform, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandAnalyticsSyncLogs, _>(
         ctx,
         brand,

@@ -8,6 +8,7 @@ use crate::graphql::brand::Brand;
 use crate::graphql::connection::{NestedConnection, nested_connection, nested_spec};
 use crate::graphql::identity::User;
 use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::pagination::PageArgs;
 use crate::loaders::page::Sort;
 use crate::loaders::relations::{AssetFilter, AssetUsage};
 use entity::{media_assets, media_usage_logs, storage_quotas};
@@ -115,14 +116,30 @@ impl MediaAsset {
         self.0.updated_at
     }
     /// Its usage log, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn usage(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<MediaUsage>> {
-        let spec = nested_spec(ctx, (), Sort::NEWEST_FIRST, first, after.as_deref())?;
+        let spec = nested_spec(
+            ctx,
+            (),
+            Sort::NEWEST_FIRST,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )?;
         nested_connection::<AssetUsage, _>(
             ctx,
             self.0.id,

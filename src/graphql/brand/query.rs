@@ -11,7 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::connection::{ConnectionTotals, count_of, split_page};
 use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{self, NodeKind};
-use crate::graphql::pagination::{PageRequest, encode_cursor};
+use crate::graphql::pagination::{PageArgs, PageRequest, encode_cursor, page_info};
 use crate::graphql::prefetch::{self, Arguments, MetricRows, Summaries};
 use crate::loaders::relations::{BrandAssets, BrandContent};
 use crate::loaders::{analytics, parent};
@@ -61,14 +61,37 @@ impl BrandOrder {
         })
     }
 
-    /// The keyset condition "after this cursor" in this order.
-    fn after(self, cursor: BrandCursor) -> ApiResult<SimpleExpr> {
-        let (value, id) = after_key(self.tag(), cursor)?;
-        let sql = match self {
-            Self::NameAsc => "(name, id) > ($1, $2)",
-            Self::CreatedAtDesc => "(created_at, id) < ($1, $2)",
+    /// The keyset condition "after this cursor" (`before`: "before it") in this order.
+    fn past(self, field: &'static str, cursor: BrandCursor) -> ApiResult<SimpleExpr> {
+        let (value, id) = cursor_key(field, self.tag(), cursor)?;
+        let descending = self == Self::CreatedAtDesc;
+        let op = if descending == (field == "after") {
+            "<"
+        } else {
+            ">"
         };
+        let column = match self {
+            Self::NameAsc => "name",
+            Self::CreatedAtDesc => "created_at",
+        };
+        let sql = format!("({column}, id) {op} ($1, $2)");
         Ok(Expr::cust_with_values(sql, [value, id.into()]))
+    }
+
+    /// Orders `select` in this order, or in reverse (a `last` page is read backward).
+    fn sorted(self, select: Select<brands::Entity>, reverse: bool) -> Select<brands::Entity> {
+        let (column, descending) = match self {
+            Self::NameAsc => (brands::Column::Name, false),
+            Self::CreatedAtDesc => (brands::Column::CreatedAt, true),
+        };
+        let order = if descending != reverse {
+            sea_orm::Order::Desc
+        } else {
+            sea_orm::Order::Asc
+        };
+        select
+            .order_by(column, order.clone())
+            .order_by(brands::Column::Id, order)
     }
 }
 
@@ -76,19 +99,27 @@ impl BrandOrder {
 /// `cursor`: the sort value (text or timestamptz) and the id. The compiled path decodes
 /// cursors with this function too, so both paths accept and refuse the same cursors.
 pub fn after_cursor(tag: &str, cursor: &str) -> ApiResult<(sea_orm::Value, Uuid)> {
-    after_key(tag, crate::graphql::pagination::decode_cursor(cursor)?)
+    cursor_key(
+        "after",
+        tag,
+        crate::graphql::pagination::decode_cursor(cursor)?,
+    )
 }
 
-fn after_key(tag: &str, cursor: BrandCursor) -> ApiResult<(sea_orm::Value, Uuid)> {
+fn cursor_key(
+    field: &'static str,
+    tag: &str,
+    cursor: BrandCursor,
+) -> ApiResult<(sea_orm::Value, Uuid)> {
     if cursor.order != tag {
         return Err(ApiError::bad_input(
-            "after",
+            field,
             "the cursor belongs to another order",
         ));
     }
     let value = if tag == "created" {
         let at = chrono::DateTime::parse_from_rfc3339(&cursor.value)
-            .map_err(|_| ApiError::bad_input("after", "not a valid cursor"))?;
+            .map_err(|_| ApiError::bad_input(field, "not a valid cursor"))?;
         sea_orm::Value::from(at)
     } else {
         sea_orm::Value::from(cursor.value)
@@ -143,13 +174,7 @@ async fn with_assets_page(
     select: Select<brands::Entity>,
 ) -> ApiResult<Option<brands::Model>> {
     let spec = |at: &Lookahead<'_>, args: &Arguments| {
-        let after: Option<String> = args.get("after")?;
-        Brand::media_assets_spec(
-            at,
-            args.get("first")?,
-            after.as_deref(),
-            args.get("filter")?,
-        )
+        Brand::media_assets_spec(at, prefetch::page_args(args)?, args.get("filter")?)
     };
     prefetch::one_with_page::<BrandAssets, _>(ctx, select, "mediaAssets", spec, |b| b.id).await
 }
@@ -159,15 +184,8 @@ async fn with_content_page(
     select: Select<brands::Entity>,
 ) -> ApiResult<Option<brands::Model>> {
     let spec = |at: &Lookahead<'_>, args: &Arguments| {
-        let after: Option<String> = args.get("after")?;
         let order = args.get("orderBy")?;
-        Brand::content_items_spec(
-            at,
-            args.get("first")?,
-            after.as_deref(),
-            args.get("filter")?,
-            order,
-        )
+        Brand::content_items_spec(at, prefetch::page_args(args)?, args.get("filter")?, order)
     };
     prefetch::one_with_page::<BrandContent, _>(ctx, select, "contentItems", spec, |b| b.id).await
 }
@@ -252,17 +270,30 @@ impl BrandQuery {
     }
 
     /// The brands the caller may see, by name.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
+    #[allow(clippy::too_many_arguments)]
     async fn brands(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
         filter: Option<BrandFilter>,
         #[graphql(desc = "Default: by name.")] order_by: Option<BrandOrder>,
     ) -> ApiResult<BrandConnection> {
         let order = order_by.unwrap_or_default();
-        let page = PageRequest::<BrandCursor>::parse(first, after.as_deref())?;
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let page = PageRequest::<BrandCursor>::parse(&args)?;
         let scope = ctx.viewer()?.brand_scope().await?;
         let filter = filter.unwrap_or_default();
 
@@ -275,20 +306,20 @@ impl BrandQuery {
         }
         let totals = ConnectionTotals::query(count_of(select.clone()));
 
-        let has_previous = page.after.is_some();
+        let (after, before) = (page.after.is_some(), page.before.is_some());
         if let Some(cursor) = page.after {
-            select = select.filter(order.after(cursor)?);
+            select = select.filter(order.past("after", cursor)?);
         }
-        select = match order {
-            BrandOrder::NameAsc => select
-                .order_by_asc(brands::Column::Name)
-                .order_by_asc(brands::Column::Id),
-            BrandOrder::CreatedAtDesc => select
-                .order_by_desc(brands::Column::CreatedAt)
-                .order_by_desc(brands::Column::Id),
-        };
+        if let Some(cursor) = page.before {
+            select = select.filter(order.past("before", cursor)?);
+        }
+        select = order.sorted(select, page.backward);
         let rows = select.limit(page.limit + 1).all(ctx.db()?).await?;
-        let (rows, has_next) = split_page(rows, page.limit);
+        let (mut rows, more) = split_page(rows, page.limit);
+        if page.backward {
+            rows.reverse();
+        }
+        let (has_previous, has_next) = page_info(page.backward, after, before, more);
 
         let mut connection = Connection::with_additional_fields(has_previous, has_next, totals);
         connection.edges.extend(

@@ -33,6 +33,7 @@ use crate::graphql::marketing::{
     self as marketing, Campaign, Lead, LeadFormKey, LeadScoringRule,
     brand_fields::{CampaignFilterInput, LeadFilterInput},
 };
+use crate::graphql::pagination::PageArgs;
 use crate::graphql::prefetch::{self, MetricRows, Summaries};
 use crate::graphql::publishing::{
     ConnectionStats, ConnectorPlatform, PlatformConnection, PlatformPublishingStats,
@@ -64,14 +65,13 @@ impl Brand {
     /// The page `contentItems(first, after, filter, orderBy)` at `selection` asks for.
     pub fn content_items_spec(
         selection: &Lookahead<'_>,
-        first: Option<i32>,
-        after: Option<&str>,
+        page: PageArgs,
         filter: Option<ContentItemFilter>,
         order_by: Option<ContentOrder>,
     ) -> ApiResult<Arc<PageSpec<ContentFilter>>> {
         let filter = ContentFilter::from(filter.unwrap_or_default());
         let sort = order_by.unwrap_or_default().sort();
-        nested_spec_at(selection, filter, sort, first, after)
+        nested_spec_at(selection, filter, sort, page)
     }
 
     /// The window of `analyticsSummary` when none is given.
@@ -117,12 +117,11 @@ impl Brand {
     /// The page `mediaAssets(first, after, filter)` at `selection` asks for.
     pub fn media_assets_spec(
         selection: &Lookahead<'_>,
-        first: Option<i32>,
-        after: Option<&str>,
+        page: PageArgs,
         filter: Option<MediaAssetFilter>,
     ) -> ApiResult<Arc<PageSpec<AssetFilter>>> {
         let filter = AssetFilter::from(filter.unwrap_or_default());
-        nested_spec_at(selection, filter, Sort::NEWEST_FIRST, first, after)
+        nested_spec_at(selection, filter, Sort::NEWEST_FIRST, page)
     }
 }
 
@@ -244,19 +243,30 @@ impl Brand {
             .collect())
     }
     /// Content items, newest first unless `orderBy` says otherwise.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
+    #[allow(clippy::too_many_arguments)]
     async fn content_items(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
         filter: Option<ContentItemFilter>,
         #[graphql(desc = "Default: newest first.")] order_by: Option<ContentOrder>,
     ) -> ApiResult<NestedConnection<ContentItem>> {
         let spec = Brand::content_items_spec(
             &ctx.look_ahead(),
-            first,
-            after.as_deref(),
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
             filter,
             order_by,
         )?;
@@ -271,15 +281,30 @@ impl Brand {
         .await
     }
     /// Media assets, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn media_assets(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
         filter: Option<MediaAssetFilter>,
     ) -> ApiResult<NestedConnection<MediaAsset>> {
-        let spec = Brand::media_assets_spec(&ctx.look_ahead(), first, after.as_deref(), filter)?;
+        let spec = Brand::media_assets_spec(
+            &ctx.look_ahead(),
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+            filter,
+        )?;
         nested_connection::<BrandAssets, _>(
             ctx,
             self.0.id,
@@ -300,18 +325,34 @@ impl Brand {
             .map(StorageQuota))
     }
     /// Approval rounds of the brand's content, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn approvals(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only approvals in this status.")] status: Option<ApprovalStatus>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<PostApproval>> {
         let filter = ApprovalFilter {
             status: status.map(|s| s.as_str().to_string()),
         };
-        let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
+        let spec = nested_spec(
+            ctx,
+            filter,
+            Sort::NEWEST_FIRST,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )?;
         nested_connection::<BrandApprovals, _>(
             ctx,
             self.0.id,
@@ -377,7 +418,10 @@ impl Brand {
             .collect())
     }
     /// Scheduled publications, earliest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
+    #[allow(clippy::too_many_arguments)]
     async fn scheduled_content(
         &self,
         ctx: &Context<'_>,
@@ -388,6 +432,10 @@ impl Brand {
         #[graphql(desc = "Only publications in this status.")] status: Option<ScheduleStatus>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<ScheduledContent>> {
         let filter = ScheduleFilter {
             from,
@@ -398,7 +446,17 @@ impl Brand {
             column: "scheduled_at",
             descending: false,
         };
-        let spec = nested_spec(ctx, filter, sort, first, after.as_deref())?;
+        let spec = nested_spec(
+            ctx,
+            filter,
+            sort,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )?;
         nested_connection::<BrandSchedule, _>(
             ctx,
             self.0.id,
@@ -441,7 +499,10 @@ impl Brand {
         brand_fields::connector_platforms(ctx, self.0.tenant_id).await
     }
     /// Publish jobs, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
+    #[allow(clippy::too_many_arguments)]
     async fn publish_jobs(
         &self,
         ctx: &Context<'_>,
@@ -449,30 +510,80 @@ impl Brand {
         #[graphql(desc = "Only jobs of this content item.")] content_item_id: Option<ID>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<PublishJob>> {
-        brand_fields::publish_jobs(ctx, self.0.id, status, content_item_id, first, after).await
+        brand_fields::publish_jobs(
+            ctx,
+            self.0.id,
+            status,
+            content_item_id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Every publish job transition, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn publishing_logs(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only this job's transitions.")] job_id: Option<ID>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<PublishingLog>> {
-        brand_fields::publishing_logs(ctx, self.0.id, job_id, first, after).await
+        brand_fields::publishing_logs(
+            ctx,
+            self.0.id,
+            job_id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// The brand's audit trail, newest first (owners and admins).
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
         filter: Option<AuditLogFilter>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<AuditEntry>> {
-        workspace::query::audit_log(ctx, self.0.id, filter, first, after).await
+        workspace::query::audit_log(
+            ctx,
+            self.0.id,
+            filter,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Onboarding milestones reached, in order.
     async fn milestones(&self, ctx: &Context<'_>) -> ApiResult<Vec<Milestone>> {
@@ -504,31 +615,68 @@ impl Brand {
         brand_fields::publishing_stats(ctx, self.0.id, days).await
     }
     /// Synchronisation runs with the platforms, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn sync_logs(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only this platform.")] platform: Option<String>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<PlatformSyncLog>> {
-        brand_fields::sync_logs(ctx, self.0.id, platform, first, after).await
+        brand_fields::sync_logs(
+            ctx,
+            self.0.id,
+            platform,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Analytics ingest runs (one per platform of each `ingestAnalytics` batch), newest
     /// first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn analytics_sync_logs(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only this platform.")] platform: Option<String>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<AnalyticsSyncLog>> {
-        sync_logs::brand_analytics_sync_logs(ctx, self.0.id, platform, first, after).await
+        sync_logs::brand_analytics_sync_logs(
+            ctx,
+            self.0.id,
+            platform,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
 
     /// Review requests of the brand's content, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
+    #[allow(clippy::too_many_arguments)]
     async fn approval_requests(
         &self,
         ctx: &Context<'_>,
@@ -538,14 +686,22 @@ impl Brand {
         #[graphql(desc = "Only those assigned to this user.")] assigned_to: Option<ID>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<ApprovalRequest>> {
         workflows::brand_fields::approval_requests(
             ctx,
             self.0.id,
             status,
             assigned_to,
-            first,
-            after,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
         )
         .await
     }
@@ -554,44 +710,97 @@ impl Brand {
         workflows::brand_fields::workflow_templates(ctx, self.0.id).await
     }
     /// Workflows started in the brand, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn workflows(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only `active`, `completed` or `cancelled` ones.")] status: Option<String>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<WorkflowInstance>> {
-        workflows::brand_fields::workflows(ctx, self.0.id, status, first, after).await
+        workflows::brand_fields::workflows(
+            ctx,
+            self.0.id,
+            status,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Escalation rules, oldest first.
     async fn escalation_rules(&self, ctx: &Context<'_>) -> ApiResult<Vec<EscalationRule>> {
         workflows::brand_fields::escalation_rules(ctx, self.0.id).await
     }
     /// Escalations raised, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn escalation_events(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only `pending` or `resolved` ones.")] status: Option<String>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<EscalationEvent>> {
-        workflows::brand_fields::escalation_events(ctx, self.0.id, status, first, after).await
+        workflows::brand_fields::escalation_events(
+            ctx,
+            self.0.id,
+            status,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Inbound webhook deliveries for the brand, newest first (owners and admins).
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn webhook_events(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only this status (`processed`, `dead`, ...).")] status: Option<String>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<WebhookEvent>> {
-        integrations::brand_fields::webhook_events(ctx, self.0.id, status, first, after).await
+        integrations::brand_fields::webhook_events(
+            ctx,
+            self.0.id,
+            status,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Posts as the platforms reported them, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn social_posts(
         &self,
@@ -602,6 +811,10 @@ impl Brand {
         #[graphql(desc = "Reported before this time.")] to: Option<DateTime<FixedOffset>>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<SocialPost>> {
         let filter = SocialPostFilter {
             platform,
@@ -609,10 +822,23 @@ impl Brand {
             from,
             to,
         };
-        integrations::brand_fields::social_posts(ctx, self.0.id, filter, first, after).await
+        integrations::brand_fields::social_posts(
+            ctx,
+            self.0.id,
+            filter,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Reviews of the brand on the platforms, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn platform_reviews(
         &self,
@@ -625,26 +851,63 @@ impl Brand {
         #[graphql(default, desc = "Only reviews without a response.")] unanswered: bool,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<PlatformReview>> {
         integrations::brand_fields::platform_reviews(
-            ctx, self.0.id, platform, min_rating, max_rating, from, to, unanswered, first, after,
+            ctx,
+            self.0.id,
+            platform,
+            min_rating,
+            max_rating,
+            from,
+            to,
+            unanswered,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
         )
         .await
     }
 
     /// Strategy briefs, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn strategy_briefs(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only this planning cycle.")] cycle_id: Option<String>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<StrategyBrief>> {
-        learning::brand_fields::strategy_briefs(ctx, self.0.id, cycle_id, first, after).await
+        learning::brand_fields::strategy_briefs(
+            ctx,
+            self.0.id,
+            cycle_id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Generated content packages, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
+    #[allow(clippy::too_many_arguments)]
     async fn content_packages(
         &self,
         ctx: &Context<'_>,
@@ -652,15 +915,33 @@ impl Brand {
         #[graphql(desc = "Only this planning cycle.")] cycle_id: Option<String>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<ContentPackage>> {
         let filter = PackageFilter {
             status,
             cycle: cycle_id,
         };
-        learning::brand_fields::content_packages(ctx, self.0.id, filter, first, after).await
+        learning::brand_fields::content_packages(
+            ctx,
+            self.0.id,
+            filter,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// What the agents did for the brand, latest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
+    #[allow(clippy::too_many_arguments)]
     async fn brand_history(
         &self,
         ctx: &Context<'_>,
@@ -669,6 +950,10 @@ impl Brand {
         #[graphql(desc = "Only about this content.")] content_id: Option<String>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<BrandHistory>> {
         let filter = ActivityFilter {
             agent,
@@ -676,10 +961,24 @@ impl Brand {
             tag,
             content_id,
         };
-        learning::brand_fields::brand_history(ctx, self.0.id, filter, first, after).await
+        learning::brand_fields::brand_history(
+            ctx,
+            self.0.id,
+            filter,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Agent collaboration steps, latest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
+    #[allow(clippy::too_many_arguments)]
     async fn collaboration_logs(
         &self,
         ctx: &Context<'_>,
@@ -688,6 +987,10 @@ impl Brand {
         #[graphql(desc = "Only about this content.")] content_id: Option<String>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<CollaborationLog>> {
         let filter = ActivityFilter {
             agent,
@@ -695,18 +998,46 @@ impl Brand {
             tag: None,
             content_id,
         };
-        learning::brand_fields::collaboration_logs(ctx, self.0.id, filter, first, after).await
+        learning::brand_fields::collaboration_logs(
+            ctx,
+            self.0.id,
+            filter,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Feedback on advisor insights, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn advisor_feedback(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only this category.")] category: Option<String>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<AdvisorFeedback>> {
-        learning::brand_fields::advisor_feedback(ctx, self.0.id, category, first, after).await
+        learning::brand_fields::advisor_feedback(
+            ctx,
+            self.0.id,
+            category,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Mean learned weight per insight category and type (seed 004 `getAverageWeights`).
     async fn average_weights(&self, ctx: &Context<'_>) -> ApiResult<Vec<AverageWeight>> {
@@ -717,68 +1048,168 @@ impl Brand {
         learning::brand_fields::auto_plans(ctx, self.0.id).await
     }
     /// Marketing campaigns, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn campaigns(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
         filter: Option<CampaignFilterInput>,
     ) -> ApiResult<NestedConnection<Campaign>> {
-        marketing::brand_fields::campaigns(ctx, self.0.id, filter, first, after).await
+        marketing::brand_fields::campaigns(
+            ctx,
+            self.0.id,
+            filter,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Leads, newest first. Their email and phone are for members and above.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn leads(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
         filter: Option<LeadFilterInput>,
     ) -> ApiResult<NestedConnection<Lead>> {
-        marketing::brand_fields::leads(ctx, self.0.id, filter, first, after).await
+        marketing::brand_fields::leads(
+            ctx,
+            self.0.id,
+            filter,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Email templates, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn email_templates(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<EmailTemplate>> {
-        email::brand_fields::templates(ctx, self.0.id, first, after).await
+        email::brand_fields::templates(
+            ctx,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Email campaigns, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn email_campaigns(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
         filter: Option<EmailCampaignFilterInput>,
     ) -> ApiResult<NestedConnection<EmailCampaign>> {
-        email::brand_fields::campaigns(ctx, self.0.id, filter, first, after).await
+        email::brand_fields::campaigns(
+            ctx,
+            self.0.id,
+            filter,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Email contacts, newest first. Their addresses are for members and above.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn email_contacts(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
         filter: Option<EmailContactFilterInput>,
     ) -> ApiResult<NestedConnection<EmailContact>> {
-        email::brand_fields::contacts(ctx, self.0.id, filter, first, after).await
+        email::brand_fields::contacts(
+            ctx,
+            self.0.id,
+            filter,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Email automation rules, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn email_automation_rules(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<EmailAutomationRule>> {
-        email::brand_fields::automation_rules(ctx, self.0.id, first, after).await
+        email::brand_fields::automation_rules(
+            ctx,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
     /// Lead scoring rules, by name: a lead's score is the sum of the weights of the
     /// active rules it matches, clamped to 0 to 100.

@@ -8,6 +8,7 @@ use crate::domain::email::{EmailCampaignStatus, SubscriptionStatus};
 use crate::error::ApiResult;
 use crate::graphql::connection::{NestedConnection, nested_connection, nested_spec};
 use crate::graphql::ids::{NodeKind, decode_as};
+use crate::graphql::pagination::PageArgs;
 use crate::loaders::email::{
     BrandEmailAutomationRules, BrandEmailCampaigns, BrandEmailContacts, BrandEmailTemplates,
     CampaignEmailCampaigns, EmailCampaignFilter, EmailContactFilter,
@@ -38,10 +39,9 @@ pub struct EmailContactFilterInput {
 pub async fn templates(
     ctx: &Context<'_>,
     brand: Uuid,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<EmailTemplate>> {
-    let spec = nested_spec(ctx, (), Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, (), Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandEmailTemplates, _>(
         ctx,
         brand,
@@ -58,8 +58,7 @@ pub async fn campaigns(
     ctx: &Context<'_>,
     brand: Uuid,
     filter: Option<EmailCampaignFilterInput>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<EmailCampaign>> {
     let filter = filter.unwrap_or_default();
     let filter = EmailCampaignFilter {
@@ -69,7 +68,7 @@ pub async fn campaigns(
             .map(|id| decode_as(NodeKind::Campaign, &id))
             .transpose()?,
     };
-    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandEmailCampaigns, _>(
         ctx,
         brand,
@@ -85,10 +84,9 @@ pub async fn campaigns(
 pub async fn of_campaign(
     ctx: &Context<'_>,
     campaign: Uuid,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<EmailCampaign>> {
-    let spec = nested_spec(ctx, (), Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, (), Sort::NEWEST_FIRST, page)?;
     nested_connection::<CampaignEmailCampaigns, _>(
         ctx,
         campaign,
@@ -105,15 +103,14 @@ pub async fn contacts(
     ctx: &Context<'_>,
     brand: Uuid,
     filter: Option<EmailContactFilterInput>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<EmailContact>> {
     let filter = filter.unwrap_or_default();
     let filter = EmailContactFilter {
         subscription_status: filter.subscription_status.map(|s| s.as_str().to_string()),
         tag: filter.tag,
     };
-    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandEmailContacts, _>(
         ctx,
         brand,
@@ -129,10 +126,9 @@ pub async fn contacts(
 pub async fn automation_rules(
     ctx: &Context<'_>,
     brand: Uuid,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<EmailAutomationRule>> {
-    let spec = nested_spec(ctx, (), Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, (), Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandEmailAutomationRules, _>(
         ctx,
         brand,

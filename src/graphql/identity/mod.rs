@@ -1,5 +1,6 @@
 //! Tenants, users and the caller (`viewer`).
 
+pub mod describe;
 mod types;
 mod viewer;
 

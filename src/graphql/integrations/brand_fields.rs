@@ -10,6 +10,7 @@ use crate::domain::access::require_role;
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::connection::{NestedConnection, nested_connection, nested_spec};
 use crate::graphql::context::RequestContext;
+use crate::graphql::pagination::PageArgs;
 use crate::loaders::page::Sort;
 use crate::loaders::relations::{
     BrandPlatformReviews, BrandSocialPosts, BrandWebhookEvents, ReviewFilter, SocialPostFilter,
@@ -20,11 +21,10 @@ pub async fn webhook_events(
     ctx: &Context<'_>,
     brand: Uuid,
     status: Option<String>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<WebhookEvent>> {
     require_role(ctx.viewer()?, brand, Role::Admin).await?;
-    let spec = nested_spec(ctx, status, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, status, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandWebhookEvents, _>(
         ctx,
         brand,
@@ -41,10 +41,9 @@ pub async fn social_posts(
     ctx: &Context<'_>,
     brand: Uuid,
     filter: SocialPostFilter,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<SocialPost>> {
-    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandSocialPosts, _>(
         ctx,
         brand,
@@ -67,8 +66,7 @@ pub async fn platform_reviews(
     from: Option<DateTime<FixedOffset>>,
     to: Option<DateTime<FixedOffset>>,
     unanswered: bool,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<PlatformReview>> {
     for (field, value) in [("minRating", min_rating), ("maxRating", max_rating)] {
         if value.is_some_and(|r| !(1..=5).contains(&r)) {
@@ -86,7 +84,7 @@ pub async fn platform_reviews(
         to,
         unanswered,
     };
-    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandPlatformReviews, _>(
         ctx,
         brand,

@@ -10,6 +10,7 @@ use crate::domain::learning::feedback::{self, AverageWeight};
 use crate::error::ApiResult;
 use crate::graphql::connection::{NestedConnection, nested_connection, nested_spec};
 use crate::graphql::context::RequestContext;
+use crate::graphql::pagination::PageArgs;
 use crate::loaders::page::Sort;
 use crate::loaders::relations::{
     ActivityFilter, BrandAdvisorFeedback, BrandCollaborationLogs, BrandContentPackages,
@@ -25,10 +26,9 @@ pub async fn strategy_briefs(
     ctx: &Context<'_>,
     brand: Uuid,
     cycle: Option<String>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<StrategyBrief>> {
-    let spec = nested_spec(ctx, cycle, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, cycle, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandStrategyBriefs, _>(
         ctx,
         brand,
@@ -44,10 +44,9 @@ pub async fn content_packages(
     ctx: &Context<'_>,
     brand: Uuid,
     filter: PackageFilter,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<ContentPackage>> {
-    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandContentPackages, _>(
         ctx,
         brand,
@@ -63,10 +62,9 @@ pub async fn brand_history(
     ctx: &Context<'_>,
     brand: Uuid,
     filter: ActivityFilter,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<BrandHistory>> {
-    let spec = nested_spec(ctx, filter, LATEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, LATEST_FIRST, page)?;
     nested_connection::<BrandHistoryEntries, _>(
         ctx,
         brand,
@@ -82,10 +80,9 @@ pub async fn collaboration_logs(
     ctx: &Context<'_>,
     brand: Uuid,
     filter: ActivityFilter,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<CollaborationLog>> {
-    let spec = nested_spec(ctx, filter, LATEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, LATEST_FIRST, page)?;
     nested_connection::<BrandCollaborationLogs, _>(
         ctx,
         brand,
@@ -101,10 +98,9 @@ pub async fn advisor_feedback(
     ctx: &Context<'_>,
     brand: Uuid,
     category: Option<String>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<AdvisorFeedback>> {
-    let spec = nested_spec(ctx, category, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, category, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandAdvisorFeedback, _>(
         ctx,
         brand,

@@ -13,6 +13,7 @@ use crate::error::ApiResult;
 use crate::graphql::connection::{NestedConnection, nested_connection, nested_spec};
 use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{NodeKind, decode_as};
+use crate::graphql::pagination::PageArgs;
 use crate::loaders::marketing::{
     BrandCampaigns, BrandLeads, CampaignFilter, LeadFilter, LeadSearch,
 };
@@ -60,8 +61,7 @@ pub async fn campaigns(
     ctx: &Context<'_>,
     brand: Uuid,
     filter: Option<CampaignFilterInput>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<Campaign>> {
     let filter = filter.unwrap_or_default();
     let filter = CampaignFilter {
@@ -70,7 +70,7 @@ pub async fn campaigns(
         starts_after: filter.starts_after,
         ends_before: filter.ends_before,
     };
-    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandCampaigns, _>(
         ctx,
         brand,
@@ -87,8 +87,7 @@ pub async fn leads(
     ctx: &Context<'_>,
     brand: Uuid,
     filter: Option<LeadFilterInput>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<Lead>> {
     let filter = filter.unwrap_or_default();
     let search = match filter.search.as_deref().map(str::trim) {
@@ -115,7 +114,7 @@ pub async fn leads(
             .transpose()?,
         search,
     };
-    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandLeads, _>(
         ctx,
         brand,

@@ -14,6 +14,7 @@ use crate::graphql::content::ContentItem;
 use crate::graphql::context::RequestContext;
 use crate::graphql::identity::User;
 use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::pagination::PageArgs;
 use crate::loaders::marketing::{CampaignContent, CampaignLeads, CampaignMetricsKey};
 use crate::loaders::page::Sort;
 use entity::{campaign_metrics, campaign_tasks, campaigns};
@@ -180,14 +181,30 @@ impl Campaign {
             .collect())
     }
     /// The leads it produced, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn leads(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<Lead>> {
-        let spec = nested_spec(ctx, (), Sort::NEWEST_FIRST, first, after.as_deref())?;
+        let spec = nested_spec(
+            ctx,
+            (),
+            Sort::NEWEST_FIRST,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )?;
         nested_connection::<CampaignLeads, _>(
             ctx,
             self.0.id,
@@ -199,14 +216,30 @@ impl Campaign {
         .await
     }
     /// The brand's content items that belong to it, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn content_items(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<ContentItem>> {
-        let spec = nested_spec(ctx, (), Sort::NEWEST_FIRST, first, after.as_deref())?;
+        let spec = nested_spec(
+            ctx,
+            (),
+            Sort::NEWEST_FIRST,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )?;
         nested_connection::<CampaignContent, _>(
             ctx,
             self.0.id,
@@ -218,14 +251,30 @@ impl Campaign {
         .await
     }
     /// Its email campaigns, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn email_campaigns(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<crate::graphql::email::EmailCampaign>> {
-        crate::graphql::email::brand_fields::of_campaign(ctx, self.0.id, first, after).await
+        crate::graphql::email::brand_fields::of_campaign(
+            ctx,
+            self.0.id,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
+        .await
     }
 }
 

@@ -14,6 +14,7 @@ use crate::graphql::connection::{NestedConnection, nested_connection, nested_spe
 use crate::graphql::context::RequestContext;
 use crate::graphql::identity::User;
 use crate::graphql::ids::{self, NodeKind};
+use crate::graphql::pagination::PageArgs;
 use crate::loaders::marketing::LeadActivities;
 use crate::loaders::page::Sort;
 use entity::{lead_activities, leads};
@@ -144,14 +145,30 @@ impl Lead {
         self.0.updated_at
     }
     /// What happened with the lead, newest first.
-    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
+    #[graphql(
+        complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
+    )]
     async fn activities(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(desc = "Page size from the end (at most 100); not with `first`.")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<LeadActivity>> {
-        let spec = nested_spec(ctx, (), Sort::NEWEST_FIRST, first, after.as_deref())?;
+        let spec = nested_spec(
+            ctx,
+            (),
+            Sort::NEWEST_FIRST,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )?;
         nested_connection::<LeadActivities, _>(
             ctx,
             self.0.id,

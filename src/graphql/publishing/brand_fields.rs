@@ -13,6 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::connection::{NestedConnection, nested_connection, nested_spec};
 use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{NodeKind, decode_as};
+use crate::graphql::pagination::PageArgs;
 use crate::loaders::page::Sort;
 use crate::loaders::publishing_stats::StatsKey;
 use crate::loaders::relations::{
@@ -132,8 +133,7 @@ pub async fn publish_jobs(
     brand: Uuid,
     status: Option<PublishJobStatus>,
     content_item_id: Option<async_graphql::ID>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<PublishJob>> {
     let filter = PublishJobFilter {
         status: status.map(|s| s.as_str().to_string()),
@@ -142,7 +142,7 @@ pub async fn publish_jobs(
             .transpose()?,
         connection: None,
     };
-    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandPublishJobs, _>(
         ctx,
         brand,
@@ -159,13 +159,12 @@ pub async fn publishing_logs(
     ctx: &Context<'_>,
     brand: Uuid,
     job_id: Option<async_graphql::ID>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<PublishingLog>> {
     let job = job_id
         .map(|id| decode_as(NodeKind::PublishJob, &id))
         .transpose()?;
-    let spec = nested_spec(ctx, job, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, job, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandPublishingLogs, _>(
         ctx,
         brand,
@@ -182,10 +181,9 @@ pub async fn sync_logs(
     ctx: &Context<'_>,
     brand: Uuid,
     platform: Option<String>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<PlatformSyncLog>> {
-    let spec = nested_spec(ctx, platform, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, platform, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandSyncLogs, _>(
         ctx,
         brand,

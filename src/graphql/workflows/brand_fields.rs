@@ -12,6 +12,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::connection::{NestedConnection, nested_connection, nested_spec};
 use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{NodeKind, decode_as};
+use crate::graphql::pagination::PageArgs;
 use crate::loaders::page::Sort;
 use crate::loaders::relations::{
     ApprovalRequestFilter, BrandApprovalRequests, BrandEscalationEvents, BrandWorkflowInstances,
@@ -31,8 +32,7 @@ pub async fn approval_requests(
     brand: Uuid,
     status: Option<String>,
     assigned_to: Option<ID>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<ApprovalRequest>> {
     let filter = ApprovalRequestFilter {
         status,
@@ -40,7 +40,7 @@ pub async fn approval_requests(
             .map(|id| decode_as(NodeKind::User, &id))
             .transpose()?,
     };
-    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandApprovalRequests, _>(
         ctx,
         brand,
@@ -73,10 +73,9 @@ pub async fn workflows(
     ctx: &Context<'_>,
     brand: Uuid,
     status: Option<String>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<WorkflowInstance>> {
-    let spec = nested_spec(ctx, status, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, status, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandWorkflowInstances, _>(
         ctx,
         brand,
@@ -106,10 +105,9 @@ pub async fn escalation_events(
     ctx: &Context<'_>,
     brand: Uuid,
     status: Option<String>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<EscalationEvent>> {
-    let spec = nested_spec(ctx, status, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, status, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandEscalationEvents, _>(
         ctx,
         brand,

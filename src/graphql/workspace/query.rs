@@ -12,6 +12,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::graphql::connection::{NestedConnection, nested_connection, nested_spec};
 use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{NodeKind, decode_as};
+use crate::graphql::pagination::PageArgs;
 use crate::loaders::page::Sort;
 use crate::loaders::relations::{AuditFilter, BrandAuditLog};
 
@@ -60,8 +61,7 @@ pub async fn audit_log(
     ctx: &Context<'_>,
     brand: Uuid,
     filter: Option<AuditLogFilter>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> ApiResult<NestedConnection<AuditEntry>> {
     require_role(ctx.viewer()?, brand, Role::Admin).await?;
     let filter = filter.unwrap_or_default();
@@ -73,7 +73,7 @@ pub async fn audit_log(
         from: filter.from,
         to: filter.to,
     };
-    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, first, after.as_deref())?;
+    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, page)?;
     nested_connection::<BrandAuditLog, _>(
         ctx,
         brand,
