@@ -16,7 +16,7 @@ use crate::graphql::prefetch::{self, PageOf};
 use crate::loaders::Loaders;
 use crate::loaders::page::{
     CountKey, CountLoader, PageCursor, PageKey, PageLoader, PageSpec, PagedRelation, Sort,
-    cursor_of,
+    SortValue, cursor_of,
 };
 
 type CountFn = Box<dyn for<'a> Fn(&'a Loaders) -> BoxFuture<'a, ApiResult<i64>> + Send + Sync>;
@@ -110,7 +110,10 @@ pub fn nested_spec_at<F>(
 ) -> ApiResult<Arc<PageSpec<F>>> {
     let page = PageRequest::<PageCursor>::parse(first, after)?;
     let after = match page.after {
-        Some(cursor) if cursor.sort != sort.column => {
+        Some(cursor)
+            if cursor.sort != sort.column
+                || matches!(cursor.value, SortValue::Int(_)) != sort.is_integer() =>
+        {
             return Err(ApiError::bad_input(
                 "after",
                 "the cursor belongs to another order",

@@ -31,7 +31,7 @@ use crate::graphql::learning::{
 };
 use crate::graphql::marketing::{
     self as marketing, Campaign, Lead, LeadFormKey, LeadScoringRule,
-    brand_fields::{CampaignFilterInput, LeadFilterInput},
+    brand_fields::{CampaignFilterInput, LeadFilterInput, LeadOrder},
 };
 use crate::graphql::prefetch::{self, MetricRows, Summaries};
 use crate::graphql::publishing::{
@@ -727,7 +727,8 @@ impl Brand {
     ) -> ApiResult<NestedConnection<Campaign>> {
         marketing::brand_fields::campaigns(ctx, self.0.id, filter, first, after).await
     }
-    /// Leads, newest first. Their email and phone are for members and above.
+    /// Leads, newest first (or highest score first). Their email and phone are for
+    /// members and above.
     #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
     async fn leads(
         &self,
@@ -735,8 +736,9 @@ impl Brand {
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         filter: Option<LeadFilterInput>,
+        #[graphql(desc = "Default: newest first.")] order_by: Option<LeadOrder>,
     ) -> ApiResult<NestedConnection<Lead>> {
-        marketing::brand_fields::leads(ctx, self.0.id, filter, first, after).await
+        marketing::brand_fields::leads(ctx, self.0.id, filter, order_by, first, after).await
     }
     /// Email templates, newest first.
     #[graphql(complexity = "crate::graphql::pagination::page_cost(first, child_complexity)")]
