@@ -100,14 +100,7 @@ async fn vary_the_data(app: &TestApp) {
         // Ties of score (before any rule computes scores): pages by score need the id.
         "UPDATE leads SET score = 40 WHERE brand_id = '00000000-0000-4000-8000-000000000201'
            AND id IN (SELECT id FROM leads WHERE brand_id = '00000000-0000-4000-8000-000000000201' ORDER BY id LIMIT 3)",
-        // Scoring rules without their trigger (no rescore job moves scores mid-comparison),
-        // and form keys, one revoked; sub-second timestamps on email rows and ties of score.
-        "BEGIN; SET LOCAL session_replication_role = replica;
-         INSERT INTO lead_scoring_rules (brand_id, name, condition, weight, active, created_at)
-         VALUES ('00000000-0000-4000-8000-000000000201', 'Clicked an email', '{\"activity\": \"email_clicked\"}', 20, true, '2026-11-06 09:00:00.5+00'),
-                ('00000000-0000-4000-8000-000000000201', 'Asked for a demo \"now\"', '{\"activity\": \"meeting\"}', -5, false, '2026-11-06 09:00:00.123456+00'),
-                ('00000000-0000-4000-8000-000000000202', 'Visited', '{\"activity\": \"page_visit\"}', 3, true, '2026-11-06 09:00:00+00');
-         COMMIT",
+        // Form keys, one revoked; sub-second timestamps on email rows.
         "INSERT INTO lead_form_keys (brand_id, key, name, allowed_origins, source, revoked_at, created_at)
          VALUES ('00000000-0000-4000-8000-000000000201', 'lfk_' || md5('aurora-site'), 'Website', ARRAY['https://aurora.example'], 'website', NULL, '2026-11-07 10:00:00.25+00'),
                 ('00000000-0000-4000-8000-000000000201', 'lfk_' || md5('aurora-old'), 'Old site', ARRAY[]::text[], 'event', '2026-11-08 10:00:00.123+00', '2026-11-07 10:00:00.25+00'),
@@ -122,6 +115,21 @@ async fn vary_the_data(app: &TestApp) {
             .await
             .expect("vary the demo data");
     }
+    // Scoring rules without their trigger, so no rescore job moves scores mid-comparison
+    // (as the migrating role: the gateway's may not switch triggers off).
+    let owner = app.test_db.connect().await;
+    owner
+        .execute_unprepared(
+            "BEGIN; SET LOCAL session_replication_role = replica;
+         INSERT INTO lead_scoring_rules (brand_id, name, condition, weight, active, created_at)
+         VALUES ('00000000-0000-4000-8000-000000000201', 'Clicked an email', '{\"activity\": \"email_clicked\"}', 20, true, '2026-11-06 09:00:00.5+00'),
+                ('00000000-0000-4000-8000-000000000201', 'Asked for a demo \"now\"', '{\"activity\": \"meeting\"}', -5, false, '2026-11-06 09:00:00.123456+00'),
+                ('00000000-0000-4000-8000-000000000202', 'Visited', '{\"activity\": \"page_visit\"}', 3, true, '2026-11-06 09:00:00+00');
+         COMMIT",
+        )
+        .await
+        .expect("scoring rules");
+    owner.close().await.expect("close");
 }
 
 /// Runs `documents` on both apps for every role and compares; returns how many answers
@@ -591,6 +599,7 @@ impl Cursors {
             )
             .await;
         cursors.leads = edges(&answer, &["data", "brand", "leads"]);
+        cursors.campaigns = edges(&answer, &["data", "brand", "campaigns"]);
         let answer = app
             .graphql(
                 Some(&token),
@@ -600,7 +609,6 @@ impl Cursors {
             .await;
         cursors.leads_by_score = edges(&answer, &["data", "brand", "leads"]);
         assert_eq!(cursors.leads_by_score.len(), 6);
-        cursors.campaigns = edges(&answer, &["data", "brand", "campaigns"]);
         assert!(cursors.leads.len() == 6 && cursors.campaigns.len() == 3);
         let answer = app
             .graphql(
