@@ -61,7 +61,7 @@ pub enum LeadOrder {
     /// Newest first.
     #[default]
     CreatedAtDesc,
-    /// Highest score first (ties: newest id first); its cursors carry the score.
+    /// Highest score first (ties by id, descending); its cursors carry the score.
     ScoreDesc,
 }
 
