@@ -1471,6 +1471,9 @@ const FORM_KEY_FIELDS: &[&str] = &[
     "__typename",
 ];
 
+/// The fields of a `filter` argument and the values to pick from.
+type Filters = &'static [(&'static str, &'static [&'static str])];
+
 /// A random email or scoring list of a brand: a page of templates, email campaigns,
 /// contacts or automation rules, the scoring rules, or the (admin-only) form keys.
 fn random_email(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> String {
@@ -1482,8 +1485,7 @@ fn random_email(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> String 
             selected.join(" ")
         )
     };
-    let (field, fields, filter): (&str, &[&str], &[(&str, &[&str])]) = match rng.random_range(0..6)
-    {
+    let (field, fields, filter): (&str, &[&str], Filters) = match rng.random_range(0..6) {
         0 => ("emailTemplates", EMAIL_TEMPLATE_FIELDS, &[]),
         1 => (
             "emailCampaigns",

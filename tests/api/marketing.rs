@@ -846,7 +846,8 @@ async fn leads_page_by_score_highest_first_with_their_own_cursors() {
         assert_eq!(error_code(&refused), Some("BAD_USER_INPUT"), "{refused}");
     }
 
-    let shape = "query($b: ID!) { brand(id: $b) { leads(first: 50, orderBy: SCORE_DESC) { edges { node {
+    let shape =
+        "query($b: ID!) { brand(id: $b) { leads(first: 50, orderBy: SCORE_DESC) { edges { node {
         score activities(first: 3) { edges { node { type createdAt } } } } } } } }";
     let (response, statements) = app
         .graphql_counted(
