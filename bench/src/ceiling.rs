@@ -45,6 +45,18 @@ fn sql(op: Op) -> &'static str {
               WHERE brand_id = $1 AND date > current_date - 30 AND date <= current_date
               GROUP BY ROLLUP (platform)"
         }
+        // Each lead's last three activities as one JSON array beside it.
+        Op::Q6 => {
+            "SELECT l.name, l.company, l.score, l.status, a.activities
+               FROM leads l
+               CROSS JOIN LATERAL (
+                 SELECT json_agg(json_build_object('type', x.type, 'createdAt', x.created_at)
+                                 ORDER BY x.created_at DESC, x.id DESC) AS activities
+                   FROM (SELECT id, type, created_at FROM lead_activities WHERE lead_id = l.id
+                          ORDER BY created_at DESC, id DESC LIMIT 3) x) a
+              WHERE l.brand_id = $1
+              ORDER BY l.score DESC, l.id DESC LIMIT 50"
+        }
     }
 }
 

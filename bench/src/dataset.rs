@@ -15,11 +15,15 @@ pub struct Scale {
     pub approvals_per_brand: i64,
     /// Post-level metric rows per brand and platform (besides one brand-level row a day).
     pub post_rows_per_platform: i64,
+    /// Leads per brand (scores spread over 0–100) and activities per lead.
+    pub leads_per_brand: i64,
+    pub activities_per_lead: i64,
 }
 
 impl Scale {
     /// 10 tenants, 200 brands, 1,000 users, 40,000 content items, 60,000 assets,
-    /// 20,000 approvals, 300,000 metric rows (200 x 4 x (90 + 285)).
+    /// 20,000 approvals, 300,000 metric rows (200 x 4 x (90 + 285)), 60,000 leads with
+    /// 600,000 activities.
     pub const FULL: Scale = Scale {
         name: "full",
         tenants: 10,
@@ -29,6 +33,8 @@ impl Scale {
         assets_per_brand: 300,
         approvals_per_brand: 100,
         post_rows_per_platform: 285,
+        leads_per_brand: 300,
+        activities_per_lead: 10,
     };
     pub const SMOKE: Scale = Scale {
         name: "smoke",
@@ -39,6 +45,8 @@ impl Scale {
         assets_per_brand: 60,
         approvals_per_brand: 10,
         post_rows_per_platform: 10,
+        leads_per_brand: 30,
+        activities_per_lead: 4,
     };
 
     pub fn metric_rows(&self) -> i64 {
@@ -77,6 +85,7 @@ pub async fn ensure(server: &str, database: &str, scale: &Scale) -> anyhow::Resu
         .unwrap_or_default();
     if loaded == format!("{}:{}", scale.brands, scale.metric_rows()) {
         println!("dataset {marker} already loaded");
+        ensure_leads(&db, scale).await?;
         return Ok(());
     }
     println!("loading dataset {marker} ...");
@@ -93,11 +102,79 @@ pub async fn ensure(server: &str, database: &str, scale: &Scale) -> anyhow::Resu
         );
     }
     txn.commit().await?;
+    ensure_leads(&db, scale).await?;
     // As autovacuum would in time: statistics, and the visibility map index-only scans need.
     db.execute_unprepared("VACUUM (ANALYZE)").await?;
     println!("dataset loaded in {:.1} s", started.elapsed().as_secs_f64());
     db.close().await?;
     Ok(())
+}
+
+/// Loads the leads and their activities unless the database holds this scale's: a step of
+/// its own, so a dataset loaded before leads existed gains them without a reload.
+async fn ensure_leads(db: &sea_orm::DatabaseConnection, scale: &Scale) -> anyhow::Result<()> {
+    let (l, k) = (scale.leads_per_brand, scale.activities_per_lead);
+    let expected = format!("{}:{}", scale.brands * l, scale.brands * l * k);
+    let loaded = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT (SELECT count(*) FROM leads)::text || ':' || (SELECT count(*) FROM lead_activities)::text",
+        ))
+        .await?
+        .and_then(|row| row.try_get_by_index::<String>(0).ok())
+        .unwrap_or_default();
+    if loaded == expected {
+        return Ok(());
+    }
+    println!("loading leads {expected} ...");
+    let txn = db.begin().await?;
+    for (label, sql) in leads_sql(scale) {
+        let step = Instant::now();
+        let result = txn.execute_unprepared(&sql).await?;
+        println!(
+            "  {label:<24} {:>8} rows {:>7} ms",
+            result.rows_affected(),
+            step.elapsed().as_millis()
+        );
+    }
+    txn.commit().await?;
+    db.execute_unprepared("VACUUM (ANALYZE) leads, lead_activities")
+        .await?;
+    Ok(())
+}
+
+/// Leads with scores spread over 0–100 (ties included, so pages rely on the id
+/// tie-breaker), each with `activities_per_lead` activities a few minutes apart.
+fn leads_sql(scale: &Scale) -> Vec<(&'static str, String)> {
+    let Scale {
+        brands: b,
+        leads_per_brand: l,
+        activities_per_lead: k,
+        ..
+    } = *scale;
+    vec![
+        ("leads reset", "TRUNCATE leads, lead_activities CASCADE".to_string()),
+        (
+            "id function",
+            "CREATE OR REPLACE FUNCTION pg_temp.bench_uuid(text) RETURNS uuid LANGUAGE sql IMMUTABLE AS 'SELECT md5($1)::uuid'"
+                .to_string(),
+        ),
+        // Bulk rows: no scoring, search or change-event triggers (scores are written here).
+        ("fast load mode", "SET LOCAL session_replication_role = replica".to_string()),
+        ("leads", format!("INSERT INTO leads (id, brand_id, name, email, company, source, status, score, tags, created_at)
+            SELECT pg_temp.bench_uuid('bench-lead-' || n || ':' || i), pg_temp.bench_uuid('bench-brand-' || n), 'Lead ' || i,
+                   'lead' || i || '@brand' || n || '.bench.test', 'Company ' || (i % 40),
+                   (ARRAY['website','event','referral','manual'])[1 + i % 4],
+                   (ARRAY['new','contacted','qualified','converted','lost'])[1 + i % 5],
+                   (n * 37 + i * 53) % 101, ARRAY['bench'], now() - i * interval '7 minutes'
+              FROM generate_series(1, {b}) n CROSS JOIN generate_series(1, {l}) i")),
+        ("lead activities", format!("INSERT INTO lead_activities (id, brand_id, lead_id, type, description, created_at)
+            SELECT pg_temp.bench_uuid('bench-activity-' || n || ':' || i || ':' || j), pg_temp.bench_uuid('bench-brand-' || n),
+                   pg_temp.bench_uuid('bench-lead-' || n || ':' || i),
+                   (ARRAY['note','call','email_sent','email_opened','email_clicked','page_visit'])[1 + (i + j) % 6],
+                   'Activity ' || j, now() - i * interval '7 minutes' + j * interval '13 seconds'
+              FROM generate_series(1, {b}) n CROSS JOIN generate_series(1, {l}) i CROSS JOIN generate_series(1, {k}) j")),
+    ]
 }
 
 fn load_sql(scale: &Scale) -> Vec<(&'static str, String)> {

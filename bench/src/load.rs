@@ -21,10 +21,11 @@ pub enum Op {
     Q3,
     Q4,
     Q5,
+    Q6,
 }
 
 impl Op {
-    pub const ALL: [Op; 5] = [Op::Q1, Op::Q2, Op::Q3, Op::Q4, Op::Q5];
+    pub const ALL: [Op; 6] = [Op::Q1, Op::Q2, Op::Q3, Op::Q4, Op::Q5, Op::Q6];
 
     pub fn shape(self) -> &'static str {
         match self {
@@ -33,6 +34,7 @@ impl Op {
             Op::Q3 => "one brand, first 50 media assets",
             Op::Q4 => "one brand, 30 days of one platform",
             Op::Q5 => "one brand, analyticsSummary(30 days)",
+            Op::Q6 => "one brand, 50 highest-scoring leads x last 3 activities",
         }
     }
 
@@ -50,6 +52,9 @@ impl Op {
             }
             Op::Q5 => {
                 "query($id: ID!) { brand(id: $id) { analyticsSummary(days: 30) { totals { reach rows } byPlatform { platform totals { reach } } } } }"
+            }
+            Op::Q6 => {
+                "query($id: ID!) { brand(id: $id) { leads(first: 50, orderBy: SCORE_DESC) { edges { node { name company score status activities(first: 3) { edges { node { type createdAt } } } } } } } }"
             }
         }
     }
@@ -197,6 +202,17 @@ impl Context {
             .unwrap_or(0))
     }
 
+    /// The integers of the first column of `sql`'s rows.
+    async fn scores(&self, sql: String) -> anyhow::Result<Vec<i64>> {
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
+            .await?;
+        rows.iter()
+            .map(|row| Ok(i64::from(row.try_get_by_index::<i32>(0)?)))
+            .collect()
+    }
+
     /// Checks the answers of `op` for a few brands against SQL before anything is timed.
     pub async fn verify(&self, op: Op) -> anyhow::Result<()> {
         for i in [0, 1, self.brands.len() - 1] {
@@ -253,6 +269,26 @@ impl Context {
                     expected > 0
                         && data["brand"]["analyticsSummary"]["totals"]["rows"].as_i64()
                             == Some(expected)
+                }
+                Op::Q6 => {
+                    let scores = self
+                        .scores(format!(
+                            "SELECT score FROM leads WHERE brand_id = '{brand_id}' ORDER BY score DESC, id DESC LIMIT 50"
+                        ))
+                        .await?;
+                    let edges = data["brand"]["leads"]["edges"].as_array();
+                    let answered: Vec<i64> = edges
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|e| e["node"]["score"].as_i64())
+                        .collect();
+                    !scores.is_empty()
+                        && answered == scores
+                        && edges.into_iter().flatten().all(|e| {
+                            e["node"]["activities"]["edges"]
+                                .as_array()
+                                .is_some_and(|a| (1..=3).contains(&a.len()))
+                        })
                 }
             };
             anyhow::ensure!(ok, "{op} answered wrongly for brand {brand_id}: {response}");

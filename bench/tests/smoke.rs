@@ -27,7 +27,7 @@ async fn the_bench_runs_in_smoke_mode() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    for op in ["| Q1 |", "| Q2 |", "| Q3 |", "| Q4 |", "| Q5 |"] {
+    for op in ["| Q1 |", "| Q2 |", "| Q3 |", "| Q4 |", "| Q5 |", "| Q6 |"] {
         assert!(stdout.contains(op), "{op} missing:\n{stdout}");
     }
     // The default gateway connects as a member of brandgraph_gateway (RLS holds); the

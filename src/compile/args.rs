@@ -20,9 +20,11 @@ use crate::graphql::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decode_cursor
 pub fn decode_after(order: &Order, cursor: &str) -> Option<(sea_orm::Value, Uuid)> {
     match order.cursor {
         CursorFormat::Brand { tag } => crate::graphql::brand::query::after_cursor(tag, cursor).ok(),
-        CursorFormat::Page => {
+        CursorFormat::Page | CursorFormat::PageInteger => {
             let cursor: crate::loaders::page::PageCursor = decode_cursor(cursor).ok()?;
-            (cursor.sort == order.column).then(|| (cursor.value.into(), cursor.id))
+            let integer = matches!(cursor.value, crate::loaders::page::SortValue::Int(_));
+            (cursor.sort == order.column && integer == (order.cursor == CursorFormat::PageInteger))
+                .then(|| (cursor.value.into(), cursor.id))
         }
     }
 }

@@ -36,7 +36,20 @@ impl<'a> Planner<'a> {
                 relation.target.table, relation.parent_column
             )
         };
-        if relation.kind == RelationKind::List {
+        if let RelationKind::GatedList(role) = relation.kind {
+            self.require_role(role);
+        }
+        if relation.kind == RelationKind::One {
+            if !field.arguments.is_empty() {
+                return fallback(format!("{} arguments", field.name.node));
+            }
+            let item = self.object(relation.target, &member.selections, &row)?;
+            return Ok(format!(
+                "coalesce((SELECT {item} {}), 'null')",
+                narrowed(&row, "true")
+            ));
+        }
+        if relation.kind != RelationKind::Connection {
             if !field.arguments.is_empty() {
                 return fallback(format!("{} arguments", field.name.node));
             }

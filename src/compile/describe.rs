@@ -33,6 +33,17 @@ pub enum Render {
     /// `Money!` from a NOT NULL numeric column: a JSON string with two decimals
     /// (`Money`'s `rescale(2)`).
     Money,
+    /// `Int!`: the sum of these NOT NULL integer columns (the field's own column unused).
+    IntSum(&'static [&'static str]),
+    /// `Float`: the sum of `part` over the sum of `whole` (integer columns), as the
+    /// executor divides them in `f64`; null when `whole` is 0.
+    Share {
+        part: &'static [&'static str],
+        whole: &'static [&'static str],
+    },
+    /// `Money`: the field's column (an amount) per the sum of `count`, to the cent, half
+    /// a cent up (`rollup::per`); null when the count is 0.
+    MoneyPer(&'static [&'static str]),
 }
 
 /// One field of an object type read straight from a column.
@@ -112,6 +123,26 @@ pub struct Relation {
     pub filters: &'static [FilterField],
 }
 
+impl Relation {
+    /// A newest-first connection (no `orderBy`) of `target` by its `parent_column`.
+    pub const fn newest_first(
+        field: &'static str,
+        target: &'static ObjectType,
+        parent_column: &'static str,
+        filters: &'static [FilterField],
+    ) -> Relation {
+        Relation {
+            field,
+            target,
+            parent_column,
+            order: Order::NEWEST_FIRST,
+            kind: RelationKind::Connection,
+            orders: &[],
+            filters,
+        }
+    }
+}
+
 /// One field of a connection's `filter` input object, and the condition it puts on
 /// `column` when given (null or absent: none).
 #[derive(Debug, Clone, Copy)]
@@ -158,6 +189,12 @@ pub const fn filter(field: &'static str, column: &'static str, test: FilterTest)
 pub enum RelationKind {
     Connection,
     List,
+    /// At most one row (`null` without): e.g. `Campaign.summary`, the campaign's rollup.
+    One,
+    /// A plain list only this role and above read in the parent's brand (the executor
+    /// answers anyone else `FORBIDDEN`, an error a plan cannot write): a plan holding one
+    /// answers only viewers with the role in every brand they see.
+    GatedList(Role),
 }
 
 /// A keyset order and the cursor the executor writes for it.
@@ -176,6 +213,8 @@ pub enum CursorFormat {
     Brand { tag: &'static str },
     /// Nested pages' `PageCursor`: `{"s":column,"v":<timestamp, RFC 3339 with Z>,"i":id}`.
     Page,
+    /// Nested pages' `PageCursor` over an integer column: `{"s":column,"v":<integer>,"i":id}`.
+    PageInteger,
 }
 
 impl Order {
@@ -204,11 +243,23 @@ impl Order {
         descending: true,
         cursor: CursorFormat::Page,
     };
+    /// By `name` (unique within the parent), for plain lists.
+    pub const BY_NAME: Order = Order {
+        column: "name",
+        descending: false,
+        cursor: CursorFormat::Brand { tag: "name" },
+    };
+    pub const HIGHEST_SCORE_FIRST: Order = Order {
+        column: "score",
+        descending: true,
+        cursor: CursorFormat::PageInteger,
+    };
 
     /// The SQL type of the cursor's sort value.
     pub fn value_type(&self) -> &'static str {
         match self.cursor {
             CursorFormat::Brand { tag: "name" } => "text",
+            CursorFormat::PageInteger => "bigint",
             _ => "timestamptz",
         }
     }
@@ -256,6 +307,9 @@ impl Order {
             CursorFormat::Page => format!(
                 "'{{\"s\":\"{column}\",\"v\":' || {} || ',\"i\":\"' || {row}.id::text || '\"}}'",
                 super::json::utc_timestamp(&format!("{row}.{column}"))
+            ),
+            CursorFormat::PageInteger => format!(
+                "'{{\"s\":\"{column}\",\"v\":' || {row}.{column}::text || ',\"i\":\"' || {row}.id::text || '\"}}'"
             ),
         };
         super::json::base64url_string(&text)

@@ -20,7 +20,43 @@ pub fn column(row: &str, column: &str, render: Render) -> String {
         Render::Int => format!("{value}::text"),
         Render::Enum => format!("to_json(upper({value}))::text"),
         Render::Money => format!("('\"' || round({value}, 2)::text || '\"')"),
+        Render::IntSum(columns) => format!("{}::text", sum(row, columns)),
+        Render::Share { part, whole } => {
+            let whole = sum(row, whole);
+            format!(
+                "(CASE WHEN {whole} > 0 THEN {} ELSE 'null' END)",
+                float(&format!("{}::float8 / {whole}::float8", sum(row, part)))
+            )
+        }
+        Render::MoneyPer(count) => {
+            let count = sum(row, count);
+            format!(
+                "(CASE WHEN {count} > 0 THEN '\"' || round(floor({value} * 100 / {count} + 0.5) / 100, 2)::text || '\"' ELSE 'null' END)"
+            )
+        }
     }
+}
+
+/// `(r.a + r.b + …)` over integer columns, as `bigint`.
+fn sum(row: &str, columns: &[&str]) -> String {
+    let terms: Vec<String> = columns
+        .iter()
+        .map(|column| format!("{row}.{column}::bigint"))
+        .collect();
+    format!("({})", terms.join(" + "))
+}
+
+/// The JSON text serde_json writes for an `f64` (shortest round-trip digits, `.0` on
+/// integers, exponents outside 1e-5..1e16, NaN and infinities as `null`), of the
+/// `float8` expression `x` (evaluated once).
+pub fn float(x: &str) -> String {
+    format!(
+        "(SELECT CASE WHEN f.x IS NULL OR f.x IN ('NaN', 'Infinity', '-Infinity') THEN 'null' \
+              WHEN f.x = 0 THEN CASE WHEN f.x::text = '-0' THEN '-0.0' ELSE '0.0' END \
+              WHEN abs(f.x) >= 1e-5 AND abs(f.x) < 1e16 \
+              THEN f.x::text::numeric::text || CASE WHEN f.x = trunc(f.x) THEN '.0' ELSE '' END \
+              ELSE replace(f.x::text, 'e-0', 'e-') END FROM (SELECT ({x})::float8 AS x) f)"
+    )
 }
 
 /// A timestamptz as chrono's serde writes it (cursors): as [`Render::Timestamp`] but

@@ -124,6 +124,10 @@ pub struct Plan {
     pub variables: Vec<Variable>,
     /// The operation's name, for metrics and traces.
     pub operation_name: Option<String>,
+    /// The plan answers only a viewer holding this role in every brand it sees (it reads
+    /// a [`RelationKind::GatedList`](super::describe::RelationKind::GatedList)); anyone
+    /// else gets the executor's answer and its `FORBIDDEN`.
+    pub every_brand_role: Option<Role>,
 }
 
 /// Why an operation runs on the executor (for logs and tests).
@@ -173,6 +177,7 @@ pub fn plan(doc: &ExecutableDocument, operation_name: Option<&str>) -> Result<Pl
         params: vec![Param::Scope],
         aliases: 0,
         backward_sizes: Vec::new(),
+        every_brand_role: None,
     }
     .plan(&operation.node)?;
     plan.operation_name = name;
@@ -185,6 +190,7 @@ pub(super) struct Planner<'a> {
     aliases: usize,
     /// The variables given as `last`: they must be non-null (see `args`).
     pub(super) backward_sizes: Vec<Name>,
+    every_brand_role: Option<Role>,
 }
 
 impl<'a> Planner<'a> {
@@ -266,7 +272,13 @@ impl<'a> Planner<'a> {
             params: self.params,
             variables,
             operation_name: None,
+            every_brand_role: self.every_brand_role,
         })
+    }
+
+    /// Marks the plan as answering only viewers with `role` in every brand they see.
+    pub(super) fn require_role(&mut self, role: Role) {
+        self.every_brand_role = self.every_brand_role.max(Some(role));
     }
 
     /// The placeholder of `param` (cast to its type), added unless the plan binds it already.

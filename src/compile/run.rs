@@ -62,6 +62,13 @@ pub async fn run(
             return Outcome::Executor;
         }
     }
+    if let (Some(least), BrandScope::Only(brands)) = (plan.every_brand_role, scope)
+        && !brands
+            .iter()
+            .all(|brand| roles.get(brand).is_some_and(|role| *role >= least))
+    {
+        return Outcome::Executor;
+    }
     let mut values = Vec::with_capacity(plan.params.len());
     for param in &plan.params {
         values.push(match param {
@@ -170,6 +177,7 @@ pub async fn run(
                     (Param::CursorId(..), decoded) => decoded.map(|(_, id)| id).into(),
                     (_, Some((value, _))) => value,
                     (_, None) if order.value_type() == "text" => Option::<String>::None.into(),
+                    (_, None) if order.value_type() == "bigint" => Option::<i64>::None.into(),
                     (_, None) => Option::<chrono::DateTime<chrono::FixedOffset>>::None.into(),
                 }
             }

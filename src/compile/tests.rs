@@ -9,7 +9,7 @@ use super::args::decode_after;
 use super::describe::Order;
 use super::plan::{Fallback, Param, Plan, Source, plan};
 use crate::graphql::pagination::encode_cursor;
-use crate::loaders::page::PageCursor;
+use crate::loaders::page::{PageCursor, SortValue};
 
 fn planned(query: &str) -> Result<Plan, Fallback> {
     plan(&parse_query(query).expect("parses"), None)
@@ -100,7 +100,7 @@ fn after_cursors_are_bound_and_checked_as_the_executor_checks_them() {
     let at = chrono::DateTime::parse_from_rfc3339("2026-12-06T22:38:24.123450Z").unwrap();
     let cursor = encode_cursor(&PageCursor {
         sort: "created_at".into(),
-        value: at,
+        value: at.into(),
         id: uuid::Uuid::nil(),
     });
     assert!(decode_after(&Order::NEWEST_FIRST, &cursor).is_some());
@@ -218,4 +218,73 @@ fn last_pages_read_backward_and_their_direction_is_known_when_planning() {
         assert!(planned(query).is_err(), "{query} was planned");
     }
     assert!(planned("{ brands(first: 2, last: null) { totalCount } }").is_ok());
+}
+
+#[test]
+fn leads_by_score_page_on_the_score_and_cursors_carry_it() {
+    let plan = planned(&format!(
+        "query($a: String) {{ brand(id: \"{AURORA}\") {{ leads(orderBy: SCORE_DESC, after: $a) {{ edges {{ cursor }} }} }} }}"
+    ))
+    .unwrap();
+    assert_eq!(
+        plan.params[1..],
+        [
+            Param::CursorValue(Source::Variable(Name::new("a")), Order::HIGHEST_SCORE_FIRST),
+            Param::CursorId(Source::Variable(Name::new("a")), Order::HIGHEST_SCORE_FIRST),
+        ]
+    );
+    assert!(plan.sql.contains("$2::bigint"), "{}", plan.sql);
+    assert!(plan.sql.contains(".score DESC"), "{}", plan.sql);
+    assert_eq!(plan.every_brand_role, None);
+
+    let score = encode_cursor(&PageCursor {
+        sort: "score".into(),
+        value: SortValue::Int(40),
+        id: uuid::Uuid::nil(),
+    });
+    assert!(decode_after(&Order::HIGHEST_SCORE_FIRST, &score).is_some());
+    assert!(decode_after(&Order::NEWEST_FIRST, &score).is_none());
+    // A cursor naming `score` with a timestamp is of no order.
+    let at = chrono::DateTime::parse_from_rfc3339("2026-12-06T22:38:24Z").unwrap();
+    let mixed = encode_cursor(&PageCursor {
+        sort: "score".into(),
+        value: at.into(),
+        id: uuid::Uuid::nil(),
+    });
+    assert!(decode_after(&Order::HIGHEST_SCORE_FIRST, &mixed).is_none());
+}
+
+#[test]
+fn an_admin_only_list_makes_the_plan_answer_only_admins_everywhere() {
+    let plan = planned(&format!(
+        "{{ brand(id: \"{AURORA}\") {{ leadFormKeys {{ key revokedAt }} leadScoringRules {{ name }} }} }}"
+    ))
+    .unwrap();
+    assert_eq!(plan.every_brand_role, Some(crate::auth::Role::Admin));
+    assert!(plan.sql.contains("ORDER BY r3.name, r3.id"), "{}", plan.sql);
+    let plan = planned(&format!(
+        "{{ brand(id: \"{AURORA}\") {{ emailContacts {{ nodes {{ email }} }} }} }}"
+    ))
+    .unwrap();
+    assert_eq!(plan.every_brand_role, None);
+    assert_eq!(
+        plan.params,
+        vec![Param::Scope, Param::RoleScope(crate::auth::Role::Member)]
+    );
+}
+
+#[test]
+fn a_campaigns_summary_reads_its_rollup_row_and_the_rest_falls_back() {
+    let plan = planned(&format!(
+        "{{ brand(id: \"{AURORA}\") {{ campaigns {{ nodes {{ summary {{ leads conversionRate costPerLead }} }} }} }} }}"
+    ))
+    .unwrap();
+    assert!(plan.sql.contains("FROM campaign_rollups"), "{}", plan.sql);
+    assert!(plan.sql.contains("trunc(f.x)"), "{}", plan.sql);
+    for field in ["budgetUsed", "leadsByStatus { status }"] {
+        let query = format!(
+            "{{ brand(id: \"{AURORA}\") {{ campaigns {{ nodes {{ summary {{ {field} }} }} }} }} }}"
+        );
+        assert!(planned(&query).is_err(), "{query} was planned");
+    }
 }

@@ -16,7 +16,7 @@ use crate::graphql::prefetch::{self, PageOf};
 use crate::loaders::Loaders;
 use crate::loaders::page::{
     CountKey, CountLoader, PageCursor, PageKey, PageLoader, PageSpec, PagedRelation, Sort,
-    cursor_of,
+    SortValue, cursor_of,
 };
 
 type CountFn = Box<dyn for<'a> Fn(&'a Loaders) -> BoxFuture<'a, ApiResult<i64>> + Send + Sync>;
@@ -108,10 +108,15 @@ pub fn nested_spec_at<F>(
 ) -> ApiResult<Arc<PageSpec<F>>> {
     let page = PageRequest::<PageCursor>::parse(&page)?;
     let key = |field, cursor: Option<PageCursor>| match cursor {
-        Some(cursor) if cursor.sort != sort.column => Err(ApiError::bad_input(
-            field,
-            "the cursor belongs to another order",
-        )),
+        Some(cursor)
+            if cursor.sort != sort.column
+                || matches!(cursor.value, SortValue::Int(_)) != sort.is_integer() =>
+        {
+            Err(ApiError::bad_input(
+                field,
+                "the cursor belongs to another order",
+            ))
+        }
         other => Ok(other.map(|cursor| (cursor.value, cursor.id))),
     };
     Ok(Arc::new(PageSpec {

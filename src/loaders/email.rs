@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use crate::db::OperationDb;
 use async_graphql::dataloader::Loader;
-use chrono::{DateTime, FixedOffset};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, Order, QueryFilter, Select, Statement};
 use uuid::Uuid;
@@ -19,8 +18,6 @@ use super::relations::{grouped, paged};
 use entity::{
     email_automation_rules, email_campaigns, email_contacts, email_templates, publish_jobs,
 };
-
-type Timestamp = DateTime<FixedOffset>;
 
 paged!(
     BrandEmailTemplates, email_templates, BrandId, |m| m.brand_id,

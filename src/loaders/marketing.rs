@@ -78,7 +78,10 @@ pub struct LeadSearch {
 paged!(
     BrandLeads, leads, BrandId, |m| m.brand_id,
     filter: LeadFilter,
-    sort: |m, column| m.created_at,
+    sort: |m, column| match column {
+        "score" => super::page::SortValue::from(m.score),
+        _ => m.created_at.into(),
+    },
     apply: |select, filter| {
         use leads::Column;
         if let Some(status) = &filter.status {

@@ -26,7 +26,8 @@ use uuid::Uuid;
 use super::LoadError;
 use super::{columns, parent};
 
-/// The sort of a page: one non-null timestamp column, ties broken by `id`.
+/// The sort of a page: one non-null column (a timestamp, or an integer for
+/// [`SortValue::Int`] orders such as a lead's score), ties broken by `id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Sort {
     pub column: &'static str,
@@ -39,10 +40,50 @@ impl Sort {
         column: "created_at",
         descending: true,
     };
+    /// Highest `score` first (leads).
+    pub const HIGHEST_SCORE_FIRST: Sort = Sort {
+        column: "score",
+        descending: true,
+    };
+
+    /// Whether the sort column holds integers (its cursors carry a number).
+    pub fn is_integer(&self) -> bool {
+        self.column == "score"
+    }
+}
+
+/// A row's value in its page's sort column: a timestamp (serialised as RFC 3339 text) or
+/// an integer (a JSON number), so cursors of timestamp orders keep their shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SortValue {
+    Int(i64),
+    Time(DateTime<FixedOffset>),
+}
+
+impl From<DateTime<FixedOffset>> for SortValue {
+    fn from(value: DateTime<FixedOffset>) -> Self {
+        SortValue::Time(value)
+    }
+}
+
+impl From<i32> for SortValue {
+    fn from(value: i32) -> Self {
+        SortValue::Int(value.into())
+    }
+}
+
+impl From<SortValue> for sea_orm::Value {
+    fn from(value: SortValue) -> Self {
+        match value {
+            SortValue::Int(n) => n.into(),
+            SortValue::Time(at) => at.into(),
+        }
+    }
 }
 
 /// Where a page continues: the sort value and id of the last row seen.
-pub type Cursor = (DateTime<FixedOffset>, Uuid);
+pub type Cursor = (SortValue, Uuid);
 
 /// Cursors carry their sort column so a cursor of one order is refused by another.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -50,7 +91,7 @@ pub struct PageCursor {
     #[serde(rename = "s")]
     pub sort: String,
     #[serde(rename = "v")]
-    pub value: DateTime<FixedOffset>,
+    pub value: SortValue,
     #[serde(rename = "i")]
     pub id: Uuid,
 }
@@ -122,8 +163,8 @@ pub trait PagedRelation: Send + Sync + 'static {
     fn parent_column() -> <Self::Entity as EntityTrait>::Column;
     fn parent_of(model: &Self::Model) -> Uuid;
     fn id_of(model: &Self::Model) -> Uuid;
-    /// The value of a sort column of a row (every sort column is a non-null timestamp).
-    fn sort_value(model: &Self::Model, column: &str) -> DateTime<FixedOffset>;
+    /// The value of a sort column of a row.
+    fn sort_value(model: &Self::Model, column: &str) -> SortValue;
     fn apply_filter(select: Select<Self::Entity>, filter: &Self::Filter) -> Select<Self::Entity>;
 
     /// `Some(fields)` opts in to fetching only the selected columns: a node field reads

@@ -62,8 +62,8 @@ macro_rules! paged {
                 model.id
             }
             #[allow(unused_variables)]
-            fn sort_value($sm: &Self::Model, $column: &str) -> Timestamp {
-                $sort
+            fn sort_value($sm: &Self::Model, $column: &str) -> super::page::SortValue {
+                super::page::SortValue::from($sort)
             }
             #[allow(unused_mut, unused_variables)]
             fn apply_filter(

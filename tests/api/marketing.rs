@@ -1058,3 +1058,100 @@ async fn task_and_metric_writes_follow_the_role_matrix() {
         "Borealis' tasks are untouched"
     );
 }
+
+/// `Brand.leads(orderBy: SCORE_DESC)` on the executor: highest score first, ties by id,
+/// pages that neither skip nor repeat, cursors of one order refused by the other, and the
+/// bench's shape (50 leads × their last 3 activities) in one statement per level.
+#[tokio::test]
+async fn leads_page_by_score_highest_first_with_their_own_cursors() {
+    let app = spawn_app_with(|config| config.graphql.compiled_queries = false).await;
+    app.seed_demo().await;
+    // Ties: three leads share a score, so only the id orders them.
+    app.db
+        .execute_unprepared(&format!(
+            "UPDATE leads SET score = 40 WHERE id IN (SELECT id FROM leads WHERE brand_id = '{}' ORDER BY id LIMIT 3)",
+            brands::AURORA
+        ))
+        .await
+        .unwrap();
+    let expected: Vec<String> = app
+        .scalar(&format!(
+            "SELECT string_agg(id::text, ',' ORDER BY score DESC, id DESC) FROM leads WHERE brand_id = '{}'",
+            brands::AURORA
+        ))
+        .await
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    assert!(expected.len() >= 5, "{expected:?}");
+    let page = "query($b: ID!, $after: String, $order: LeadOrder) { brand(id: $b) {
+        leads(first: 2, after: $after, orderBy: $order) { totalCount pageInfo { hasNextPage endCursor }
+          edges { cursor node { uuid score } } } } }";
+    let (mut seen, mut after) = (Vec::new(), Value::Null);
+    loop {
+        let response = run(
+            &app,
+            users::VIEWER,
+            page,
+            json!({ "b": brands::AURORA, "after": after, "order": "SCORE_DESC" }),
+        )
+        .await;
+        let leads = &response["data"]["brand"]["leads"];
+        assert_eq!(leads["totalCount"], expected.len(), "{response}");
+        for edge in leads["edges"].as_array().unwrap() {
+            seen.push(edge["node"]["uuid"].as_str().unwrap().to_string());
+        }
+        if leads["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = leads["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(seen, expected);
+    // The last cursor carries the score, and the newest-first order refuses it (and the
+    // other way round).
+    let score_cursor = after.as_str().unwrap().to_string();
+    let decoded = String::from_utf8(
+        base64::Engine::decode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            &score_cursor,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(decoded.starts_with("{\"s\":\"score\",\"v\":"), "{decoded}");
+    let newest = run(&app, users::VIEWER, page, json!({ "b": brands::AURORA })).await;
+    let newest_cursor = newest["data"]["brand"]["leads"]["pageInfo"]["endCursor"].clone();
+    for (cursor, order) in [
+        (json!(score_cursor), "CREATED_AT_DESC"),
+        (newest_cursor, "SCORE_DESC"),
+    ] {
+        let refused = run(
+            &app,
+            users::VIEWER,
+            page,
+            json!({ "b": brands::AURORA, "after": cursor, "order": order }),
+        )
+        .await;
+        assert_eq!(error_code(&refused), Some("BAD_USER_INPUT"), "{refused}");
+    }
+
+    let shape =
+        "query($b: ID!) { brand(id: $b) { leads(first: 50, orderBy: SCORE_DESC) { edges { node {
+        score activities(first: 3) { edges { node { type createdAt } } } } } } } }";
+    let (response, statements) = app
+        .graphql_counted(
+            Some(&user_token(users::VIEWER)),
+            shape,
+            json!({ "b": brands::AURORA }),
+        )
+        .await;
+    let scores: Vec<i64> = response["data"]["brand"]["leads"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["score"].as_i64().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    // brand with its leads page, then the activity pages.
+    assert!(statements <= 3, "{statements} statements");
+}

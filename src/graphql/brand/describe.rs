@@ -1,5 +1,5 @@
 //! What the query compiler (`crate::compile`) may read of a `Brand`: its columns and the
-//! described lists (media, content, campaigns, leads). Fields not listed here (other
+//! described lists (media, content, campaigns, leads, email, scoring rules, form keys). Fields not listed here (other
 //! relations, role-dependent and computed ones) run on the executor.
 
 use crate::compile::describe::{
@@ -7,8 +7,15 @@ use crate::compile::describe::{
 };
 use crate::graphql::asset::describe::{ASSET_FILTERS, MEDIA_ASSET};
 use crate::graphql::content::describe::{CONTENT_FILTERS, CONTENT_ITEM, CONTENT_ORDERS};
+use crate::graphql::email::describe::{
+    EMAIL_AUTOMATION_RULE, EMAIL_CAMPAIGN, EMAIL_CAMPAIGN_FILTERS, EMAIL_CONTACT,
+    EMAIL_CONTACT_FILTERS, EMAIL_TEMPLATE,
+};
 use crate::graphql::ids::NodeKind;
-use crate::graphql::marketing::describe::{CAMPAIGN, CAMPAIGN_FILTERS, LEAD, LEAD_FILTERS};
+use crate::graphql::marketing::describe::{
+    CAMPAIGN, CAMPAIGN_FILTERS, FORM_KEYS_ROLE, LEAD, LEAD_FILTERS, LEAD_FORM_KEY, LEAD_ORDERS,
+    LEAD_SCORING_RULE,
+};
 
 /// The `orderBy` values of the root `brands` connection.
 pub static BRANDS_ORDERS: &[(&str, Order)] = &[
@@ -90,8 +97,45 @@ pub static BRAND: ObjectType = ObjectType {
             parent_column: "brand_id",
             order: Order::NEWEST_FIRST,
             kind: RelationKind::Connection,
-            orders: &[],
+            orders: LEAD_ORDERS,
             filters: LEAD_FILTERS,
+        },
+        Relation::newest_first("emailTemplates", &EMAIL_TEMPLATE, "brand_id", &[]),
+        Relation::newest_first(
+            "emailCampaigns",
+            &EMAIL_CAMPAIGN,
+            "brand_id",
+            EMAIL_CAMPAIGN_FILTERS,
+        ),
+        Relation::newest_first(
+            "emailContacts",
+            &EMAIL_CONTACT,
+            "brand_id",
+            EMAIL_CONTACT_FILTERS,
+        ),
+        Relation::newest_first(
+            "emailAutomationRules",
+            &EMAIL_AUTOMATION_RULE,
+            "brand_id",
+            &[],
+        ),
+        Relation {
+            field: "leadScoringRules",
+            target: &LEAD_SCORING_RULE,
+            parent_column: "brand_id",
+            order: Order::BY_NAME,
+            kind: RelationKind::List,
+            orders: &[],
+            filters: &[],
+        },
+        Relation {
+            field: "leadFormKeys",
+            target: &LEAD_FORM_KEY,
+            parent_column: "brand_id",
+            order: Order::NEWEST_FIRST,
+            kind: RelationKind::GatedList(FORM_KEYS_ROLE),
+            orders: &[],
+            filters: &[],
         },
     ],
 };

@@ -31,7 +31,7 @@ use crate::graphql::learning::{
 };
 use crate::graphql::marketing::{
     self as marketing, Campaign, Lead, LeadFormKey, LeadScoringRule,
-    brand_fields::{CampaignFilterInput, LeadFilterInput},
+    brand_fields::{CampaignFilterInput, LeadFilterInput, LeadOrder},
 };
 use crate::graphql::pagination::PageArgs;
 use crate::graphql::prefetch::{self, MetricRows, Summaries};
@@ -1075,7 +1075,8 @@ impl Brand {
         )
         .await
     }
-    /// Leads, newest first. Their email and phone are for members and above.
+    /// Leads, newest first (or highest score first). Their email and phone are for
+    /// members and above.
     #[graphql(
         complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
     )]
@@ -1089,11 +1090,13 @@ impl Brand {
         >,
         #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
         filter: Option<LeadFilterInput>,
+        #[graphql(desc = "Default: newest first.")] order_by: Option<LeadOrder>,
     ) -> ApiResult<NestedConnection<Lead>> {
         marketing::brand_fields::leads(
             ctx,
             self.0.id,
             filter,
+            order_by,
             PageArgs {
                 first,
                 after,

@@ -2,6 +2,7 @@
 //! automation rules — the brand's and campaign's email fields and their mutations.
 
 pub mod brand_fields;
+pub mod describe;
 mod mutation;
 mod types;
 

@@ -1,6 +1,6 @@
 //! The marketing fields of `Brand` (the type only delegates) and their filters.
 
-use async_graphql::{Context, ID, InputObject};
+use async_graphql::{Context, Enum, ID, InputObject};
 use chrono::{DateTime, FixedOffset};
 use uuid::Uuid;
 
@@ -56,6 +56,25 @@ pub struct LeadFilterInput {
     pub search: Option<String>,
 }
 
+/// The order of `Brand.leads`.
+#[derive(Enum, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LeadOrder {
+    /// Newest first.
+    #[default]
+    CreatedAtDesc,
+    /// Highest score first (ties by id, descending); its cursors carry the score.
+    ScoreDesc,
+}
+
+impl LeadOrder {
+    pub fn sort(self) -> Sort {
+        match self {
+            Self::CreatedAtDesc => Sort::NEWEST_FIRST,
+            Self::ScoreDesc => Sort::HIGHEST_SCORE_FIRST,
+        }
+    }
+}
+
 /// `Brand.campaigns`, newest first.
 pub async fn campaigns(
     ctx: &Context<'_>,
@@ -82,11 +101,12 @@ pub async fn campaigns(
     .await
 }
 
-/// `Brand.leads`, newest first.
+/// `Brand.leads`, newest first or in `order`.
 pub async fn leads(
     ctx: &Context<'_>,
     brand: Uuid,
     filter: Option<LeadFilterInput>,
+    order: Option<LeadOrder>,
     page: PageArgs,
 ) -> ApiResult<NestedConnection<Lead>> {
     let filter = filter.unwrap_or_default();
@@ -114,7 +134,8 @@ pub async fn leads(
             .transpose()?,
         search,
     };
-    let spec = nested_spec(ctx, filter, Sort::NEWEST_FIRST, page)?;
+    let sort = order.unwrap_or_default().sort();
+    let spec = nested_spec(ctx, filter, sort, page)?;
     nested_connection::<BrandLeads, _>(
         ctx,
         brand,

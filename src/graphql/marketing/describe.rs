@@ -1,20 +1,23 @@
 //! What the query compiler (`crate::compile`) may read of campaigns and leads: their plain
-//! columns, `Brand.campaigns` / `Brand.leads` (newest first, the literal `status`, `type`,
-//! `source` and `minScore` filters), `Campaign.leads`, `Campaign.contentItems`,
-//! `Campaign.tasks` and `Lead.activities`. A lead's `email` and `phone` are gated to
+//! columns, `Brand.campaigns` / `Brand.leads` (newest first, leads also by score; the
+//! literal `status`, `type`, `source` and `minScore` filters), `Campaign.leads`, `Campaign.contentItems`,
+//! `Campaign.tasks`, `Campaign.emailCampaigns`, `Campaign.summary` (its rollup, but for
+//! `budgetUsed` and `leadsByStatus`), `Lead.activities`, and a brand's scoring rules and
+//! (admin-only) form keys. A lead's `email` and `phone` are gated to
 //! [`PERSONAL_DATA_ROLE`] and above in the lead's brand, as the executor's resolvers gate
 //! them. JSON fields (`targetAudience`, `kpiTargets`, `metadata`), computed ones
-//! (`budgetRemaining`), single objects (`brand`, `campaign`, `createdBy`), `metrics`,
-//! `emailCampaigns` and the `startsAfter`/`endsBefore`/`tag`/`campaignId` filters run on
-//! the executor.
+//! (`budgetRemaining`), single objects (`brand`, `campaign`, `createdBy`), `metrics` and
+//! the `startsAfter`/`endsBefore`/`tag`/`campaignId` filters run on the executor.
 
 use super::lead::PERSONAL_DATA_ROLE;
+use crate::auth::Role;
 use crate::compile::describe::{
     FilterField, FilterTest, ObjectType, Order, Relation, RelationKind, Render, column, enum_value,
     filter, gated,
 };
 use crate::domain::marketing::{CampaignStatus, CampaignType, LeadStatus};
 use crate::graphql::content::describe::CONTENT_ITEM;
+use crate::graphql::email::describe::CAMPAIGN_EMAIL_CAMPAIGNS;
 use crate::graphql::ids::NodeKind;
 
 /// The `filter` fields of `Brand.campaigns` (`CampaignFilter`) the compiler plans.
@@ -22,6 +25,15 @@ pub static CAMPAIGN_FILTERS: &[FilterField] = &[
     filter("status", "status", FilterTest::EnumEquals(campaign_status)),
     filter("type", "type", FilterTest::EnumEquals(campaign_type)),
 ];
+
+/// The `orderBy` values of `Brand.leads` (`LeadOrder`).
+pub static LEAD_ORDERS: &[(&str, Order)] = &[
+    ("CREATED_AT_DESC", Order::NEWEST_FIRST),
+    ("SCORE_DESC", Order::HIGHEST_SCORE_FIRST),
+];
+
+/// The least role that lists a brand's form keys (`Brand.leadFormKeys`).
+pub const FORM_KEYS_ROLE: Role = Role::Admin;
 
 /// The `filter` fields of `Brand.leads` (`LeadFilter`) the compiler plans.
 pub static LEAD_FILTERS: &[FilterField] = &[
@@ -92,7 +104,80 @@ pub static CAMPAIGN: ObjectType = ObjectType {
             orders: &[],
             filters: &[],
         },
+        CAMPAIGN_EMAIL_CAMPAIGNS,
+        Relation {
+            field: "summary",
+            target: &CAMPAIGN_SUMMARY,
+            parent_column: "campaign_id",
+            order: Order::NEWEST_FIRST,
+            kind: RelationKind::One,
+            orders: &[],
+            filters: &[],
+        },
     ],
+};
+
+/// The rollup's lead counts, in `rollup::LEAD_STATUSES` order.
+const LEADS: &[&str] = &[
+    "leads_new",
+    "leads_contacted",
+    "leads_qualified",
+    "leads_converted",
+    "leads_lost",
+];
+
+/// `Campaign.summary`, read from `campaign_rollups`. `budgetUsed` (the executor converts
+/// decimals to `f64` with its own rounding) and `leadsByStatus` run on the executor.
+pub static CAMPAIGN_SUMMARY: ObjectType = ObjectType {
+    name: "CampaignSummary",
+    table: "campaign_rollups",
+    columns: &[
+        column(
+            "campaignId",
+            "campaign_id",
+            Render::GlobalId(NodeKind::Campaign),
+        ),
+        column("budgetTotal", "budget_total", Render::Money),
+        column("budgetAllocated", "budget_allocated", Render::Money),
+        column("budgetSpent", "budget_spent", Render::Money),
+        column("leads", "leads_new", Render::IntSum(LEADS)),
+        column("conversions", "leads_converted", Render::Int),
+        column(
+            "conversionRate",
+            "leads_converted",
+            Render::Share {
+                part: &["leads_converted"],
+                whole: LEADS,
+            },
+        ),
+        column("costPerLead", "budget_spent", Render::MoneyPer(LEADS)),
+        column(
+            "costPerConversion",
+            "budget_spent",
+            Render::MoneyPer(&["leads_converted"]),
+        ),
+        column("emailsSent", "emails_sent", Render::Int),
+        column("emailsOpened", "emails_opened", Render::Int),
+        column("emailsClicked", "emails_clicked", Render::Int),
+        column(
+            "openRate",
+            "emails_opened",
+            Render::Share {
+                part: &["emails_opened"],
+                whole: &["emails_sent"],
+            },
+        ),
+        column(
+            "clickRate",
+            "emails_clicked",
+            Render::Share {
+                part: &["emails_clicked"],
+                whole: &["emails_sent"],
+            },
+        ),
+        column("updatedAt", "updated_at", Render::Timestamp),
+    ],
+    relations: &[],
 };
 
 pub static CAMPAIGN_TASK: ObjectType = ObjectType {
@@ -153,6 +238,37 @@ pub static LEAD_ACTIVITY: ObjectType = ObjectType {
         column("leadId", "lead_id", Render::Uuid),
         column("type", "type", Render::Enum),
         column("description", "description", Render::OptionalText),
+        column("createdAt", "created_at", Render::Timestamp),
+    ],
+    relations: &[],
+};
+
+pub static LEAD_SCORING_RULE: ObjectType = ObjectType {
+    name: "LeadScoringRule",
+    table: "lead_scoring_rules",
+    columns: &[
+        column("uuid", "id", Render::Uuid),
+        column("brandId", "brand_id", Render::Uuid),
+        column("name", "name", Render::Text),
+        column("weight", "weight", Render::Int),
+        column("active", "active", Render::FlagOrFalse),
+        column("createdAt", "created_at", Render::Timestamp),
+        column("updatedAt", "updated_at", Render::Timestamp),
+    ],
+    relations: &[],
+};
+
+pub static LEAD_FORM_KEY: ObjectType = ObjectType {
+    name: "LeadFormKey",
+    table: "lead_form_keys",
+    columns: &[
+        column("uuid", "id", Render::Uuid),
+        column("brandId", "brand_id", Render::Uuid),
+        column("key", "key", Render::Text),
+        column("name", "name", Render::Text),
+        column("allowedOrigins", "allowed_origins", Render::TextListOrEmpty),
+        column("source", "source", Render::Text),
+        column("revokedAt", "revoked_at", Render::OptionalTimestamp),
         column("createdAt", "created_at", Render::Timestamp),
     ],
     relations: &[],
