@@ -96,16 +96,3 @@ pub fn base64url_string(sql: &str) -> String {
         "('\"' || rtrim(translate(encode(convert_to({sql}, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=') || '\"')"
     )
 }
-
-/// async-graphql's `Float` (serde_json's shortest round-trip digits, `.0` on integers,
-/// exponents outside 1e-5..1e16, NaN and infinities as `null`) of the float8 SQL `x`
-/// (repeated: keep it cheap).
-pub fn float(x: &str) -> String {
-    format!(
-        "(CASE WHEN {x} IS NULL OR {x} IN ('NaN', 'Infinity', '-Infinity') THEN 'null' \
-         WHEN {x} = 0 THEN CASE WHEN {x}::text = '-0' THEN '-0.0' ELSE '0.0' END \
-         WHEN abs({x}) >= 1e-5 AND abs({x}) < 1e16 \
-         THEN {x}::text::numeric::text || CASE WHEN {x} = trunc({x}) THEN '.0' ELSE '' END \
-         ELSE replace({x}::text, 'e-0', 'e-') END)"
-    )
-}
