@@ -1077,6 +1077,7 @@ impl Brand {
     }
     /// Leads, newest first (or highest score first). Their email and phone are for
     /// members and above.
+    #[allow(clippy::too_many_arguments)]
     #[graphql(
         complexity = "crate::graphql::pagination::page_cost(first.or(last), child_complexity)"
     )]
