@@ -206,6 +206,10 @@ fn load_sql(scale: &Scale) -> Vec<(&'static str, String)> {
         ("memberships", format!("INSERT INTO brand_members (user_id, brand_id, role)
             SELECT pg_temp.bench_uuid('bench-user-' || ((n * 3 + k) % {u} + 1)), pg_temp.bench_uuid('bench-brand-' || n), (ARRAY['owner', 'manager', 'viewer'])[k + 1]
               FROM generate_series(1, {b}) n CROSS JOIN generate_series(0, 2) k ON CONFLICT DO NOTHING")),
+        // Row-level security reads its own copy of the memberships, kept by a trigger that
+        // the fast load mode skips.
+        ("row security's memberships", "INSERT INTO rls.memberships (user_id, brand_id, role)
+            SELECT user_id, brand_id, role FROM brand_members ON CONFLICT DO NOTHING".to_string()),
         ("content items", format!("INSERT INTO content_items (id, brand_id, type, title, content, status, platform, created_at)
             SELECT pg_temp.bench_uuid('bench-content-' || n || ':' || i), pg_temp.bench_uuid('bench-brand-' || n), 'post', 'Post ' || i,
                    jsonb_build_object('body', 'Copy ' || i), (ARRAY['draft','pending_review','approved','scheduled','published'])[1 + i % 5],
