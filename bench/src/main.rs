@@ -128,62 +128,40 @@ async fn main() -> anyhow::Result<()> {
     }
     let gateway = gateway::Gateway::start(&args, &url).await?;
     let ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
-    let executor = match args.compare_paths {
-        true => {
-            let gateway =
-                gateway::Gateway::start_with(&args, &url, false, gateway::Login::Gateway).await?;
-            let mut ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
-            ctx.path = "executor";
-            Some((gateway, ctx))
-        }
-        false => None,
-    };
-    let bypassing_rls = match args.compare_rls {
-        true => {
-            let gateway =
-                gateway::Gateway::start_with(&args, &url, true, gateway::Login::Owner).await?;
-            let mut ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
-            ctx.path = "compiled, RLS bypassed";
-            Some((gateway, ctx))
-        }
-        false => None,
-    };
-
-    let via_replica = match &args.replica_url {
-        Some(replica) => {
-            let gateway = gateway::Gateway::start_reading_from(&args, &url, replica).await?;
-            let mut ctx = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
-            ctx.path = "compiled, via replica";
-            Some((gateway, ctx))
-        }
-        None => None,
-    };
-
     if !args.skip_queries {
+        let selected: Vec<load::Op> = load::Op::ALL
+            .into_iter()
+            .filter(|op| {
+                args.ops.is_empty()
+                    || args
+                        .ops
+                        .iter()
+                        .any(|o| o.eq_ignore_ascii_case(&op.to_string()))
+            })
+            .collect();
+        let duration = std::time::Duration::from_secs(args.duration_secs);
         let mut rows = Vec::new();
-        let selected = load::Op::ALL.into_iter().filter(|op| {
-            args.ops.is_empty()
-                || args
-                    .ops
-                    .iter()
-                    .any(|o| o.eq_ignore_ascii_case(&op.to_string()))
-        });
-        for op in selected {
-            let duration = std::time::Duration::from_secs(args.duration_secs);
-            if let Some((_, executor)) = &executor {
-                executor.verify(op).await?;
-                rows.push(executor.run(op, args.concurrency, duration).await?);
-            }
-            for (_, other) in bypassing_rls.iter().chain(&via_replica) {
-                other.verify(op).await?;
-                rows.push(other.run(op, args.concurrency, duration).await?);
-            }
+        for &op in &selected {
             ctx.verify(op).await?;
             let mut row = ctx.run(op, args.concurrency, duration).await?;
             let brands: Vec<_> = ctx.brands.iter().map(|(id, _)| *id).collect();
             row.ceiling = Some(ceiling::run(&url, op, &brands, args.concurrency, duration).await?);
             rows.push(row);
         }
+        // Each comparison on its own gateway, one at a time: several idle gateways' pools
+        // together would exhaust PostgreSQL's connections.
+        for comparison in comparisons(&args) {
+            let gateway = comparison.start(&args, &url).await?;
+            let mut other = load::Context::new(&gateway, &url, &scale, args.persisted).await?;
+            other.path = comparison.path();
+            for &op in &selected {
+                other.verify(op).await?;
+                rows.push(other.run(op, args.concurrency, duration).await?);
+            }
+            gateway.stop().await;
+        }
+        // Grouped by shape, the default path first (a stable sort keeps the run's order).
+        rows.sort_by_key(|row| selected.iter().position(|op| *op == row.op));
         report::print_queries(&rows, args.concurrency, args.duration_secs);
         if rows.iter().any(|row| row.errors > 0) {
             anyhow::bail!("some requests failed");
@@ -207,12 +185,54 @@ async fn main() -> anyhow::Result<()> {
             anyhow::bail!("events were lost or duplicated");
         }
     }
-    if let Some((executor, _)) = executor {
-        executor.stop().await;
-    }
-    for (other, _) in bypassing_rls.into_iter().chain(via_replica) {
-        other.stop().await;
-    }
     gateway.stop().await;
     Ok(())
+}
+
+/// A second gateway the query shapes also run on, to print what one setting costs.
+enum Comparison {
+    /// Compiled queries off: the per-field executor.
+    Executor,
+    /// Connected as the dataset's owner: row-level security bypassed.
+    RlsBypassed,
+    /// Query operations read from this streaming replica.
+    Replica(String),
+}
+
+impl Comparison {
+    fn path(&self) -> &'static str {
+        match self {
+            Comparison::Executor => "executor",
+            Comparison::RlsBypassed => "compiled, RLS bypassed",
+            Comparison::Replica(_) => "compiled, via replica",
+        }
+    }
+
+    async fn start(&self, args: &Args, url: &str) -> anyhow::Result<gateway::Gateway> {
+        match self {
+            Comparison::Executor => {
+                gateway::Gateway::start_with(args, url, false, gateway::Login::Gateway).await
+            }
+            Comparison::RlsBypassed => {
+                gateway::Gateway::start_with(args, url, true, gateway::Login::Owner).await
+            }
+            Comparison::Replica(replica) => {
+                gateway::Gateway::start_reading_from(args, url, replica).await
+            }
+        }
+    }
+}
+
+fn comparisons(args: &Args) -> Vec<Comparison> {
+    let mut comparisons = Vec::new();
+    if args.compare_paths {
+        comparisons.push(Comparison::Executor);
+    }
+    if args.compare_rls {
+        comparisons.push(Comparison::RlsBypassed);
+    }
+    if let Some(replica) = &args.replica_url {
+        comparisons.push(Comparison::Replica(replica.clone()));
+    }
+    comparisons
 }
