@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use tracing::Instrument;
 
 use super::client::{Caller, authenticate, identify};
-use crate::auth::{BrandScope, Viewer};
+use crate::auth::Viewer;
 use crate::compile::{self, Outcome, Plan, PlanKey};
 use crate::db::replicas::{Route, Writer};
 use crate::db::row_security::{DbViewer, OperationDb};
@@ -488,10 +488,12 @@ async fn run_compiled(
     let Ok(scope) = viewer.brand_scope().await else {
         return Compiled::Executor;
     };
-    // Loaded once per request with the scope (memoized): no statement of its own.
-    let roles = match scope {
-        BrandScope::All => Default::default(),
-        BrandScope::Only(_) => match viewer.memberships().await {
+    // Loaded once per request with the scope (memoized): no statement of its own. Role
+    // gates read them even when the scope is every brand (the gateway's brand filters off
+    // in tests); only the service role has none.
+    let roles = match viewer.is_service() {
+        true => Default::default(),
+        false => match viewer.memberships().await {
             Ok(roles) => roles,
             Err(_) => return Compiled::Executor,
         },
