@@ -52,6 +52,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("024_privacy"),
     step!("025_email_rollup"),
     step!("026_row_security"),
+    step!("027_row_security_inlined"),
 ];
 
 impl MigrationName for SqlMigration {
