@@ -53,6 +53,7 @@ pub const STEPS: &[SqlMigration] = &[
     step!("025_email_rollup"),
     step!("026_row_security"),
     step!("027_row_security_inlined"),
+    step!("028_change_capture_definer"),
 ];
 
 impl MigrationName for SqlMigration {

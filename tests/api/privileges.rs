@@ -17,7 +17,6 @@ const APPEND_ONLY: &[&str] = &[
     "audit_logs",
     "brand_history",
     "collaboration_logs",
-    "change_events",
     "media_usage_logs",
     "publishing_logs",
     "analytics_sync_logs",
@@ -26,9 +25,10 @@ const APPEND_ONLY: &[&str] = &[
     "advisor_feedback",
 ];
 
-/// Tables the gateway only reads: the migration ledger and the retention marker (moved by
-/// the pruning functions, which run as the owner).
-const READ_ONLY: &[&str] = &["seaql_migrations", "realtime_state"];
+/// Tables the gateway only reads: the migration ledger, the retention marker (moved by
+/// the pruning functions, which run as the owner) and the change log (written by the
+/// capture triggers, which run as the owner: migration 028).
+const READ_ONLY: &[&str] = &["seaql_migrations", "realtime_state", "change_events"];
 
 const TABLE_PRIVILEGES: &[&str] = &[
     "SELECT",
@@ -227,6 +227,7 @@ async fn the_gateway_role_cannot_truncate_alter_drop_disable_triggers_or_become_
         "UPDATE realtime_state SET value = 0".into(),
         "DELETE FROM seaql_migrations".into(),
         "SELECT setval('change_events_seq_counter', 1)".into(),
+        "INSERT INTO change_events (topic, brand_id, op) VALUES ('brand', NULL, 'update')".into(),
         format!("SET ROLE {owner}"),
         "ALTER ROLE brandgraph_gateway BYPASSRLS".into(),
         format!("ALTER ROLE {GATEWAY_LOGIN} SUPERUSER"),

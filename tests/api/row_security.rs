@@ -241,3 +241,51 @@ async fn a_compiled_plan_sets_the_settings_before_any_policy_is_read() {
     let subplan = plan.find("SubPlan").expect(&plan);
     assert!(plan[subplan..].contains("InitPlan"), "{plan}");
 }
+
+#[tokio::test]
+async fn only_the_capture_triggers_write_the_change_log() {
+    let (app, client, _) = seeded().await;
+    // Every function that writes the log runs as its owner (a capture function added
+    // later without it would leave the gateway unable to change that table at all).
+    let invokers: Vec<String> = client
+        .query(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p
+              WHERE p.pronamespace = 'public'::regnamespace
+                AND p.prosrc ~* 'into\\s+change_events' AND NOT p.prosecdef",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert!(invokers.is_empty(), "{invokers:?}");
+    // A member cannot forge an event into their own brand's stream, nor the service kind.
+    for (kind, user) in [("user", users::OWNER), ("service", Uuid::nil())] {
+        act_as(&client, kind, user).await;
+        let err = client
+            .batch_execute(&format!(
+                "INSERT INTO change_events (topic, brand_id, op) VALUES ('brand', '{}', 'update')",
+                brands::AURORA
+            ))
+            .await
+            .expect_err("the gateway wrote the change log");
+        assert_eq!(err.code(), Some(&SqlState::INSUFFICIENT_PRIVILEGE), "{err:?}");
+        client.batch_execute("ROLLBACK").await.unwrap();
+    }
+    // While a change the member may make is captured as before.
+    let before = app.scalar("SELECT count(*)::text FROM change_events").await;
+    act_as(&client, "user", users::OWNER).await;
+    client
+        .batch_execute(&format!(
+            "UPDATE brands SET description = 'captured' WHERE id = '{}'; COMMIT",
+            brands::AURORA
+        ))
+        .await
+        .unwrap();
+    let after = app.scalar("SELECT count(*)::text FROM change_events").await;
+    assert!(
+        after.parse::<i64>().unwrap() > before.parse::<i64>().unwrap(),
+        "{before} → {after}"
+    );
+}
