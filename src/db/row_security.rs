@@ -6,9 +6,13 @@
 //! The values are formatted from a [`Uuid`] and [`DbKind`] only, never from request
 //! text, so they may be inlined into a simple-query string (no extra round trip).
 //!
-//! [`OperationDb`] is the executor's handle for one GraphQL operation: a transaction begun
-//! on first use with the settings, so every resolver and loader of the operation reads as
-//! the viewer. Mutations keep their own transaction (`graphql::context::write`).
+//! [`OperationDb`] is the executor's handle for one GraphQL operation: every resolver and
+//! loader of the operation reads as the viewer. A plain `SELECT` carries the settings in
+//! its own text ([`DbViewer::wrap`]: one round trip, as a compiled plan does); anything
+//! else (a resolver that writes) runs in a transaction begun on first use with the
+//! settings, and once that exists every later statement of the operation joins it, so
+//! the operation reads what it wrote. Mutations keep their own transaction
+//! (`graphql::context::write`).
 
 use std::sync::Arc;
 
@@ -89,18 +93,68 @@ impl DbViewer {
         self.id.map(|id| id.to_string()).unwrap_or_default()
     }
 
-    /// `SELECT set_config(…), set_config(…)`: one statement of a simple query.
-    pub fn set_sql(&self) -> String {
-        let setting = match self.kind {
+    /// The setting that holds the id.
+    fn id_setting(&self) -> &'static str {
+        match self.kind {
             DbKind::Form => "brandgraph.brand_id",
             _ => "brandgraph.user_id",
-        };
+        }
+    }
+
+    /// `SELECT set_config(…), set_config(…)`: one statement of a simple query.
+    pub fn set_sql(&self) -> String {
         format!(
-            "SELECT set_config('{setting}', '{}', true), set_config('brandgraph.kind', '{}', true)",
+            "SELECT set_config('{}', '{}', true), set_config('brandgraph.kind', '{}', true)",
+            self.id_setting(),
             self.id_text(),
             self.kind.as_str()
         )
     }
+
+    /// `statement`, a plain `SELECT`, made to set the settings itself before it reads
+    /// (the id and kind bound as two more parameters); `None` for anything else. The
+    /// settings' one-row subquery is the outer side of a lateral join, so the statement's
+    /// policies (InitPlans, evaluated on first use) read them; autocommit ends them with
+    /// the statement.
+    pub fn wrap(&self, statement: &Statement) -> Option<Statement> {
+        if !is_plain_select(&statement.sql) {
+            return None;
+        }
+        let mut values = statement
+            .values
+            .clone()
+            .unwrap_or(sea_orm::Values(Vec::new()));
+        let id = values.0.len() + 1;
+        values.0.push(self.id_text().into());
+        values.0.push(self.kind.as_str().into());
+        let sql = format!(
+            "SELECT viewed.* FROM (SELECT set_config('{setting}', ${id}, true) AS u, \
+             set_config('brandgraph.kind', ${kind}, true) AS k) AS viewer \
+             CROSS JOIN LATERAL (SELECT * FROM ({inner}) AS viewed \
+             WHERE viewer.u IS NOT NULL OFFSET 0) AS viewed",
+            setting = self.id_setting(),
+            kind = id + 1,
+            inner = statement.sql,
+        );
+        Some(Statement {
+            sql,
+            values: Some(values),
+            db_backend: statement.db_backend,
+        })
+    }
+}
+
+/// A read that may run as a subquery: `SELECT …` without a locking clause.
+fn is_plain_select(sql: &str) -> bool {
+    let head = sql.trim_start().get(..6).unwrap_or("");
+    if !head.eq_ignore_ascii_case("select") {
+        return false;
+    }
+    let upper = sql.to_ascii_uppercase();
+    !(upper.contains(" FOR UPDATE")
+        || upper.contains(" FOR SHARE")
+        || upper.contains(" FOR NO KEY")
+        || upper.contains(" FOR KEY SHARE"))
 }
 
 /// A pool every connection of which starts as the service kind (`brandgraph.kind =
@@ -171,6 +225,15 @@ impl OperationDb {
         }
     }
 
+    /// `stmt` carrying its own settings, when it may run alone: a plain `SELECT`, and no
+    /// transaction of the operation's yet (whose writes it must see).
+    fn standalone(&self, stmt: &Statement) -> Option<Statement> {
+        if !self.0.per_statement && self.0.txn.initialized() {
+            return None;
+        }
+        self.0.viewer.wrap(stmt)
+    }
+
     async fn run<T>(
         &self,
         work: impl AsyncFnOnce(&DatabaseTransaction) -> Result<T, DbErr>,
@@ -202,11 +265,17 @@ impl ConnectionTrait for OperationDb {
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        if let Some(wrapped) = self.standalone(&stmt) {
+            return self.0.pool.query_one_raw(wrapped).await;
+        }
         self.run(async move |txn| txn.query_one_raw(stmt).await)
             .await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        if let Some(wrapped) = self.standalone(&stmt) {
+            return self.0.pool.query_all_raw(wrapped).await;
+        }
         self.run(async move |txn| txn.query_all_raw(stmt).await)
             .await
     }
@@ -229,5 +298,38 @@ mod tests {
             "SELECT set_config('brandgraph.user_id', '', true), set_config('brandgraph.kind', 'anonymous', true)"
         );
         assert!(DbViewer::form(id).set_sql().contains("brandgraph.brand_id"));
+    }
+
+    #[test]
+    fn a_plain_select_carries_the_settings_as_two_more_parameters() {
+        let select = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT id FROM brands WHERE id = $1",
+            [Uuid::nil().into()],
+        );
+        let wrapped = DbViewer::user(Uuid::nil()).wrap(&select).unwrap();
+        assert!(
+            wrapped
+                .sql
+                .contains("set_config('brandgraph.user_id', $2, true)")
+                && wrapped
+                    .sql
+                    .contains("set_config('brandgraph.kind', $3, true)")
+                && wrapped
+                    .sql
+                    .contains("(SELECT id FROM brands WHERE id = $1) AS viewed"),
+            "{}",
+            wrapped.sql
+        );
+        assert_eq!(wrapped.values.unwrap().0.len(), 3);
+        for other in [
+            "INSERT INTO brands (name) VALUES ($1) RETURNING id",
+            "WITH x AS (DELETE FROM brands RETURNING id) SELECT id FROM x",
+            "SELECT id FROM brands WHERE id = $1 FOR UPDATE",
+            "UPDATE brands SET name = $1",
+        ] {
+            let statement = Statement::from_string(DbBackend::Postgres, other);
+            assert!(DbViewer::SERVICE.wrap(&statement).is_none(), "{other}");
+        }
     }
 }

@@ -270,7 +270,11 @@ async fn only_the_capture_triggers_write_the_change_log() {
             ))
             .await
             .expect_err("the gateway wrote the change log");
-        assert_eq!(err.code(), Some(&SqlState::INSUFFICIENT_PRIVILEGE), "{err:?}");
+        assert_eq!(
+            err.code(),
+            Some(&SqlState::INSUFFICIENT_PRIVILEGE),
+            "{err:?}"
+        );
         client.batch_execute("ROLLBACK").await.unwrap();
     }
     // While a change the member may make is captured as before.
@@ -287,5 +291,37 @@ async fn only_the_capture_triggers_write_the_change_log() {
     assert!(
         after.parse::<i64>().unwrap() > before.parse::<i64>().unwrap(),
         "{before} → {after}"
+    );
+}
+
+#[tokio::test]
+async fn an_executor_read_sets_the_viewer_in_its_own_statement() {
+    let app =
+        crate::helpers::spawn_app_with(|config| config.graphql.compiled_queries = false).await;
+    app.seed_demo().await;
+    let token = crate::helpers::user_token(users::MEMBER);
+    let (response, log) = app
+        .graphql_logged(
+            Some(&token),
+            "{ brands { edges { node { name contentItems(first: 2) { edges { node { title } } } } } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert!(response.get("errors").is_none(), "{response}");
+    let reads: Vec<&String> = log
+        .iter()
+        .filter(|sql| sql.contains("content_items"))
+        .collect();
+    assert!(!reads.is_empty(), "{log:?}");
+    // No transaction of its own: the settings ride in the statement (one round trip).
+    for sql in reads {
+        assert!(
+            sql.starts_with("SELECT viewed.* FROM (SELECT set_config("),
+            "{sql}"
+        );
+    }
+    assert!(
+        !log.iter().any(|sql| sql.starts_with("SELECT set_config")),
+        "{log:?}"
     );
 }
