@@ -14,7 +14,7 @@ use async_graphql::parser::types::{
 use async_graphql_value::Value;
 
 use super::connection::Page;
-use super::describe::{ObjectType, Order};
+use super::describe::{FilterField, FilterTest, ObjectType, Order};
 use super::json;
 use super::select::{Member, Selections, object};
 use super::visibility::BrandRows;
@@ -44,10 +44,20 @@ pub enum Param {
     /// the service role, which counts as owner everywhere): role-gated fields read through it.
     RoleScope(Role),
     /// The sort value of an `after` cursor in `Order` (text or timestamptz; NULL without
-    /// a cursor).
-    CursorValue(Source, Order),
-    /// The row id of an `after` cursor in `Order` (`uuid`; NULL without a cursor).
-    CursorId(Source, Order),
+    /// a cursor). With an [`OrderVariable`], the plan's branch for `Order` (NULL when the
+    /// request chooses another order).
+    CursorValue(Source, Order, Option<OrderVariable>),
+    /// The row id of an `after` cursor in `Order` (`uuid`; NULL without a cursor), as
+    /// [`Param::CursorValue`].
+    CursorId(Source, Order, Option<OrderVariable>),
+    /// A variable holding one filter field's value (`filter: {status: $s}`), bound as the
+    /// field's column compares it (NULL when null or absent: no condition).
+    FilterValue(Name, FilterVariable),
+    /// A variable holding the whole filter input object (`filter: $f`): one described
+    /// field's value of it, as [`Param::FilterValue`]; every key is checked per request.
+    FilterObject(Name, FilterVariable),
+    /// An `orderBy` variable: the enum name of the order the request chooses (`text`).
+    OrderChoice(OrderVariable),
     /// The kind of the global id in a variable (`node(id:)`), bound as `text`; a kind the
     /// plan does not describe sends the request to the executor.
     NodeKind(Name),
@@ -66,6 +76,39 @@ pub enum Param {
     MembershipBrands,
     /// The roles of [`Param::MembershipBrands`], as GraphQL enum names, `text[]`.
     MembershipRoles,
+}
+
+/// One described field of a connection's filter input, read from a variable.
+#[derive(Debug, Clone, Copy)]
+pub struct FilterVariable {
+    /// Every described field of the input: a whole object's keys must be among them.
+    pub fields: &'static [FilterField],
+    /// The field this parameter binds.
+    pub index: usize,
+}
+
+impl FilterVariable {
+    pub fn field(&self) -> &'static FilterField {
+        &self.fields[self.index]
+    }
+}
+
+// The described fields are statics: one table is one address.
+impl PartialEq for FilterVariable {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.fields, other.fields) && self.index == other.index
+    }
+}
+
+impl Eq for FilterVariable {}
+
+/// An `orderBy` given as a variable: the connection's described orders (enum name and
+/// order) and the order without a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderVariable {
+    pub name: Name,
+    pub orders: &'static [(&'static str, Order)],
+    pub default: Order,
 }
 
 /// Where a value of the request comes from.
@@ -89,8 +132,15 @@ impl Param {
             Param::NodeKind(_) => "text",
             Param::PageSize(_) => "bigint",
             Param::Flag(_) => "boolean",
-            Param::Text(_) => "text",
-            Param::CursorValue(_, order) => order.value_type(),
+            Param::Text(_) | Param::OrderChoice(_) => "text",
+            Param::CursorValue(_, order, _) => order.value_type(),
+            Param::FilterValue(_, filter) | Param::FilterObject(_, filter) => {
+                match filter.field().test {
+                    FilterTest::UuidEquals => "uuid",
+                    FilterTest::IntAtLeast => "integer",
+                    FilterTest::Equals | FilterTest::Like(_) | FilterTest::EnumEquals(_) => "text",
+                }
+            }
         }
     }
 }
@@ -103,6 +153,9 @@ pub enum VariableType {
     Boolean,
     String,
     Date,
+    /// Another named type (an enum, an input object, `UUID`): only where the plan checks
+    /// its value per request as the executor coerces it (a filter or an `orderBy`).
+    Named,
 }
 
 /// A variable the operation declares.
@@ -213,7 +266,8 @@ impl<'a> Planner<'a> {
                 BaseType::Named(name) if name == "Boolean" => VariableType::Boolean,
                 BaseType::Named(name) if name == "String" => VariableType::String,
                 BaseType::Named(name) if name == "NaiveDate" => VariableType::Date,
-                _ => return fallback("variable type"),
+                BaseType::Named(_) => VariableType::Named,
+                BaseType::List(_) => return fallback("variable type"),
             };
             variables.push(Variable {
                 name: definition.name.node.clone(),
@@ -247,8 +301,18 @@ impl<'a> Planner<'a> {
                 }
                 Param::PageSize(name) => (name, VariableType::Int),
                 Param::Flag(name) => (name, VariableType::Boolean),
-                Param::CursorValue(Source::Variable(name), _)
-                | Param::CursorId(Source::Variable(name), _) => (name, VariableType::String),
+                Param::CursorValue(Source::Variable(name), ..)
+                | Param::CursorId(Source::Variable(name), ..) => (name, VariableType::String),
+                Param::FilterValue(name, filter) => match filter.field().test {
+                    FilterTest::Equals | FilterTest::Like(_) => (name, VariableType::String),
+                    FilterTest::IntAtLeast => (name, VariableType::Int),
+                    FilterTest::UuidEquals | FilterTest::EnumEquals(_) => {
+                        (name, VariableType::Named)
+                    }
+                },
+                Param::FilterObject(name, _) | Param::OrderChoice(OrderVariable { name, .. }) => {
+                    (name, VariableType::Named)
+                }
                 Param::RangeFrom(from, to) | Param::RangeTo(from, to) => {
                     for source in [from, to] {
                         if let Source::Variable(name) = source
@@ -265,6 +329,19 @@ impl<'a> Planner<'a> {
             };
             if !variables.iter().any(|v| &v.name == name && v.ty == ty) {
                 return fallback("a variable bound as another type");
+            }
+        }
+        // A variable of another named type is read only where a parameter checks it.
+        for variable in variables.iter().filter(|v| v.ty == VariableType::Named) {
+            let checked = self.params.iter().any(|param| match param {
+                Param::FilterValue(name, _) | Param::FilterObject(name, _) => {
+                    name == &variable.name
+                }
+                Param::OrderChoice(order) => order.name == variable.name,
+                _ => false,
+            });
+            if !checked {
+                return fallback("a variable of a type the plan does not check");
             }
         }
         Ok(Plan {
@@ -325,25 +402,29 @@ impl<'a> Planner<'a> {
     /// Relay connection.
     fn brands(&mut self, member: &Member<'a>) -> Result<String, Fallback> {
         use crate::graphql::brand::describe::{BRANDS_FILTERS, BRANDS_ORDERS};
-        let arguments = self.page_arguments(
-            member.field,
-            Order::BRANDS_BY_NAME,
-            BRANDS_ORDERS,
-            BRANDS_FILTERS,
-        )?;
-        let brand = object_type("Brand").expect("described");
-        let row = self.next_alias();
-        let all_row = format!("{row}_all");
-        let rows = BrandRows::visible(&row, "$1", &arguments.conditions(&row, true));
-        let all = BrandRows::visible(&all_row, "$1", &arguments.conditions(&all_row, false));
-        let page = Page {
-            ty: brand,
-            row: &row,
-            rows: rows.sql().to_string(),
-            all: all.sql().to_string(),
-            arguments,
-        };
-        self.connection(&page, &member.selections)
+        let field = member.field;
+        self.ordered(field, Order::BRANDS_BY_NAME, BRANDS_ORDERS, |planner, branch| {
+            let arguments = planner.page_arguments(
+                field,
+                Order::BRANDS_BY_NAME,
+                BRANDS_ORDERS,
+                BRANDS_FILTERS,
+                branch.as_ref(),
+            )?;
+            let brand = object_type("Brand").expect("described");
+            let row = planner.next_alias();
+            let all_row = format!("{row}_all");
+            let rows = BrandRows::visible(&row, "$1", &arguments.conditions(&row, true));
+            let all = BrandRows::visible(&all_row, "$1", &arguments.conditions(&all_row, false));
+            let page = Page {
+                ty: brand,
+                row: &row,
+                rows: rows.sql().to_string(),
+                all: all.sql().to_string(),
+                arguments,
+            };
+            planner.connection(&page, &member.selections)
+        })
     }
 
     /// `node(id:)` for the kinds [`NODE_KINDS`] describes: the row of the id's kind whose

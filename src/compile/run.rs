@@ -6,7 +6,8 @@ use async_graphql::{Value, Variables};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use super::args::decode_after;
-use super::plan::{NODE_KINDS, Param, Plan, Source, VariableType};
+use super::describe::{FilterField, FilterTest, Order};
+use super::plan::{NODE_KINDS, OrderVariable, Param, Plan, Source, VariableType};
 use crate::auth::{BrandScope, Memberships};
 use crate::db::row_security::{DbKind, DbViewer};
 use crate::graphql::ids::{self, NodeKind};
@@ -56,6 +57,8 @@ pub async fn run(
             (Some(Value::Boolean(_)), VariableType::Boolean) => true,
             (Some(Value::String(_)), VariableType::String) => true,
             (Some(Value::String(_)), VariableType::Date) => true,
+            // Checked where bound (`FilterValue`, `FilterObject`, `OrderChoice`).
+            (Some(_), VariableType::Named) => true,
             _ => false,
         };
         if !valid {
@@ -159,7 +162,53 @@ pub async fn run(
             }
             Param::Text(text) => text.clone().into(),
             Param::Uuid(uuid) => (*uuid).into(),
-            Param::CursorValue(source, order) | Param::CursorId(source, order) => {
+            Param::OrderChoice(variable) => match chosen_order(variable, variables) {
+                Some((name, _)) => name.to_string().into(),
+                None => return Outcome::Executor,
+            },
+            Param::FilterValue(name, filter) => {
+                match filter_value(filter.field(), variables.get(name)) {
+                    Some(value) => value,
+                    None => return Outcome::Executor,
+                }
+            }
+            Param::FilterObject(name, filter) => {
+                let fields = match variables.get(name) {
+                    None | Some(Value::Null) => None,
+                    Some(Value::Object(fields)) => Some(fields),
+                    Some(_) => return Outcome::Executor,
+                };
+                // The executor coerces every key: each must be a described field with a
+                // value the plan reads as it does.
+                if let Some(fields) = fields
+                    && (fields
+                        .keys()
+                        .any(|key| !filter.fields.iter().any(|f| f.field == key.as_str()))
+                        || filter
+                            .fields
+                            .iter()
+                            .any(|f| filter_value(f, fields.get(f.field)).is_none()))
+                {
+                    return Outcome::Executor;
+                }
+                let value = fields.and_then(|fields| fields.get(filter.field().field));
+                match filter_value(filter.field(), value) {
+                    Some(value) => value,
+                    None => return Outcome::Executor,
+                }
+            }
+            Param::CursorValue(source, order, chosen_by) | Param::CursorId(source, order, chosen_by)
+                if chosen_by.as_ref().is_some_and(|variable| {
+                    chosen_order(variable, variables).is_some_and(|(_, chosen)| chosen != *order)
+                }) =>
+            {
+                // Another order's branch: not evaluated, its cursor not read.
+                match param {
+                    Param::CursorId(..) => Option::<uuid::Uuid>::None.into(),
+                    _ => null_sort_value(order),
+                }
+            }
+            Param::CursorValue(source, order, _) | Param::CursorId(source, order, _) => {
                 let cursor = match source {
                     Source::Literal(cursor) => Some(cursor.as_str()),
                     Source::Variable(name) => match variables.get(name) {
@@ -178,9 +227,7 @@ pub async fn run(
                 match (param, decoded) {
                     (Param::CursorId(..), decoded) => decoded.map(|(_, id)| id).into(),
                     (_, Some((value, _))) => value,
-                    (_, None) if order.value_type() == "text" => Option::<String>::None.into(),
-                    (_, None) if order.value_type() == "bigint" => Option::<i64>::None.into(),
-                    (_, None) => Option::<chrono::DateTime<chrono::FixedOffset>>::None.into(),
+                    (_, None) => null_sort_value(order),
                 }
             }
         });
@@ -198,6 +245,65 @@ pub async fn run(
         Ok(None) => Outcome::Failed(sea_orm::DbErr::RecordNotFound("no row".into())),
         Err(err) => Outcome::Failed(err),
     }
+}
+
+/// A NULL of the SQL type of `order`'s sort value.
+fn null_sort_value(order: &Order) -> sea_orm::Value {
+    match order.value_type() {
+        "text" => Option::<String>::None.into(),
+        "bigint" => Option::<i64>::None.into(),
+        _ => Option::<chrono::DateTime<chrono::FixedOffset>>::None.into(),
+    }
+}
+
+/// The enum name and order an `orderBy` variable's value chooses, as the executor parses
+/// it (a name as an enum or a string; null or absent: the default); `None` for a value
+/// the executor refuses or the plan does not describe.
+fn chosen_order(
+    variable: &OrderVariable,
+    variables: &Variables,
+) -> Option<(&'static str, Order)> {
+    let name = match variables.get(&variable.name) {
+        None | Some(Value::Null) => {
+            return variable
+                .orders
+                .iter()
+                .find(|(_, order)| *order == variable.default)
+                .copied();
+        }
+        Some(Value::Enum(name)) => name.as_str(),
+        Some(Value::String(name)) => name.as_str(),
+        Some(_) => return None,
+    };
+    variable.orders.iter().find(|(n, _)| *n == name).copied()
+}
+
+/// A filter field's value from a variable, as the executor coerces it, bound as its
+/// column compares it (a typed NULL for null or absent: no condition); `None` for a value
+/// the executor refuses.
+fn filter_value(field: &FilterField, value: Option<&Value>) -> Option<sea_orm::Value> {
+    let value = match value {
+        None | Some(Value::Null) => None,
+        Some(value) => Some(value),
+    };
+    Some(match (field.test, value) {
+        (FilterTest::UuidEquals, None) => Option::<uuid::Uuid>::None.into(),
+        (FilterTest::IntAtLeast, None) => Option::<i32>::None.into(),
+        (_, None) => Option::<String>::None.into(),
+        (FilterTest::Equals, Some(Value::String(text))) => text.clone().into(),
+        (FilterTest::Like(pattern), Some(Value::String(text))) => pattern(text).into(),
+        (FilterTest::UuidEquals, Some(Value::String(text))) => {
+            uuid::Uuid::parse_str(text).ok()?.into()
+        }
+        (FilterTest::EnumEquals(parse), Some(Value::Enum(name))) => {
+            parse(name.as_str())?.to_string().into()
+        }
+        (FilterTest::EnumEquals(parse), Some(Value::String(name))) => parse(name)?.to_string().into(),
+        (FilterTest::IntAtLeast, Some(Value::Number(n))) => {
+            i32::try_from(n.as_i64()?).ok()?.into()
+        }
+        _ => return None,
+    })
 }
 
 /// A role's GraphQL enum name (`OWNER`), as the executor writes it.
