@@ -13,9 +13,7 @@ use async_graphql_value::Value;
 use uuid::Uuid;
 
 use super::describe::{CursorFormat, FilterField, FilterTest, Order};
-use super::plan::{
-    Fallback, FilterVariable, OrderVariable, Param, Planner, Source, fallback,
-};
+use super::plan::{Fallback, FilterVariable, OrderVariable, Param, Planner, Source, fallback};
 use crate::graphql::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decode_cursor};
 
 /// The sort value and row id of `cursor` in `order`, as the executor decodes it (an
@@ -177,7 +175,10 @@ impl<'a> Planner<'a> {
                 variable: variable.clone(),
                 order: *order,
             };
-            branches.push(format!("WHEN '{value}' THEN {}", build(self, Some(branch))?));
+            branches.push(format!(
+                "WHEN '{value}' THEN {}",
+                build(self, Some(branch))?
+            ));
         }
         Ok(format!("(CASE {choice} {} END)", branches.join(" ")))
     }

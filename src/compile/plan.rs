@@ -16,6 +16,7 @@ use async_graphql_value::Value;
 use super::connection::Page;
 use super::describe::{FilterField, FilterTest, ObjectType, Order};
 use super::json;
+use super::named::{NamedCheck, check_of};
 use super::select::{Member, Selections, object};
 use super::visibility::BrandRows;
 use crate::auth::Role;
@@ -153,8 +154,8 @@ pub enum VariableType {
     Boolean,
     String,
     Date,
-    /// Another named type (an enum, an input object, `UUID`): only where the plan checks
-    /// its value per request as the executor coerces it (a filter or an `orderBy`).
+    /// Another named type the plan checks per request (`named`): a described filter
+    /// input or enum, an order enum, `UUID`.
     Named,
 }
 
@@ -165,6 +166,8 @@ pub struct Variable {
     pub ty: VariableType,
     /// Non-null without a default: a request must give it.
     pub required: bool,
+    /// How a value of a [`VariableType::Named`] type is checked.
+    pub check: Option<NamedCheck>,
 }
 
 /// A compiled operation.
@@ -260,19 +263,27 @@ impl<'a> Planner<'a> {
             if definition.default_value.is_some() || !definition.directives.is_empty() {
                 return fallback("variable default or directive");
             }
+            let mut check = None;
             let ty = match &definition.var_type.node.base {
                 BaseType::Named(name) if name == "ID" => VariableType::Id,
                 BaseType::Named(name) if name == "Int" => VariableType::Int,
                 BaseType::Named(name) if name == "Boolean" => VariableType::Boolean,
                 BaseType::Named(name) if name == "String" => VariableType::String,
                 BaseType::Named(name) if name == "NaiveDate" => VariableType::Date,
-                BaseType::Named(_) => VariableType::Named,
+                BaseType::Named(name) => match check_of(name) {
+                    Some(named) => {
+                        check = Some(named);
+                        VariableType::Named
+                    }
+                    None => return fallback("variable type"),
+                },
                 BaseType::List(_) => return fallback("variable type"),
             };
             variables.push(Variable {
                 name: definition.name.node.clone(),
                 ty,
                 required: !definition.var_type.node.nullable,
+                check,
             });
         }
         let mut members = Vec::new();
@@ -329,19 +340,6 @@ impl<'a> Planner<'a> {
             };
             if !variables.iter().any(|v| &v.name == name && v.ty == ty) {
                 return fallback("a variable bound as another type");
-            }
-        }
-        // A variable of another named type is read only where a parameter checks it.
-        for variable in variables.iter().filter(|v| v.ty == VariableType::Named) {
-            let checked = self.params.iter().any(|param| match param {
-                Param::FilterValue(name, _) | Param::FilterObject(name, _) => {
-                    name == &variable.name
-                }
-                Param::OrderChoice(order) => order.name == variable.name,
-                _ => false,
-            });
-            if !checked {
-                return fallback("a variable of a type the plan does not check");
             }
         }
         Ok(Plan {
@@ -403,28 +401,34 @@ impl<'a> Planner<'a> {
     fn brands(&mut self, member: &Member<'a>) -> Result<String, Fallback> {
         use crate::graphql::brand::describe::{BRANDS_FILTERS, BRANDS_ORDERS};
         let field = member.field;
-        self.ordered(field, Order::BRANDS_BY_NAME, BRANDS_ORDERS, |planner, branch| {
-            let arguments = planner.page_arguments(
-                field,
-                Order::BRANDS_BY_NAME,
-                BRANDS_ORDERS,
-                BRANDS_FILTERS,
-                branch.as_ref(),
-            )?;
-            let brand = object_type("Brand").expect("described");
-            let row = planner.next_alias();
-            let all_row = format!("{row}_all");
-            let rows = BrandRows::visible(&row, "$1", &arguments.conditions(&row, true));
-            let all = BrandRows::visible(&all_row, "$1", &arguments.conditions(&all_row, false));
-            let page = Page {
-                ty: brand,
-                row: &row,
-                rows: rows.sql().to_string(),
-                all: all.sql().to_string(),
-                arguments,
-            };
-            planner.connection(&page, &member.selections)
-        })
+        self.ordered(
+            field,
+            Order::BRANDS_BY_NAME,
+            BRANDS_ORDERS,
+            |planner, branch| {
+                let arguments = planner.page_arguments(
+                    field,
+                    Order::BRANDS_BY_NAME,
+                    BRANDS_ORDERS,
+                    BRANDS_FILTERS,
+                    branch.as_ref(),
+                )?;
+                let brand = object_type("Brand").expect("described");
+                let row = planner.next_alias();
+                let all_row = format!("{row}_all");
+                let rows = BrandRows::visible(&row, "$1", &arguments.conditions(&row, true));
+                let all =
+                    BrandRows::visible(&all_row, "$1", &arguments.conditions(&all_row, false));
+                let page = Page {
+                    ty: brand,
+                    row: &row,
+                    rows: rows.sql().to_string(),
+                    all: all.sql().to_string(),
+                    arguments,
+                };
+                planner.connection(&page, &member.selections)
+            },
+        )
     }
 
     /// `node(id:)` for the kinds [`NODE_KINDS`] describes: the row of the id's kind whose

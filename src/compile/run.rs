@@ -6,7 +6,8 @@ use async_graphql::{Value, Variables};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use super::args::decode_after;
-use super::describe::{FilterField, FilterTest, Order};
+use super::describe::Order;
+use super::named::{NamedCheck, filter_value};
 use super::plan::{NODE_KINDS, OrderVariable, Param, Plan, Source, VariableType};
 use crate::auth::{BrandScope, Memberships};
 use crate::db::row_security::{DbKind, DbViewer};
@@ -57,8 +58,9 @@ pub async fn run(
             (Some(Value::Boolean(_)), VariableType::Boolean) => true,
             (Some(Value::String(_)), VariableType::String) => true,
             (Some(Value::String(_)), VariableType::Date) => true,
-            // Checked where bound (`FilterValue`, `FilterObject`, `OrderChoice`).
-            (Some(_), VariableType::Named) => true,
+            (Some(value), VariableType::Named) => {
+                variable.check.is_some_and(|check| check.accepts(value))
+            }
             _ => false,
         };
         if !valid {
@@ -173,31 +175,22 @@ pub async fn run(
                 }
             }
             Param::FilterObject(name, filter) => {
-                let fields = match variables.get(name) {
+                let value = match variables.get(name) {
                     None | Some(Value::Null) => None,
-                    Some(Value::Object(fields)) => Some(fields),
+                    Some(object @ Value::Object(fields))
+                        if NamedCheck::Filter(filter.fields).accepts(object) =>
+                    {
+                        fields.get(filter.field().field)
+                    }
                     Some(_) => return Outcome::Executor,
                 };
-                // The executor coerces every key: each must be a described field with a
-                // value the plan reads as it does.
-                if let Some(fields) = fields
-                    && (fields
-                        .keys()
-                        .any(|key| !filter.fields.iter().any(|f| f.field == key.as_str()))
-                        || filter
-                            .fields
-                            .iter()
-                            .any(|f| filter_value(f, fields.get(f.field)).is_none()))
-                {
-                    return Outcome::Executor;
-                }
-                let value = fields.and_then(|fields| fields.get(filter.field().field));
                 match filter_value(filter.field(), value) {
                     Some(value) => value,
                     None => return Outcome::Executor,
                 }
             }
-            Param::CursorValue(source, order, chosen_by) | Param::CursorId(source, order, chosen_by)
+            Param::CursorValue(source, order, chosen_by)
+            | Param::CursorId(source, order, chosen_by)
                 if chosen_by.as_ref().is_some_and(|variable| {
                     chosen_order(variable, variables).is_some_and(|(_, chosen)| chosen != *order)
                 }) =>
@@ -259,10 +252,7 @@ fn null_sort_value(order: &Order) -> sea_orm::Value {
 /// The enum name and order an `orderBy` variable's value chooses, as the executor parses
 /// it (a name as an enum or a string; null or absent: the default); `None` for a value
 /// the executor refuses or the plan does not describe.
-fn chosen_order(
-    variable: &OrderVariable,
-    variables: &Variables,
-) -> Option<(&'static str, Order)> {
+fn chosen_order(variable: &OrderVariable, variables: &Variables) -> Option<(&'static str, Order)> {
     let name = match variables.get(&variable.name) {
         None | Some(Value::Null) => {
             return variable
@@ -276,34 +266,6 @@ fn chosen_order(
         Some(_) => return None,
     };
     variable.orders.iter().find(|(n, _)| *n == name).copied()
-}
-
-/// A filter field's value from a variable, as the executor coerces it, bound as its
-/// column compares it (a typed NULL for null or absent: no condition); `None` for a value
-/// the executor refuses.
-fn filter_value(field: &FilterField, value: Option<&Value>) -> Option<sea_orm::Value> {
-    let value = match value {
-        None | Some(Value::Null) => None,
-        Some(value) => Some(value),
-    };
-    Some(match (field.test, value) {
-        (FilterTest::UuidEquals, None) => Option::<uuid::Uuid>::None.into(),
-        (FilterTest::IntAtLeast, None) => Option::<i32>::None.into(),
-        (_, None) => Option::<String>::None.into(),
-        (FilterTest::Equals, Some(Value::String(text))) => text.clone().into(),
-        (FilterTest::Like(pattern), Some(Value::String(text))) => pattern(text).into(),
-        (FilterTest::UuidEquals, Some(Value::String(text))) => {
-            uuid::Uuid::parse_str(text).ok()?.into()
-        }
-        (FilterTest::EnumEquals(parse), Some(Value::Enum(name))) => {
-            parse(name.as_str())?.to_string().into()
-        }
-        (FilterTest::EnumEquals(parse), Some(Value::String(name))) => parse(name)?.to_string().into(),
-        (FilterTest::IntAtLeast, Some(Value::Number(n))) => {
-            i32::try_from(n.as_i64()?).ok()?.into()
-        }
-        _ => return None,
-    })
 }
 
 /// A role's GraphQL enum name (`OWNER`), as the executor writes it.
