@@ -189,8 +189,7 @@ pub async fn run(
                     None => return Outcome::Executor,
                 }
             }
-            Param::CursorValue(source, order, chosen_by)
-            | Param::CursorId(source, order, chosen_by)
+            Param::CursorValue(_, order, chosen_by) | Param::CursorId(_, order, chosen_by)
                 if chosen_by.as_ref().is_some_and(|variable| {
                     chosen_order(variable, variables).is_some_and(|(_, chosen)| chosen != *order)
                 }) =>
