@@ -2,8 +2,10 @@
 //! `last` (0..=100, the page read from the end; with `first` the executor refuses it),
 //! `after`/`before` (cursors of the connection's order, decoded by the executor's own
 //! functions),
-//! `orderBy` (the described enum values) and `filter` (a literal input object of the
-//! described fields). An argument the planner cannot prove the executor would read the
+//! `orderBy` (the described enum values, literal or from a variable: then the connection
+//! is planned once per order and the request's value picks one in SQL) and `filter` (an
+//! input object of the described fields, literal, with fields from variables, or whole
+//! from one variable). An argument the planner cannot prove the executor would read the
 //! same way falls back; a variable's value is checked per request (see `run`).
 
 use async_graphql::parser::types::Field;
@@ -11,7 +13,7 @@ use async_graphql_value::Value;
 use uuid::Uuid;
 
 use super::describe::{CursorFormat, FilterField, FilterTest, Order};
-use super::plan::{Fallback, Param, Planner, Source, fallback};
+use super::plan::{Fallback, FilterVariable, OrderVariable, Param, Planner, Source, fallback};
 use crate::graphql::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, decode_cursor};
 
 /// The sort value and row id of `cursor` in `order`, as the executor decodes it (an
@@ -49,11 +51,13 @@ struct Bound {
     optional: bool,
 }
 
-/// `column <op> value` of a filter.
+/// `column <op> value` of a filter; `optional`: the value is a variable's, and a NULL
+/// (null or absent) puts no condition.
 struct Condition {
     column: &'static str,
     op: &'static str,
     value: String,
+    optional: bool,
 }
 
 impl PageArguments {
@@ -63,7 +67,13 @@ impl PageArguments {
         let mut parts: Vec<String> = self
             .filters
             .iter()
-            .map(|c| format!("{row}.{} {} {}", c.column, c.op, c.value))
+            .map(|c| {
+                let test = format!("{row}.{} {} {}", c.column, c.op, c.value);
+                match c.optional {
+                    true => format!("({} IS NULL OR {test})", c.value),
+                    false => test,
+                }
+            })
             .collect();
         if cursor {
             for (bound, before) in [(&self.after, false), (&self.before, true)] {
@@ -122,15 +132,67 @@ fn given(bound: &Option<Bound>) -> String {
     }
 }
 
-impl Planner<'_> {
+/// The order one plan of a connection reads when `orderBy` is a variable: the variable
+/// and the order this plan is for.
+pub struct OrderBranch {
+    pub variable: OrderVariable,
+    pub order: Order,
+}
+
+impl<'a> Planner<'a> {
+    /// A connection's JSON as `build` plans it for its order: once for a literal or absent
+    /// `orderBy`; for `orderBy: $variable`, once per described order, the request's value
+    /// (bound as its enum name, checked per request) choosing the branch in SQL, so every
+    /// order keeps its own cursors and keyset.
+    pub(super) fn ordered(
+        &mut self,
+        field: &Field,
+        default: Order,
+        orders: &'static [(&'static str, Order)],
+        mut build: impl FnMut(&mut Self, Option<OrderBranch>) -> Result<String, Fallback>,
+    ) -> Result<String, Fallback> {
+        let variable = field.arguments.iter().find_map(|(name, value)| {
+            match (name.node.as_str(), &value.node) {
+                ("orderBy", Value::Variable(variable)) => Some(variable.clone()),
+                _ => None,
+            }
+        });
+        let Some(name) = variable else {
+            return build(self, None);
+        };
+        if orders.is_empty() {
+            return fallback("orderBy variable without described orders");
+        }
+        let variable = OrderVariable {
+            name,
+            orders,
+            default,
+        };
+        let choice = self.param(Param::OrderChoice(variable.clone()));
+        let mut branches = Vec::new();
+        for (value, order) in orders {
+            let branch = OrderBranch {
+                variable: variable.clone(),
+                order: *order,
+            };
+            branches.push(format!(
+                "WHEN '{value}' THEN {}",
+                build(self, Some(branch))?
+            ));
+        }
+        Ok(format!("(CASE {choice} {} END)", branches.join(" ")))
+    }
+
     /// The arguments of a connection field in `default` order (or one of `orders` by
-    /// `orderBy`), narrowed by the described `filters`.
+    /// `orderBy`; `branch` when `orderBy` is a variable, see [`Self::ordered`]), narrowed
+    /// by the described `filters`.
     pub(super) fn page_arguments(
         &mut self,
         field: &Field,
         default: Order,
         orders: &[(&str, Order)],
-        filters: &[FilterField],
+        filters: &'static [FilterField],
+        branch: Option<&OrderBranch>,
     ) -> Result<PageArguments, Fallback> {
         let mut first = None;
         let mut last = None;
@@ -171,6 +233,10 @@ impl Planner<'_> {
                 ("before", Value::Variable(variable)) => {
                     before = Some(Source::Variable(variable.clone()));
                 }
+                ("orderBy", Value::Variable(_)) => match branch {
+                    Some(branch) => order = branch.order,
+                    None => return fallback("orderBy variable outside a branch"),
+                },
                 ("orderBy", Value::Enum(value)) => {
                     match orders.iter().find(|(name, _)| name == value) {
                         Some((_, chosen)) => order = *chosen,
@@ -183,9 +249,28 @@ impl Planner<'_> {
                         else {
                             return fallback(format!("filter field {name}"));
                         };
-                        if let Some(condition) = self.condition(described, value)? {
+                        if let Some(condition) = self.condition(filters, described, value)? {
                             conditions.push(condition);
                         }
+                    }
+                }
+                // The whole input object from one variable: each described field bound
+                // from it (NULL when null or absent), its keys checked per request.
+                ("filter", Value::Variable(variable)) if !filters.is_empty() => {
+                    for (index, described) in filters.iter().enumerate() {
+                        let param = Param::FilterObject(
+                            variable.clone(),
+                            FilterVariable {
+                                fields: filters,
+                                index,
+                            },
+                        );
+                        conditions.push(Condition {
+                            column: described.column,
+                            op: operator(described.test),
+                            value: self.param(param),
+                            optional: true,
+                        });
                     }
                 }
                 (name, _) => return fallback(format!("{} argument {name}", field.name.node)),
@@ -205,14 +290,18 @@ impl Planner<'_> {
                 return Ok(None);
             };
             let optional = matches!(source, Source::Variable(_));
+            // Under an order from a variable, the request's order decides whether a literal
+            // cursor is refused (checked per request).
             if let Source::Literal(cursor) = &source
+                && branch.is_none()
                 && decode_after(&order, cursor).is_none()
             {
                 return fallback("a cursor the executor refuses");
             }
+            let chosen_by = branch.map(|branch| branch.variable.clone());
             Ok(Some(Bound {
-                value: self.param(Param::CursorValue(source.clone(), order)),
-                id: self.param(Param::CursorId(source, order)),
+                value: self.param(Param::CursorValue(source.clone(), order, chosen_by.clone())),
+                id: self.param(Param::CursorId(source, order, chosen_by)),
                 optional,
             }))
         };
@@ -228,14 +317,35 @@ impl Planner<'_> {
         })
     }
 
-    /// The condition a literal filter field's value puts on its column (`None` for null).
+    /// The condition a filter field's value (a literal or a variable) puts on its column
+    /// (`None` for a literal null).
     fn condition(
         &mut self,
+        filters: &'static [FilterField],
         described: &FilterField,
         value: &Value,
     ) -> Result<Option<Condition>, Fallback> {
         let param = match (described.test, value) {
             (_, Value::Null) => return Ok(None),
+            (_, Value::Variable(variable)) => {
+                let index = filters
+                    .iter()
+                    .position(|f| f.field == described.field)
+                    .expect("described");
+                let param = Param::FilterValue(
+                    variable.clone(),
+                    FilterVariable {
+                        fields: filters,
+                        index,
+                    },
+                );
+                return Ok(Some(Condition {
+                    column: described.column,
+                    op: operator(described.test),
+                    value: self.param(param),
+                    optional: true,
+                }));
+            }
             (FilterTest::Equals, Value::String(text)) => Param::Text(text.clone()),
             (FilterTest::Like(pattern), Value::String(text)) => Param::Text(pattern(text)),
             (FilterTest::UuidEquals, Value::String(text)) => match Uuid::parse_str(text) {
@@ -257,12 +367,18 @@ impl Planner<'_> {
         };
         Ok(Some(Condition {
             column: described.column,
-            op: match described.test {
-                FilterTest::Like(_) => "ILIKE",
-                FilterTest::IntAtLeast => ">=",
-                _ => "=",
-            },
+            op: operator(described.test),
             value: self.param(param),
+            optional: false,
         }))
+    }
+}
+
+/// The SQL operator of a filter test.
+fn operator(test: FilterTest) -> &'static str {
+    match test {
+        FilterTest::Like(_) => "ILIKE",
+        FilterTest::IntAtLeast => ">=",
+        _ => "=",
     }
 }

@@ -60,17 +60,29 @@ impl<'a> Planner<'a> {
                 narrowed(&row, "true")
             ));
         }
-        let arguments =
-            self.page_arguments(field, relation.order, relation.orders, relation.filters)?;
-        let all_row = format!("{row}_all");
-        let page = Page {
-            ty: relation.target,
-            row: &row,
-            rows: narrowed(&row, &arguments.conditions(&row, true)),
-            all: narrowed(&all_row, &arguments.conditions(&all_row, false)),
-            arguments,
-        };
-        self.connection(&page, &member.selections)
+        self.ordered(field, relation.order, relation.orders, |planner, branch| {
+            let arguments = planner.page_arguments(
+                field,
+                relation.order,
+                relation.orders,
+                relation.filters,
+                branch.as_ref(),
+            )?;
+            // Each branch of an `orderBy` variable reads its own rows.
+            let row = match branch {
+                None => row.clone(),
+                Some(_) => planner.next_alias(),
+            };
+            let all_row = format!("{row}_all");
+            let page = Page {
+                ty: relation.target,
+                row: &row,
+                rows: narrowed(&row, &arguments.conditions(&row, true)),
+                all: narrowed(&all_row, &arguments.conditions(&all_row, false)),
+                arguments,
+            };
+            planner.connection(&page, &member.selections)
+        })
     }
 
     /// A Relay connection over `page`: edges, nodes, cursors, pageInfo and totalCount in

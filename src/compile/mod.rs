@@ -17,6 +17,7 @@ mod args;
 mod connection;
 pub mod describe;
 mod json;
+mod named;
 pub mod plan;
 mod run;
 mod select;

@@ -14,8 +14,9 @@ use async_graphql::parser::types::{
 use async_graphql_value::Value;
 
 use super::connection::Page;
-use super::describe::{ObjectType, Order};
+use super::describe::{FilterField, FilterTest, ObjectType, Order};
 use super::json;
+use super::named::{NamedCheck, check_of};
 use super::select::{Member, Selections, object};
 use super::visibility::BrandRows;
 use crate::auth::Role;
@@ -44,10 +45,20 @@ pub enum Param {
     /// the service role, which counts as owner everywhere): role-gated fields read through it.
     RoleScope(Role),
     /// The sort value of an `after` cursor in `Order` (text or timestamptz; NULL without
-    /// a cursor).
-    CursorValue(Source, Order),
-    /// The row id of an `after` cursor in `Order` (`uuid`; NULL without a cursor).
-    CursorId(Source, Order),
+    /// a cursor). With an [`OrderVariable`], the plan's branch for `Order` (NULL when the
+    /// request chooses another order).
+    CursorValue(Source, Order, Option<OrderVariable>),
+    /// The row id of an `after` cursor in `Order` (`uuid`; NULL without a cursor), as
+    /// [`Param::CursorValue`].
+    CursorId(Source, Order, Option<OrderVariable>),
+    /// A variable holding one filter field's value (`filter: {status: $s}`), bound as the
+    /// field's column compares it (NULL when null or absent: no condition).
+    FilterValue(Name, FilterVariable),
+    /// A variable holding the whole filter input object (`filter: $f`): one described
+    /// field's value of it, as [`Param::FilterValue`]; every key is checked per request.
+    FilterObject(Name, FilterVariable),
+    /// An `orderBy` variable: the enum name of the order the request chooses (`text`).
+    OrderChoice(OrderVariable),
     /// The kind of the global id in a variable (`node(id:)`), bound as `text`; a kind the
     /// plan does not describe sends the request to the executor.
     NodeKind(Name),
@@ -66,6 +77,39 @@ pub enum Param {
     MembershipBrands,
     /// The roles of [`Param::MembershipBrands`], as GraphQL enum names, `text[]`.
     MembershipRoles,
+}
+
+/// One described field of a connection's filter input, read from a variable.
+#[derive(Debug, Clone, Copy)]
+pub struct FilterVariable {
+    /// Every described field of the input: a whole object's keys must be among them.
+    pub fields: &'static [FilterField],
+    /// The field this parameter binds.
+    pub index: usize,
+}
+
+impl FilterVariable {
+    pub fn field(&self) -> &'static FilterField {
+        &self.fields[self.index]
+    }
+}
+
+// The described fields are statics: one table is one address.
+impl PartialEq for FilterVariable {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.fields, other.fields) && self.index == other.index
+    }
+}
+
+impl Eq for FilterVariable {}
+
+/// An `orderBy` given as a variable: the connection's described orders (enum name and
+/// order) and the order without a value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderVariable {
+    pub name: Name,
+    pub orders: &'static [(&'static str, Order)],
+    pub default: Order,
 }
 
 /// Where a value of the request comes from.
@@ -89,8 +133,15 @@ impl Param {
             Param::NodeKind(_) => "text",
             Param::PageSize(_) => "bigint",
             Param::Flag(_) => "boolean",
-            Param::Text(_) => "text",
-            Param::CursorValue(_, order) => order.value_type(),
+            Param::Text(_) | Param::OrderChoice(_) => "text",
+            Param::CursorValue(_, order, _) => order.value_type(),
+            Param::FilterValue(_, filter) | Param::FilterObject(_, filter) => {
+                match filter.field().test {
+                    FilterTest::UuidEquals => "uuid",
+                    FilterTest::IntAtLeast => "integer",
+                    FilterTest::Equals | FilterTest::Like(_) | FilterTest::EnumEquals(_) => "text",
+                }
+            }
         }
     }
 }
@@ -103,6 +154,9 @@ pub enum VariableType {
     Boolean,
     String,
     Date,
+    /// Another named type the plan checks per request (`named`): a described filter
+    /// input or enum, an order enum, `UUID`.
+    Named,
 }
 
 /// A variable the operation declares.
@@ -112,6 +166,8 @@ pub struct Variable {
     pub ty: VariableType,
     /// Non-null without a default: a request must give it.
     pub required: bool,
+    /// How a value of a [`VariableType::Named`] type is checked.
+    pub check: Option<NamedCheck>,
 }
 
 /// A compiled operation.
@@ -207,18 +263,27 @@ impl<'a> Planner<'a> {
             if definition.default_value.is_some() || !definition.directives.is_empty() {
                 return fallback("variable default or directive");
             }
+            let mut check = None;
             let ty = match &definition.var_type.node.base {
                 BaseType::Named(name) if name == "ID" => VariableType::Id,
                 BaseType::Named(name) if name == "Int" => VariableType::Int,
                 BaseType::Named(name) if name == "Boolean" => VariableType::Boolean,
                 BaseType::Named(name) if name == "String" => VariableType::String,
                 BaseType::Named(name) if name == "NaiveDate" => VariableType::Date,
-                _ => return fallback("variable type"),
+                BaseType::Named(name) => match check_of(name) {
+                    Some(named) => {
+                        check = Some(named);
+                        VariableType::Named
+                    }
+                    None => return fallback("variable type"),
+                },
+                BaseType::List(_) => return fallback("variable type"),
             };
             variables.push(Variable {
                 name: definition.name.node.clone(),
                 ty,
                 required: !definition.var_type.node.nullable,
+                check,
             });
         }
         let mut members = Vec::new();
@@ -247,8 +312,18 @@ impl<'a> Planner<'a> {
                 }
                 Param::PageSize(name) => (name, VariableType::Int),
                 Param::Flag(name) => (name, VariableType::Boolean),
-                Param::CursorValue(Source::Variable(name), _)
-                | Param::CursorId(Source::Variable(name), _) => (name, VariableType::String),
+                Param::CursorValue(Source::Variable(name), ..)
+                | Param::CursorId(Source::Variable(name), ..) => (name, VariableType::String),
+                Param::FilterValue(name, filter) => match filter.field().test {
+                    FilterTest::Equals | FilterTest::Like(_) => (name, VariableType::String),
+                    FilterTest::IntAtLeast => (name, VariableType::Int),
+                    FilterTest::UuidEquals | FilterTest::EnumEquals(_) => {
+                        (name, VariableType::Named)
+                    }
+                },
+                Param::FilterObject(name, _) | Param::OrderChoice(OrderVariable { name, .. }) => {
+                    (name, VariableType::Named)
+                }
                 Param::RangeFrom(from, to) | Param::RangeTo(from, to) => {
                     for source in [from, to] {
                         if let Source::Variable(name) = source
@@ -325,25 +400,35 @@ impl<'a> Planner<'a> {
     /// Relay connection.
     fn brands(&mut self, member: &Member<'a>) -> Result<String, Fallback> {
         use crate::graphql::brand::describe::{BRANDS_FILTERS, BRANDS_ORDERS};
-        let arguments = self.page_arguments(
-            member.field,
+        let field = member.field;
+        self.ordered(
+            field,
             Order::BRANDS_BY_NAME,
             BRANDS_ORDERS,
-            BRANDS_FILTERS,
-        )?;
-        let brand = object_type("Brand").expect("described");
-        let row = self.next_alias();
-        let all_row = format!("{row}_all");
-        let rows = BrandRows::visible(&row, "$1", &arguments.conditions(&row, true));
-        let all = BrandRows::visible(&all_row, "$1", &arguments.conditions(&all_row, false));
-        let page = Page {
-            ty: brand,
-            row: &row,
-            rows: rows.sql().to_string(),
-            all: all.sql().to_string(),
-            arguments,
-        };
-        self.connection(&page, &member.selections)
+            |planner, branch| {
+                let arguments = planner.page_arguments(
+                    field,
+                    Order::BRANDS_BY_NAME,
+                    BRANDS_ORDERS,
+                    BRANDS_FILTERS,
+                    branch.as_ref(),
+                )?;
+                let brand = object_type("Brand").expect("described");
+                let row = planner.next_alias();
+                let all_row = format!("{row}_all");
+                let rows = BrandRows::visible(&row, "$1", &arguments.conditions(&row, true));
+                let all =
+                    BrandRows::visible(&all_row, "$1", &arguments.conditions(&all_row, false));
+                let page = Page {
+                    ty: brand,
+                    row: &row,
+                    rows: rows.sql().to_string(),
+                    all: all.sql().to_string(),
+                    arguments,
+                };
+                planner.connection(&page, &member.selections)
+            },
+        )
     }
 
     /// `node(id:)` for the kinds [`NODE_KINDS`] describes: the row of the id's kind whose

@@ -6,7 +6,9 @@ use async_graphql::{Value, Variables};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use super::args::decode_after;
-use super::plan::{NODE_KINDS, Param, Plan, Source, VariableType};
+use super::describe::Order;
+use super::named::{NamedCheck, filter_value};
+use super::plan::{NODE_KINDS, OrderVariable, Param, Plan, Source, VariableType};
 use crate::auth::{BrandScope, Memberships};
 use crate::db::row_security::{DbKind, DbViewer};
 use crate::graphql::ids::{self, NodeKind};
@@ -56,6 +58,9 @@ pub async fn run(
             (Some(Value::Boolean(_)), VariableType::Boolean) => true,
             (Some(Value::String(_)), VariableType::String) => true,
             (Some(Value::String(_)), VariableType::Date) => true,
+            (Some(value), VariableType::Named) => {
+                variable.check.is_some_and(|check| check.accepts(value))
+            }
             _ => false,
         };
         if !valid {
@@ -159,7 +164,43 @@ pub async fn run(
             }
             Param::Text(text) => text.clone().into(),
             Param::Uuid(uuid) => (*uuid).into(),
-            Param::CursorValue(source, order) | Param::CursorId(source, order) => {
+            Param::OrderChoice(variable) => match chosen_order(variable, variables) {
+                Some((name, _)) => name.to_string().into(),
+                None => return Outcome::Executor,
+            },
+            Param::FilterValue(name, filter) => {
+                match filter_value(filter.field(), variables.get(name)) {
+                    Some(value) => value,
+                    None => return Outcome::Executor,
+                }
+            }
+            Param::FilterObject(name, filter) => {
+                let value = match variables.get(name) {
+                    None | Some(Value::Null) => None,
+                    Some(object @ Value::Object(fields))
+                        if NamedCheck::Filter(filter.fields).accepts(object) =>
+                    {
+                        fields.get(filter.field().field)
+                    }
+                    Some(_) => return Outcome::Executor,
+                };
+                match filter_value(filter.field(), value) {
+                    Some(value) => value,
+                    None => return Outcome::Executor,
+                }
+            }
+            Param::CursorValue(_, order, chosen_by) | Param::CursorId(_, order, chosen_by)
+                if chosen_by.as_ref().is_some_and(|variable| {
+                    chosen_order(variable, variables).is_some_and(|(_, chosen)| chosen != *order)
+                }) =>
+            {
+                // Another order's branch: not evaluated, its cursor not read.
+                match param {
+                    Param::CursorId(..) => Option::<uuid::Uuid>::None.into(),
+                    _ => null_sort_value(order),
+                }
+            }
+            Param::CursorValue(source, order, _) | Param::CursorId(source, order, _) => {
                 let cursor = match source {
                     Source::Literal(cursor) => Some(cursor.as_str()),
                     Source::Variable(name) => match variables.get(name) {
@@ -178,9 +219,7 @@ pub async fn run(
                 match (param, decoded) {
                     (Param::CursorId(..), decoded) => decoded.map(|(_, id)| id).into(),
                     (_, Some((value, _))) => value,
-                    (_, None) if order.value_type() == "text" => Option::<String>::None.into(),
-                    (_, None) if order.value_type() == "bigint" => Option::<i64>::None.into(),
-                    (_, None) => Option::<chrono::DateTime<chrono::FixedOffset>>::None.into(),
+                    (_, None) => null_sort_value(order),
                 }
             }
         });
@@ -198,6 +237,34 @@ pub async fn run(
         Ok(None) => Outcome::Failed(sea_orm::DbErr::RecordNotFound("no row".into())),
         Err(err) => Outcome::Failed(err),
     }
+}
+
+/// A NULL of the SQL type of `order`'s sort value.
+fn null_sort_value(order: &Order) -> sea_orm::Value {
+    match order.value_type() {
+        "text" => Option::<String>::None.into(),
+        "bigint" => Option::<i64>::None.into(),
+        _ => Option::<chrono::DateTime<chrono::FixedOffset>>::None.into(),
+    }
+}
+
+/// The enum name and order an `orderBy` variable's value chooses, as the executor parses
+/// it (a name as an enum or a string; null or absent: the default); `None` for a value
+/// the executor refuses or the plan does not describe.
+fn chosen_order(variable: &OrderVariable, variables: &Variables) -> Option<(&'static str, Order)> {
+    let name = match variables.get(&variable.name) {
+        None | Some(Value::Null) => {
+            return variable
+                .orders
+                .iter()
+                .find(|(_, order)| *order == variable.default)
+                .copied();
+        }
+        Some(Value::Enum(name)) => name.as_str(),
+        Some(Value::String(name)) => name.as_str(),
+        Some(_) => return None,
+    };
+    variable.orders.iter().find(|(n, _)| *n == name).copied()
 }
 
 /// A role's GraphQL enum name (`OWNER`), as the executor writes it.

@@ -91,8 +91,16 @@ fn after_cursors_are_bound_and_checked_as_the_executor_checks_them() {
     assert_eq!(
         plan.params[1..],
         [
-            Param::CursorValue(Source::Variable(Name::new("a")), Order::BRANDS_NEWEST_FIRST),
-            Param::CursorId(Source::Variable(Name::new("a")), Order::BRANDS_NEWEST_FIRST),
+            Param::CursorValue(
+                Source::Variable(Name::new("a")),
+                Order::BRANDS_NEWEST_FIRST,
+                None
+            ),
+            Param::CursorId(
+                Source::Variable(Name::new("a")),
+                Order::BRANDS_NEWEST_FIRST,
+                None
+            ),
         ]
     );
     assert!(plan.sql.contains("$2::timestamptz"), "{}", plan.sql);
@@ -229,8 +237,16 @@ fn leads_by_score_page_on_the_score_and_cursors_carry_it() {
     assert_eq!(
         plan.params[1..],
         [
-            Param::CursorValue(Source::Variable(Name::new("a")), Order::HIGHEST_SCORE_FIRST),
-            Param::CursorId(Source::Variable(Name::new("a")), Order::HIGHEST_SCORE_FIRST),
+            Param::CursorValue(
+                Source::Variable(Name::new("a")),
+                Order::HIGHEST_SCORE_FIRST,
+                None
+            ),
+            Param::CursorId(
+                Source::Variable(Name::new("a")),
+                Order::HIGHEST_SCORE_FIRST,
+                None
+            ),
         ]
     );
     assert!(plan.sql.contains("$2::bigint"), "{}", plan.sql);
@@ -287,4 +303,182 @@ fn a_campaigns_summary_reads_its_rollup_row_and_the_rest_falls_back() {
         );
         assert!(planned(&query).is_err(), "{query} was planned");
     }
+}
+
+#[test]
+fn filter_fields_from_variables_bind_one_parameter_each_and_null_is_no_condition() {
+    let plan = planned(&format!(
+        "query($s: AssetStatus, $m: String) {{ brand(id: \"{AURORA}\") {{ mediaAssets(filter: {{ status: $s, mimeType: $m, category: \"images\" }}) {{ totalCount }} }} }}"
+    ))
+    .unwrap();
+    let bound: Vec<_> = plan.params[1..]
+        .iter()
+        .map(|param| match param {
+            Param::FilterValue(name, filter) => (name.to_string(), filter.field().field),
+            Param::Text(text) => (text.clone(), "literal"),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        bound,
+        [
+            ("s".to_string(), "status"),
+            ("m".to_string(), "mimeType"),
+            ("images".to_string(), "literal"),
+        ]
+    );
+    assert!(
+        plan.sql
+            .contains("($2::text IS NULL OR r2.status = $2::text)"),
+        "{}",
+        plan.sql
+    );
+    assert!(plan.sql.contains("r2.category = $4::text"), "{}", plan.sql);
+}
+
+#[test]
+fn a_whole_filter_from_a_variable_binds_every_described_field() {
+    let plan =
+        planned("query($f: BrandFilter) { brands(filter: $f) { totalCount nodes { name } } }")
+            .unwrap();
+    let fields: Vec<_> = plan.params[1..]
+        .iter()
+        .map(|param| match param {
+            Param::FilterObject(name, filter) => {
+                assert_eq!(name.as_str(), "f");
+                filter.field().field
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(fields, ["tenantId", "nameContains"]);
+    assert!(plan.sql.contains("$2::uuid IS NULL OR"), "{}", plan.sql);
+    assert!(plan.sql.contains("ILIKE $3::text"), "{}", plan.sql);
+}
+
+#[test]
+fn an_order_from_a_variable_plans_every_order_and_picks_one_in_sql() {
+    let plan = planned(&format!(
+        "query($o: LeadOrder, $a: String) {{ brand(id: \"{AURORA}\") {{ leads(orderBy: $o, after: $a) {{ edges {{ cursor }} }} }} }}"
+    ))
+    .unwrap();
+    assert!(
+        matches!(&plan.params[1], Param::OrderChoice(order) if order.name.as_str() == "o"),
+        "{:?}",
+        plan.params
+    );
+    assert!(
+        plan.sql
+            .contains("CASE $2::text WHEN 'CREATED_AT_DESC' THEN"),
+        "{}",
+        plan.sql
+    );
+    assert!(plan.sql.contains("WHEN 'SCORE_DESC' THEN"), "{}", plan.sql);
+    // Each order's cursor is bound for its own branch only.
+    let cursors = plan
+        .params
+        .iter()
+        .filter(|param| matches!(param, Param::CursorValue(_, _, Some(_))))
+        .count();
+    assert_eq!(cursors, 2);
+    // A literal cursor is checked per request against the chosen order.
+    assert!(
+        planned("query($o: BrandOrder) { brands(orderBy: $o, after: \"garbage\") { totalCount } }")
+            .is_ok()
+    );
+}
+
+#[test]
+fn variables_the_plan_cannot_check_fall_back() {
+    for query in [
+        // Lists, and named types read where the plan does not check them.
+        "query($s: [ContentStatus]) { brands { totalCount } }",
+        "query($d: DateTime) { brands { totalCount } }",
+        // Filters not described, from a variable or not.
+        "query($id: ID!, $f: String) { brand(id: $id) { emailContacts(filter: { tag: $f }) { totalCount } } }",
+        // `mediaAssets` has no `orderBy`.
+        "query($id: ID!, $o: ContentOrder) { brand(id: $id) { mediaAssets(orderBy: $o) { totalCount } } }",
+        // A field variable of a type other than the one it is bound as.
+        "query($m: Int) { brands(filter: { nameContains: $m }) { totalCount } }",
+    ] {
+        assert!(planned(query).is_err(), "{query} was planned");
+    }
+}
+
+/// The block of `kind name { … }` in the checked-in schema, one trimmed line each.
+fn schema_block(kind: &str, name: &str) -> Vec<&'static str> {
+    let schema = include_str!("../../schema.graphql");
+    let start = schema
+        .find(&format!("\n{kind} {name} {{"))
+        .unwrap_or_else(|| panic!("{kind} {name} is not in schema.graphql"));
+    schema[start..]
+        .lines()
+        .skip(1)
+        .take_while(|line| *line != "}")
+        .map(str::trim)
+        .collect()
+}
+
+#[test]
+fn the_named_types_variables_may_have_are_checked_as_the_schema_declares_them() {
+    use super::named::{NamedCheck, check_of};
+    use async_graphql::Value;
+    let enum_values = |name: &str| -> Vec<&'static str> {
+        schema_block("enum", name)
+            .into_iter()
+            .filter(|line| line.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+            .filter(|line| !line.is_empty())
+            .collect()
+    };
+    for name in [
+        "AssetStatus",
+        "ContentStatus",
+        "CampaignStatus",
+        "CampaignType",
+        "LeadStatus",
+        "EmailCampaignStatus",
+        "SubscriptionStatus",
+        "BrandOrder",
+        "ContentOrder",
+        "LeadOrder",
+    ] {
+        let check = check_of(name).unwrap_or_else(|| panic!("{name}"));
+        let values = enum_values(name);
+        assert!(values.len() >= 2, "{name}: {values:?}");
+        for value in values {
+            for given in [Value::String(value.into()), Value::Enum(Name::new(value))] {
+                assert!(check.accepts(&given), "{name} refuses {value}");
+            }
+            let lower = Value::String(value.to_lowercase());
+            assert!(!check.accepts(&lower), "{name} accepts {lower}");
+        }
+        assert!(!check.accepts(&Value::from(1)), "{name}");
+    }
+    for name in [
+        "BrandFilter",
+        "MediaAssetFilter",
+        "ContentItemFilter",
+        "CampaignFilter",
+        "LeadFilter",
+        "EmailCampaignFilter",
+        "EmailContactFilter",
+    ] {
+        let Some(NamedCheck::Filter(fields)) = check_of(name) else {
+            panic!("{name}");
+        };
+        let block = schema_block("input", name);
+        for field in fields {
+            assert!(
+                block
+                    .iter()
+                    .any(|line| line.starts_with(&format!("{}:", field.field))),
+                "{name}.{} is not in the schema",
+                field.field
+            );
+        }
+        let unknown: async_graphql::Variables =
+            serde_json::from_value(serde_json::json!({ "f": { "notAField": null } })).unwrap();
+        assert!(!check_of(name).unwrap().accepts(&unknown["f"]), "{name}");
+    }
+    assert!(check_of("DateTime").is_none() && check_of("JSON").is_none());
 }

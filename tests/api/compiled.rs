@@ -56,7 +56,7 @@ fn canonical(body: &str) -> String {
     value.to_string()
 }
 
-async fn compiled_count(app: &TestApp) -> u64 {
+pub(crate) async fn compiled_count(app: &TestApp) -> u64 {
     let body = app
         .http
         .get(app.url("/metrics"))
@@ -134,7 +134,11 @@ async fn vary_the_data(app: &TestApp) {
 
 /// Runs `documents` on both apps for every role and compares; returns how many answers
 /// the compiled app gave from a plan.
-async fn compare(compiled: &TestApp, executor: &TestApp, documents: &[(String, Value)]) -> u64 {
+pub(crate) async fn compare(
+    compiled: &TestApp,
+    executor: &TestApp,
+    documents: &[(String, Value)],
+) -> u64 {
     let before = compiled_count(compiled).await;
     let roles = roles();
     for (query, variables) in documents {
@@ -179,7 +183,7 @@ const BRAND_FIELDS: &[&str] = &[
     "__typename",
 ];
 
-async fn apps() -> (TestApp, TestApp) {
+pub(crate) async fn apps() -> (TestApp, TestApp) {
     let compiled = spawn_app().await;
     compiled.seed_demo().await;
     vary_the_data(&compiled).await;
@@ -577,24 +581,24 @@ async fn directives_cursors_filters_and_orders_answer_alike_on_both_paths_for_ev
 /// Cursors taken from earlier answers (the executor's, as the service role), by the
 /// order they belong to, and cursors the executor refuses.
 #[derive(Default)]
-struct Cursors {
-    brands_by_name: Vec<String>,
-    brands_newest: Vec<String>,
-    content_created: Vec<String>,
-    content_updated: Vec<String>,
-    assets: Vec<String>,
+pub(crate) struct Cursors {
+    pub(crate) brands_by_name: Vec<String>,
+    pub(crate) brands_newest: Vec<String>,
+    pub(crate) content_created: Vec<String>,
+    pub(crate) content_updated: Vec<String>,
+    pub(crate) assets: Vec<String>,
     /// Aurora's leads and campaigns, newest first.
-    leads: Vec<String>,
+    pub(crate) leads: Vec<String>,
     /// Aurora's leads, highest score first.
-    leads_by_score: Vec<String>,
-    campaigns: Vec<String>,
-    refused: Vec<String>,
+    pub(crate) leads_by_score: Vec<String>,
+    pub(crate) campaigns: Vec<String>,
+    pub(crate) refused: Vec<String>,
     /// Global ids of every compiled node kind (some of an archived brand).
-    nodes: Vec<String>,
+    pub(crate) nodes: Vec<String>,
 }
 
 impl Cursors {
-    async fn from(app: &TestApp) -> Self {
+    pub(crate) async fn from(app: &TestApp) -> Self {
         let token = service_token();
         let edges = |answer: &Value, path: &[&str]| -> Vec<String> {
             let mut at = answer;
@@ -805,6 +809,27 @@ impl Vars {
             self.values.insert(name.clone(), value);
         }
         format!("${name}")
+    }
+
+    /// The `orderBy` argument for `order` (empty: none), a literal or (40%) a variable of
+    /// the enum `ty` (null or absent for the default order); rarely a value the executor
+    /// refuses.
+    fn order(&mut self, rng: &mut StdRng, ty: &str, order: &str) -> Option<String> {
+        if !rng.random_bool(0.4) {
+            return (!order.is_empty()).then(|| format!("orderBy: {order}"));
+        }
+        let variable = if rng.random_bool(0.02) {
+            self.compiles = false;
+            self.declare(ty, Some(json!("NOT_AN_ORDER")))
+        } else if order.is_empty() {
+            let value = rng.random_bool(0.5).then_some(Value::Null);
+            self.declare(ty, value)
+        } else if rng.random_bool(0.5) {
+            self.declare(&format!("{ty}!"), Some(json!(order)))
+        } else {
+            self.declare(ty, Some(json!(order)))
+        };
+        Some(format!("orderBy: {variable}"))
     }
 
     /// Sometimes a `@skip`/`@include`, literal or from a (maybe absent) variable.
@@ -1170,15 +1195,92 @@ fn random_analytics(rng: &mut StdRng, vars: &mut Vars) -> String {
     format!("analyticsSummary{arguments} {{ {} }}", fields.join(" "))
 }
 
-/// A random `filter` argument of the described fields, with values the demo has (and
-/// some it has not).
-fn random_filter(rng: &mut StdRng, fields: &[(&str, &[&str])]) -> String {
+/// A filter's described fields: name, GraphQL type and values (GraphQL literals).
+type Filters<'a> = &'a [(&'a str, &'a str, &'a [&'a str])];
+
+/// A random `filter` argument of the described fields (of the input type `input`), with
+/// values the demo has (and some it has not): a literal object, fields from variables,
+/// or the whole object from one variable, as clients send them; rarely a value the
+/// executor refuses.
+fn random_filter(rng: &mut StdRng, vars: &mut Vars, input: &str, fields: Filters) -> String {
     let count = rng.random_range(1..=2);
-    let parts: Vec<String> = fields
+    let chosen: Vec<(&str, &str, &str)> = fields
         .choose_multiple(rng, count)
-        .map(|(field, values)| format!("{field}: {}", values.choose(rng).unwrap()))
+        .map(|(field, ty, values)| (*field, *ty, *values.choose(rng).unwrap()))
         .collect();
-    format!("filter: {{ {} }}", parts.join(", "))
+    match rng.random_range(0..10) {
+        0..=3 => {
+            let parts: Vec<String> = chosen
+                .iter()
+                .map(|(field, _, value)| format!("{field}: {value}"))
+                .collect();
+            format!("filter: {{ {} }}", parts.join(", "))
+        }
+        4..=6 => {
+            let parts: Vec<String> = chosen
+                .iter()
+                .map(|(field, ty, value)| {
+                    let value = if rng.random_bool(0.5) {
+                        return format!("{field}: {value}");
+                    } else if rng.random_bool(0.03) {
+                        vars.compiles = false;
+                        Some(refused_value(ty))
+                    } else {
+                        match literal_json(value) {
+                            Value::Null if rng.random_bool(0.5) => None,
+                            value => Some(value),
+                        }
+                    };
+                    format!("{field}: {}", vars.declare(ty, value))
+                })
+                .collect();
+            format!("filter: {{ {} }}", parts.join(", "))
+        }
+        _ => {
+            let mut object = serde_json::Map::new();
+            for (field, ty, value) in &chosen {
+                match literal_json(value) {
+                    Value::Null if rng.random_bool(0.5) => {}
+                    _ if rng.random_bool(0.03) => {
+                        vars.compiles = false;
+                        object.insert(field.to_string(), refused_value(ty));
+                    }
+                    value => {
+                        object.insert(field.to_string(), value);
+                    }
+                }
+            }
+            if rng.random_bool(0.02) {
+                vars.compiles = false;
+                object.insert("notAField".into(), json!(1));
+            }
+            let value = match rng.random_range(0..10) {
+                0 => None,
+                1 => Some(Value::Null),
+                _ => Some(Value::Object(object)),
+            };
+            format!("filter: {}", vars.declare(input, value))
+        }
+    }
+}
+
+/// The JSON a client sends for a GraphQL literal of the generators' tables (an enum value
+/// as its name).
+fn literal_json(literal: &str) -> Value {
+    match serde_json::from_str(literal) {
+        Ok(value) => value,
+        Err(_) => json!(literal),
+    }
+}
+
+/// A value of GraphQL type `ty` that the executor refuses.
+fn refused_value(ty: &str) -> Value {
+    match ty {
+        "String" => json!(5),
+        "Int" => json!("5"),
+        "UUID" => json!("not-a-uuid"),
+        _ => json!("NOT_A_VALUE"),
+    }
 }
 
 /// A random `mediaAssets` page selection (inside a brand).
@@ -1218,13 +1320,20 @@ fn random_assets(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> String
     if rng.random_bool(0.3) {
         arguments.push(random_filter(
             rng,
+            vars,
+            "MediaAssetFilter",
             &[
                 (
                     "category",
+                    "String",
                     &["\"images\"", "\"videos\"", "\"none\"", "null"],
                 ),
-                ("status", &["ACTIVE", "ARCHIVED", "DELETED", "null"]),
-                ("mimeType", &["\"image/png\"", "\"video/mp4\""]),
+                (
+                    "status",
+                    "AssetStatus",
+                    &["ACTIVE", "ARCHIVED", "DELETED", "null"],
+                ),
+                ("mimeType", "String", &["\"image/png\"", "\"video/mp4\""]),
             ],
         ));
     }
@@ -1287,9 +1396,7 @@ fn random_content(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> Strin
     let order = ["CREATED_AT_DESC", "CREATED_AT_ASC", "UPDATED_AT_DESC", ""]
         .choose(rng)
         .unwrap();
-    if !order.is_empty() {
-        arguments.push(format!("orderBy: {order}"));
-    }
+    arguments.extend(vars.order(rng, "ContentOrder", order));
     if rng.random_bool(0.3) {
         let (mine, other) = if *order == "UPDATED_AT_DESC" {
             (&cursors.content_updated, &cursors.content_created)
@@ -1304,10 +1411,20 @@ fn random_content(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> Strin
     if rng.random_bool(0.3) {
         arguments.push(random_filter(
             rng,
+            vars,
+            "ContentItemFilter",
             &[
-                ("status", &["PUBLISHED", "DRAFT", "PENDING_REVIEW", "null"]),
-                ("type", &["\"post\"", "\"blog\"", "\"nothing\""]),
-                ("platform", &["\"instagram\"", "\"tiktok\"", "null"]),
+                (
+                    "status",
+                    "ContentStatus",
+                    &["PUBLISHED", "DRAFT", "PENDING_REVIEW", "null"],
+                ),
+                ("type", "String", &["\"post\"", "\"blog\"", "\"nothing\""]),
+                (
+                    "platform",
+                    "String",
+                    &["\"instagram\"", "\"tiktok\"", "null"],
+                ),
             ],
         ));
     }
@@ -1340,11 +1457,12 @@ fn random_connection(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> St
         }
     }
     let newest = rng.random_bool(0.5);
-    if newest {
-        arguments.push("orderBy: CREATED_AT_DESC".into());
-    } else if rng.random_bool(0.5) {
-        arguments.push("orderBy: NAME_ASC".into());
-    }
+    let order = match newest {
+        true => "CREATED_AT_DESC",
+        false if rng.random_bool(0.5) => "NAME_ASC",
+        false => "",
+    };
+    arguments.extend(vars.order(rng, "BrandOrder", order));
     if rng.random_bool(0.4) {
         let (mine, other) = if newest {
             (&cursors.brands_newest, &cursors.brands_by_name)
@@ -1361,10 +1479,17 @@ fn random_connection(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> St
         let other = format!("\"{}\"", Uuid::from_u128(7));
         arguments.push(random_filter(
             rng,
+            vars,
+            "BrandFilter",
             &[
-                ("tenantId", &[tenant.as_str(), other.as_str(), "null"]),
+                (
+                    "tenantId",
+                    "UUID",
+                    &[tenant.as_str(), other.as_str(), "null"],
+                ),
                 (
                     "nameContains",
+                    "String",
                     &[
                         "\"or\"",
                         "\"\\\\\"",
@@ -1536,21 +1661,29 @@ fn random_leads(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> String 
         &cursors.leads
     };
     let mut arguments = random_page_arguments(rng, cursors, vars, mine);
-    if by_score {
-        arguments.push("orderBy: SCORE_DESC".into());
-    } else if rng.random_bool(0.1) {
-        arguments.push("orderBy: CREATED_AT_DESC".into());
-    }
+    let order = match by_score {
+        true => "SCORE_DESC",
+        false if rng.random_bool(0.1) => "CREATED_AT_DESC",
+        false => "",
+    };
+    arguments.extend(vars.order(rng, "LeadOrder", order));
     if rng.random_bool(0.4) {
         arguments.push(random_filter(
             rng,
+            vars,
+            "LeadFilter",
             &[
-                ("status", &["NEW", "QUALIFIED", "LOST", "null"]),
+                (
+                    "status",
+                    "LeadStatus",
+                    &["NEW", "QUALIFIED", "LOST", "null"],
+                ),
                 (
                     "source",
+                    "String",
                     &["\"website\"", "\"event\"", "\"nowhere\"", "null"],
                 ),
-                ("minScore", &["0", "50", "90", "101", "null"]),
+                ("minScore", "Int", &["0", "50", "90", "101", "null"]),
             ],
         ));
     }
@@ -1606,9 +1739,19 @@ fn random_campaigns(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> Str
     if rng.random_bool(0.4) {
         arguments.push(random_filter(
             rng,
+            vars,
+            "CampaignFilter",
             &[
-                ("status", &["ACTIVE", "DRAFT", "PAUSED", "null"]),
-                ("type", &["EMAIL", "PRODUCT_LAUNCH", "EVENT", "null"]),
+                (
+                    "status",
+                    "CampaignStatus",
+                    &["ACTIVE", "DRAFT", "PAUSED", "null"],
+                ),
+                (
+                    "type",
+                    "CampaignType",
+                    &["EMAIL", "PRODUCT_LAUNCH", "EVENT", "null"],
+                ),
             ],
         ));
     }
@@ -1861,9 +2004,6 @@ const FORM_KEY_FIELDS: &[&str] = &[
     "__typename",
 ];
 
-/// The fields of a `filter` argument and the values to pick from.
-type Filters = &'static [(&'static str, &'static [&'static str])];
-
 /// A random email or scoring list of a brand: a page of templates, email campaigns,
 /// contacts or automation rules, the scoring rules, or the (admin-only) form keys.
 fn random_email(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> String {
@@ -1875,32 +2015,40 @@ fn random_email(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> String 
             selected.join(" ")
         )
     };
-    let (field, fields, filter): (&str, &[&str], Filters) = match rng.random_range(0..6) {
-        0 => ("emailTemplates", EMAIL_TEMPLATE_FIELDS, &[]),
-        1 => (
-            "emailCampaigns",
-            EMAIL_CAMPAIGN_FIELDS,
-            &[("status", &["SENT", "SCHEDULED", "DRAFT", "FAILED", "null"])],
-        ),
-        2 => (
-            "emailContacts",
-            EMAIL_CONTACT_FIELDS,
-            &[(
-                "subscriptionStatus",
-                &["SUBSCRIBED", "UNSUBSCRIBED", "BOUNCED", "null"],
-            )],
-        ),
-        3 => ("emailAutomationRules", AUTOMATION_RULE_FIELDS, &[]),
-        4 => return list(rng, vars, "leadScoringRules", SCORING_RULE_FIELDS),
-        _ => {
-            vars.gated = true;
-            return list(rng, vars, "leadFormKeys", FORM_KEY_FIELDS);
-        }
-    };
+    let (field, fields, input, filter): (&str, &[&str], &str, Filters) =
+        match rng.random_range(0..6) {
+            0 => ("emailTemplates", EMAIL_TEMPLATE_FIELDS, "", &[]),
+            1 => (
+                "emailCampaigns",
+                EMAIL_CAMPAIGN_FIELDS,
+                "EmailCampaignFilter",
+                &[(
+                    "status",
+                    "EmailCampaignStatus",
+                    &["SENT", "SCHEDULED", "DRAFT", "FAILED", "null"],
+                )],
+            ),
+            2 => (
+                "emailContacts",
+                EMAIL_CONTACT_FIELDS,
+                "EmailContactFilter",
+                &[(
+                    "subscriptionStatus",
+                    "SubscriptionStatus",
+                    &["SUBSCRIBED", "UNSUBSCRIBED", "BOUNCED", "null"],
+                )],
+            ),
+            3 => ("emailAutomationRules", AUTOMATION_RULE_FIELDS, "", &[]),
+            4 => return list(rng, vars, "leadScoringRules", SCORING_RULE_FIELDS),
+            _ => {
+                vars.gated = true;
+                return list(rng, vars, "leadFormKeys", FORM_KEY_FIELDS);
+            }
+        };
     let node = random_fields(rng, fields, 5, vars, "e");
     let mut arguments = random_page_arguments(rng, cursors, vars, &cursors.leads);
     if !filter.is_empty() && rng.random_bool(0.4) {
-        arguments.push(random_filter(rng, filter));
+        arguments.push(random_filter(rng, vars, input, filter));
     }
     random_page(rng, vars, field, &arguments, &node.join(" "))
 }

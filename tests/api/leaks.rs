@@ -195,6 +195,20 @@ fn paths(brand: Uuid, ids: &[(NodeKind, Uuid)]) -> Vec<(String, Value)> {
         "query($t: UUID!) { brands(filter: { tenantId: $t }) { totalCount edges { node { uuid } } } }".to_string(),
         json!({ "t": DEMO_TENANT }),
     ));
+    // Filters and orders from variables, as clients send them (compiled too).
+    let lists = "uuid leads(first: 10, filter: $f, orderBy: $o) { totalCount edges { node { uuid email phone } } }
+                contentItems(first: 10, orderBy: $co, filter: { status: $s }) { totalCount edges { node { uuid } } }
+                emailContacts(filter: $ec) { totalCount edges { node { uuid email } } }";
+    paths.push((
+        format!(
+            "query($id: ID!, $b: BrandOrder, $bf: BrandFilter, $f: LeadFilter, $o: LeadOrder, $co: ContentOrder,
+                   $s: ContentStatus, $ec: EmailContactFilter) {{
+               brands(first: 100, orderBy: $b, filter: $bf) {{ totalCount edges {{ node {{ {lists} }} }} }}
+               brand(id: $id) {{ {lists} }} }}"
+        ),
+        json!({ "id": brand, "b": "CREATED_AT_DESC", "bf": { "tenantId": DEMO_TENANT, "nameContains": null },
+                "f": { "minScore": 0 }, "o": "SCORE_DESC", "co": "UPDATED_AT_DESC", "ec": {} }),
+    ));
     for (kind, id) in ids.iter().filter(|(kind, _)| *kind == NodeKind::Campaign) {
         paths.push((
             "query($id: ID!) { campaign(id: $id) { uuid leads { totalCount } } }".to_string(),

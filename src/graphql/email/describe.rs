@@ -1,6 +1,6 @@
 //! What the query compiler (`crate::compile`) may read of a brand's email: templates,
 //! email campaigns, contacts and automation rules (their plain columns), `Brand.email*`
-//! (newest first, the literal `status` and `subscriptionStatus` filters) and
+//! (newest first, the `status` and `subscriptionStatus` filters, literal or from variables) and
 //! `Campaign.emailCampaigns`. A contact's `email` is gated to [`PERSONAL_DATA_ROLE`] and
 //! above in its brand, as the executor's resolver gates it. JSON fields
 //! (`triggerConditions`, `actionConfig`), single objects (`brand`, `campaign`,

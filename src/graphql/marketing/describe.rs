@@ -1,6 +1,6 @@
 //! What the query compiler (`crate::compile`) may read of campaigns and leads: their plain
 //! columns, `Brand.campaigns` / `Brand.leads` (newest first, leads also by score; the
-//! literal `status`, `type`, `source` and `minScore` filters), `Campaign.leads`, `Campaign.contentItems`,
+//! `status`, `type`, `source` and `minScore` filters, literal or from variables), `Campaign.leads`, `Campaign.contentItems`,
 //! `Campaign.tasks`, `Campaign.emailCampaigns`, `Campaign.summary` (its rollup, but for
 //! `budgetUsed` and `leadsByStatus`), `Lead.activities`, and a brand's scoring rules and
 //! (admin-only) form keys. A lead's `email` and `phone` are gated to
