@@ -117,6 +117,9 @@ impl Gateway {
             .env("BRANDGRAPH_LOG", "warn")
             .env("BRANDGRAPH_DB_POOL", "24")
             .env("BRANDGRAPH_MAX_CONNECTIONS_PER_USER", "100000")
+            // Every subscriber and load connection comes from this one address.
+            .env("BRANDGRAPH_MAX_CONNECTIONS", "100000")
+            .env("BRANDGRAPH_MAX_CONNECTIONS_PER_IP", "100000")
             .env("BRANDGRAPH_SUBSCRIBER_BUFFER", "1024")
             .env(
                 "BRANDGRAPH_SHARED_SUBSCRIPTIONS",
