@@ -31,7 +31,7 @@ SQL
 
 script=$(mktemp)
 cat > "$script" <<'SQL'
-UPDATE content_items SET status = CASE status WHEN 'draft' THEN 'review' ELSE 'draft' END
+UPDATE content_items SET status = CASE status WHEN 'draft' THEN 'pending_review' ELSE 'draft' END
  WHERE id = ('00000000-0000-0000-0001-' || lpad(:client_id + 1 || '', 12, '0'))::uuid;
 SQL
 printf '%-8s %-7s %12s %12s\n' clients notify commits/s latency_ms
@@ -42,6 +42,7 @@ for clients in $CLIENTS; do
       "$PGURL_BASE/$DB" 2>&1)
     tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out")
     lat=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' <<<"$out")
+    if [ -z "$tps" ]; then echo "$out" >&2; exit 1; fi
     printf '%-8s %-7s %12.0f %12s\n' "$clients" "$notify" "$tps" "$lat"
   done
 done
