@@ -105,7 +105,7 @@ impl<'a> Planner<'a> {
                     // Keys come from the constant lists, never from the request's text.
                     Some(key) => format!(
                         "(CASE jsonb_typeof({row}.metrics -> '{key}') WHEN 'number' THEN {} ELSE 'null' END)",
-                        json::float(&format!("({row}.metrics ->> '{key}')::float8"))
+                        json::float_of_number_text(&format!("({row}.metrics ->> '{key}')"))
                     ),
                     None => return fallback(format!("AnalyticsMetric.{name}")),
                 },

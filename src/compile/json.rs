@@ -59,6 +59,17 @@ pub fn float(x: &str) -> String {
     )
 }
 
+/// As [`float`], of `text`, the text of a JSON number as jsonb prints it (`metrics ->>
+/// 'reach'` where the value is a number: plain digits, never an exponent). The common case,
+/// an integer of at most 15 characters, is that text plus `.0` (exact in an `f64`, below
+/// 1e16), without the conversions `float` makes per row.
+pub fn float_of_number_text(text: &str) -> String {
+    format!(
+        "(CASE WHEN strpos({text}, '.') = 0 AND length({text}) <= 15 THEN {text} || '.0' ELSE {} END)",
+        float(&format!("({text})::float8"))
+    )
+}
+
 /// A timestamptz as chrono's serde writes it (cursors): as [`Render::Timestamp`] but
 /// ending in `Z`.
 pub fn utc_timestamp(value: &str) -> String {

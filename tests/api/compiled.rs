@@ -1759,7 +1759,8 @@ fn random_campaigns(rng: &mut StdRng, cursors: &Cursors, vars: &mut Vars) -> Str
 }
 
 /// Metric rows the renderers must get right: floats PostgreSQL and serde_json print
-/// differently (`0.1`, `1e20`, `-0.0`, `1.5e-7`, integers beyond 2^53), values that are
+/// differently (`0.1`, `1e20`, `-0.0`, `1.5e-7`, integers beyond 2^53, the longest
+/// integer printed from its own text and a negative one), values that are
 /// not numbers (read as null), missing keys, and a post's own row beside the brand's.
 async fn vary_the_metrics(app: &TestApp) {
     let sql = format!(
@@ -1769,7 +1770,8 @@ async fn vary_the_metrics(app: &TestApp) {
                       "shares": 1.5e-7, "clicks": 123456789012345678, "ctr": 0.30000000000000004,
                       "engagementRate": 0.0500}}', now()),
                   (gen_random_uuid(), '{aurora}', '{tenant}', 'instagram', 'post-2', current_date - 3,
-                   '{{"reach": 2.5, "followers": 12345.678}}', now()),
+                   '{{"reach": 2.5, "followers": 12345.678, "likes": -42, "comments": 123456789012345,
+                      "shares": 0, "clicks": 9007199254740993}}', now()),
                   (gen_random_uuid(), '{aurora}', '{tenant}', 'new_platform', NULL, current_date,
                    '{{}}', now())"#,
         aurora = brands::AURORA,
