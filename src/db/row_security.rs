@@ -115,7 +115,8 @@ impl DbViewer {
     /// (the id and kind bound as two more parameters); `None` for anything else. The
     /// settings' one-row subquery is the outer side of a lateral join, so the statement's
     /// policies (InitPlans, evaluated on first use) read them; autocommit ends them with
-    /// the statement.
+    /// the statement. The statement ends its own line, so a trailing `--` comment in it
+    /// stays a comment.
     pub fn wrap(&self, statement: &Statement) -> Option<Statement> {
         if !is_plain_select(&statement.sql) {
             return None;
@@ -130,7 +131,7 @@ impl DbViewer {
         let sql = format!(
             "SELECT viewed.* FROM (SELECT set_config('{setting}', ${id}, true) AS u, \
              set_config('brandgraph.kind', ${kind}, true) AS k) AS viewer \
-             CROSS JOIN LATERAL (SELECT * FROM ({inner}) AS viewed \
+             CROSS JOIN LATERAL (SELECT * FROM ({inner}\n) AS viewed \
              WHERE viewer.u IS NOT NULL OFFSET 0) AS viewed",
             setting = self.id_setting(),
             kind = id + 1,
@@ -317,7 +318,7 @@ mod tests {
                     .contains("set_config('brandgraph.kind', $3, true)")
                 && wrapped
                     .sql
-                    .contains("(SELECT id FROM brands WHERE id = $1) AS viewed"),
+                    .contains("(SELECT id FROM brands WHERE id = $1\n) AS viewed"),
             "{}",
             wrapped.sql
         );
