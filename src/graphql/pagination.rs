@@ -41,6 +41,23 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
+impl PageArgs {
+    /// A connection field's four page arguments, as the resolver received them.
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Self {
+        Self {
+            first,
+            after,
+            last,
+            before,
+        }
+    }
+}
+
 /// Validated `first`/`after`/`last`/`before` of a page (Relay's cursor connections spec):
 /// the rows after `after` and before `before`, the first `limit` of them, or with `last`
 /// the last `limit`. `first` and `last` together are refused (the spec discourages them;

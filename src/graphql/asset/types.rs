@@ -133,12 +133,7 @@ impl MediaAsset {
             ctx,
             (),
             Sort::NEWEST_FIRST,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )?;
         nested_connection::<AssetUsage, _>(
             ctx,

@@ -287,12 +287,7 @@ impl BrandQuery {
         #[graphql(desc = "Default: by name.")] order_by: Option<BrandOrder>,
     ) -> ApiResult<BrandConnection> {
         let order = order_by.unwrap_or_default();
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
+        let args = PageArgs::new(first, after, last, before);
         let page = PageRequest::<BrandCursor>::parse(&args)?;
         let scope = ctx.viewer()?.brand_scope().await?;
         let filter = filter.unwrap_or_default();

@@ -261,12 +261,7 @@ impl Brand {
     ) -> ApiResult<NestedConnection<ContentItem>> {
         let spec = Brand::content_items_spec(
             &ctx.look_ahead(),
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
             filter,
             order_by,
         )?;
@@ -297,12 +292,7 @@ impl Brand {
     ) -> ApiResult<NestedConnection<MediaAsset>> {
         let spec = Brand::media_assets_spec(
             &ctx.look_ahead(),
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
             filter,
         )?;
         nested_connection::<BrandAssets, _>(
@@ -346,12 +336,7 @@ impl Brand {
             ctx,
             filter,
             Sort::NEWEST_FIRST,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )?;
         nested_connection::<BrandApprovals, _>(
             ctx,
@@ -446,17 +431,7 @@ impl Brand {
             column: "scheduled_at",
             descending: false,
         };
-        let spec = nested_spec(
-            ctx,
-            filter,
-            sort,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )?;
+        let spec = nested_spec(ctx, filter, sort, PageArgs::new(first, after, last, before))?;
         nested_connection::<BrandSchedule, _>(
             ctx,
             self.0.id,
@@ -520,12 +495,7 @@ impl Brand {
             self.0.id,
             status,
             content_item_id,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -548,12 +518,7 @@ impl Brand {
             ctx,
             self.0.id,
             job_id,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -576,12 +541,7 @@ impl Brand {
             ctx,
             self.0.id,
             filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -633,12 +593,7 @@ impl Brand {
             ctx,
             self.0.id,
             platform,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -662,12 +617,7 @@ impl Brand {
             ctx,
             self.0.id,
             platform,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -696,12 +646,7 @@ impl Brand {
             self.0.id,
             status,
             assigned_to,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -728,12 +673,7 @@ impl Brand {
             ctx,
             self.0.id,
             status,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -760,12 +700,7 @@ impl Brand {
             ctx,
             self.0.id,
             status,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -788,12 +723,7 @@ impl Brand {
             ctx,
             self.0.id,
             status,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -826,12 +756,7 @@ impl Brand {
             ctx,
             self.0.id,
             filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -865,12 +790,7 @@ impl Brand {
             from,
             to,
             unanswered,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -894,12 +814,7 @@ impl Brand {
             ctx,
             self.0.id,
             cycle_id,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -928,12 +843,7 @@ impl Brand {
             ctx,
             self.0.id,
             filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -965,12 +875,7 @@ impl Brand {
             ctx,
             self.0.id,
             filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -1002,12 +907,7 @@ impl Brand {
             ctx,
             self.0.id,
             filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -1030,12 +930,7 @@ impl Brand {
             ctx,
             self.0.id,
             category,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -1066,12 +961,7 @@ impl Brand {
             ctx,
             self.0.id,
             filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -1098,12 +988,7 @@ impl Brand {
             self.0.id,
             filter,
             order_by,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -1121,17 +1006,8 @@ impl Brand {
         >,
         #[graphql(desc = "Cursor of the first edge of the next page.")] before: Option<String>,
     ) -> ApiResult<NestedConnection<EmailTemplate>> {
-        email::brand_fields::templates(
-            ctx,
-            self.0.id,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await
+        email::brand_fields::templates(ctx, self.0.id, PageArgs::new(first, after, last, before))
+            .await
     }
     /// Email campaigns, newest first.
     #[graphql(
@@ -1152,12 +1028,7 @@ impl Brand {
             ctx,
             self.0.id,
             filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -1180,12 +1051,7 @@ impl Brand {
             ctx,
             self.0.id,
             filter,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }
@@ -1206,12 +1072,7 @@ impl Brand {
         email::brand_fields::automation_rules(
             ctx,
             self.0.id,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }

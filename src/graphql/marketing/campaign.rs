@@ -198,12 +198,7 @@ impl Campaign {
             ctx,
             (),
             Sort::NEWEST_FIRST,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )?;
         nested_connection::<CampaignLeads, _>(
             ctx,
@@ -233,12 +228,7 @@ impl Campaign {
             ctx,
             (),
             Sort::NEWEST_FIRST,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )?;
         nested_connection::<CampaignContent, _>(
             ctx,
@@ -267,12 +257,7 @@ impl Campaign {
         crate::graphql::email::brand_fields::of_campaign(
             ctx,
             self.0.id,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )
         .await
     }

@@ -162,12 +162,7 @@ impl Lead {
             ctx,
             (),
             Sort::NEWEST_FIRST,
-            PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
+            PageArgs::new(first, after, last, before),
         )?;
         nested_connection::<LeadActivities, _>(
             ctx,
