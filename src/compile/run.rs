@@ -30,9 +30,8 @@ pub enum Outcome {
 /// with it the settings, exists. `params` are the settings' bind parameters (id, kind).
 pub fn with_viewer(sql: &str, (id, kind): (usize, usize)) -> String {
     format!(
-        "SELECT (SELECT plan.* FROM ({sql}) AS plan WHERE viewer.u IS NOT NULL) \
-         FROM (SELECT set_config('brandgraph.user_id', ${id}, true) AS u, \
-         set_config('brandgraph.kind', ${kind}, true) AS k) AS viewer"
+        "SELECT (SELECT plan.* FROM ({sql}) AS plan WHERE viewer.u IS NOT NULL) FROM {}",
+        crate::db::row_security::settings_row("brandgraph.user_id", id, kind)
     )
 }
 

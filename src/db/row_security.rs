@@ -129,13 +129,10 @@ impl DbViewer {
         values.0.push(self.id_text().into());
         values.0.push(self.kind.as_str().into());
         let sql = format!(
-            "SELECT viewed.* FROM (SELECT set_config('{setting}', ${id}, true) AS u, \
-             set_config('brandgraph.kind', ${kind}, true) AS k) AS viewer \
-             CROSS JOIN LATERAL (SELECT * FROM ({inner}\n) AS viewed \
+            "SELECT viewed.* FROM {} CROSS JOIN LATERAL (SELECT * FROM ({}\n) AS viewed \
              WHERE viewer.u IS NOT NULL OFFSET 0) AS viewed",
-            setting = self.id_setting(),
-            kind = id + 1,
-            inner = statement.sql,
+            settings_row(self.id_setting(), id, id + 1),
+            statement.sql,
         );
         Some(Statement {
             sql,
@@ -145,17 +142,32 @@ impl DbViewer {
     }
 }
 
+/// `(SELECT set_config(<id_setting>, $id, true) AS u, set_config('brandgraph.kind', $kind,
+/// true) AS k) AS viewer`: the one-row subquery that sets a statement's settings from two
+/// bind parameters. A volatile subquery is never flattened; the statement reads after it by
+/// referring to `viewer.u` (the executor's reads here, compiled plans in `compile::run`).
+pub fn settings_row(id_setting: &str, id: usize, kind: usize) -> String {
+    format!(
+        "(SELECT set_config('{id_setting}', ${id}, true) AS u, \
+         set_config('brandgraph.kind', ${kind}, true) AS k) AS viewer"
+    )
+}
+
 /// A read that may run as a subquery: `SELECT …` without a locking clause.
 fn is_plain_select(sql: &str) -> bool {
     let head = sql.trim_start().get(..6).unwrap_or("");
-    if !head.eq_ignore_ascii_case("select") {
-        return false;
-    }
-    let upper = sql.to_ascii_uppercase();
-    !(upper.contains(" FOR UPDATE")
-        || upper.contains(" FOR SHARE")
-        || upper.contains(" FOR NO KEY")
-        || upper.contains(" FOR KEY SHARE"))
+    head.eq_ignore_ascii_case("select")
+        && ![" FOR UPDATE", " FOR SHARE", " FOR NO KEY", " FOR KEY SHARE"]
+            .iter()
+            .any(|clause| contains_ignoring_case(sql, clause))
+}
+
+/// Whether `text` contains `needle` (ASCII, any case), without copying `text`: this runs
+/// on every executor read.
+fn contains_ignoring_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// A pool every connection of which starts as the service kind (`brandgraph.kind =
