@@ -35,6 +35,7 @@ pub struct Metrics {
     live_channels: IntGauge,
     audiences: IntGauge,
     audience_departures: IntCounter,
+    compiled_events: IntCounter,
     events_published: IntCounter,
     subscriber_lag: IntCounter,
     events_replayed: IntCounter,
@@ -169,6 +170,11 @@ impl Default for Metrics {
                 &registry,
                 "brandgraph_audience_departures_total",
                 "Subscribers that fell behind their audience (or outlived it) and resumed privately.",
+            ),
+            compiled_events: counter(
+                &registry,
+                "brandgraph_compiled_events_total",
+                "Subscription events rendered by a compiled plan for an audience (one statement each).",
             ),
             events_published: counter(
                 &registry,
@@ -307,6 +313,7 @@ impl Metrics {
         self.live_channels.set(hub.channel_count() as i64);
         self.audiences.set(audiences.count() as i64);
         catch_up(&self.audience_departures, audiences.departures());
+        catch_up(&self.compiled_events, audiences.compiled_events());
         self.subscribers.reset();
         for (topic, count) in hub.subscribers_by_topic() {
             self.subscribers

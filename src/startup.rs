@@ -174,6 +174,7 @@ impl App {
                 audiences: crate::graphql::audience::Audiences::new(
                     config.realtime.subscriber_buffer,
                     config.realtime.shared_subscriptions,
+                    config.graphql.compiled_queries,
                 ),
                 graphiql_token: None,
             }),

@@ -24,6 +24,9 @@ use super::load::Context;
 use super::report::percentile;
 
 pub struct FanoutResult {
+    pub stream: Stream,
+    /// The gateway's read path, when runs on several are printed together.
+    pub path: &'static str,
     pub rate: u64,
     pub subscribers: usize,
     pub spread: String,
@@ -67,17 +70,61 @@ fn latency_windows(mut samples: Vec<(u64, u64)>, width_ms: u64) -> Vec<LatencyWi
         .collect()
 }
 
-const SUBSCRIBE: &str =
-    "subscription($brand: ID!) { approvalUpdated(brandId: $brand) { approvalId } }";
+/// What the subscribers of a fan-out run watch, and what the producer writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// `approvalUpdated`: the event's own fields, one rendering per brand.
+    Approvals,
+    /// `leadCaptured` with the lead read as a query reads it (its email gated by role):
+    /// one compiled statement per event and role, or per subscriber on the executor.
+    Leads,
+}
 
-fn approval_uuid(global: &str) -> Option<Uuid> {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(global).ok()?).ok()?;
-    Uuid::parse_str(text.strip_prefix("PostApproval:")?).ok()
+impl Stream {
+    fn subscription(self) -> &'static str {
+        match self {
+            Stream::Approvals => {
+                "subscription($brand: ID!) { approvalUpdated(brandId: $brand) { approvalId } }"
+            }
+            Stream::Leads => {
+                "subscription($brand: ID!) { leadCaptured(brandId: $brand) { leadId op \
+                 lead { name email score status activities(first: 3) { edges { node { type } } } } } }"
+            }
+        }
+    }
+
+    /// The row id of the event a message carries.
+    fn id_in(self, message: &Value) -> Option<Uuid> {
+        let (field, id, kind) = match self {
+            Stream::Approvals => ("approvalUpdated", "approvalId", "PostApproval:"),
+            Stream::Leads => ("leadCaptured", "leadId", "Lead:"),
+        };
+        let global = message["payload"]["data"][field][id].as_str()?;
+        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(global).ok()?).ok()?;
+        Uuid::parse_str(text.strip_prefix(kind)?).ok()
+    }
+
+    /// One transaction's statement writing `rows` (row id, brand), one event each.
+    fn insert(self, rows: &[(Uuid, Uuid)]) -> String {
+        let values: Vec<String> = rows
+            .iter()
+            .map(|(id, brand)| match self {
+                Stream::Approvals => format!("('{id}', '{brand}', 'pending')"),
+                Stream::Leads => format!("('{id}', '{brand}', 'Bench Lead', '{id}@bench.test')"),
+            })
+            .collect();
+        let table = match self {
+            Stream::Approvals => "post_approvals (id, brand_id, status)",
+            Stream::Leads => "leads (id, brand_id, name, email)",
+        };
+        format!("INSERT INTO {table} VALUES {}", values.join(", "))
+    }
 }
 
 /// Opens one subscriber and returns its reader, which collects (approval, arrival) until stopped.
 async fn subscriber(
     addr: std::net::SocketAddr,
+    stream: Stream,
     token: &str,
     brand: Uuid,
     mut stop: watch::Receiver<bool>,
@@ -103,7 +150,7 @@ async fn subscriber(
             other => anyhow::bail!("no connection_ack: {other:?}"),
         }
     }
-    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": SUBSCRIBE, "variables": { "brand": brand } } });
+    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": stream.subscription(), "variables": { "brand": brand } } });
     socket
         .send(Message::Text(subscribe.to_string().into()))
         .await?;
@@ -116,7 +163,7 @@ async fn subscriber(
                     Some(Ok(Message::Text(text))) => {
                         let arrived = Instant::now();
                         if let Ok(value) = serde_json::from_str::<Value>(&text)
-                            && let Some(id) = value["payload"]["data"]["approvalUpdated"]["approvalId"].as_str().and_then(approval_uuid)
+                            && let Some(id) = stream.id_in(&value)
                         {
                             received.push((id, arrived));
                             counter.fetch_add(1, Ordering::Relaxed);
@@ -136,12 +183,11 @@ pub async fn run(
     gateway: &Gateway,
     ctx: &Context,
     database_url: &str,
-    subscribers: usize,
-    spread: bool,
+    (stream, subscribers, spread): (Stream, usize, bool),
     args: &Args,
 ) -> anyhow::Result<FanoutResult> {
     let brands = if spread { ctx.brands.len() } else { 1 };
-    println!("fan-out: opening {subscribers} subscribers over {brands} brand(s) ...");
+    println!("fan-out: opening {subscribers} {stream:?} subscribers over {brands} brand(s) ...");
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_idle_kib = gateway.rss_kib();
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -154,6 +200,7 @@ pub async fn run(
             let (brand, token) = &ctx.brands[j % brands];
             subscriber(
                 gateway.addr,
+                stream,
                 token,
                 *brand,
                 stop_rx.clone(),
@@ -192,21 +239,18 @@ pub async fn run(
     let mut interval = tokio::time::interval(tick);
     for _ in 0..ticks {
         interval.tick().await;
-        let mut values = Vec::new();
+        let mut rows = Vec::with_capacity(per_tick as usize);
         let sent = Instant::now();
         for _ in 0..per_tick {
             let brand = ctx.brands[next_brand % brands].0;
             next_brand += 1;
             let id = Uuid::new_v4();
-            values.push(format!("('{id}', '{brand}', 'pending')"));
+            rows.push((id, brand));
             produced.insert(id, (brand, sent));
         }
         db.execute_raw(Statement::from_string(
             DbBackend::Postgres,
-            format!(
-                "INSERT INTO post_approvals (id, brand_id, status) VALUES {}",
-                values.join(", ")
-            ),
+            stream.insert(&rows),
         ))
         .await?;
     }
@@ -260,6 +304,8 @@ pub async fn run(
     db.close().await?;
     latencies.sort_unstable();
     Ok(FanoutResult {
+        stream,
+        path: "",
         rate,
         subscribers,
         spread: if spread {

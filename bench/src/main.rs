@@ -90,6 +90,15 @@ pub struct Args {
     /// cluster), to print what replica routing costs per shape.
     #[arg(long)]
     pub replica_url: Option<String>,
+    /// Also fan out `leadCaptured` subscriptions that read the lead (subscribers spread over
+    /// all brands at `--event-rate`): one compiled statement per event and role; with
+    /// `--compare-paths` also on a gateway with compiled queries off (each subscriber
+    /// executes its own reads).
+    #[arg(long)]
+    pub fanout_leads: bool,
+    /// Only the lead fan-out (with `--fanout-leads`), not the approval runs.
+    #[arg(long)]
+    pub only_leads: bool,
     /// The gateway binary (default: `brandgraph` next to this executable).
     #[arg(long)]
     pub gateway: Option<PathBuf>,
@@ -169,9 +178,25 @@ async fn main() -> anyhow::Result<()> {
     }
     if !args.skip_fanout {
         let mut rows = Vec::new();
-        for &subscribers in &args.subscribers {
-            for spread in [true, false] {
-                rows.push(fanout::run(&gateway, &ctx, &url, subscribers, spread, &args).await?);
+        if !args.only_leads {
+            for &subscribers in &args.subscribers {
+                for spread in [true, false] {
+                    let run = (fanout::Stream::Approvals, subscribers, spread);
+                    rows.push(fanout::run(&gateway, &ctx, &url, run, &args).await?);
+                }
+            }
+        }
+        if args.fanout_leads {
+            rows.extend(lead_fanout(&gateway, &ctx, &url, &args).await?);
+            if args.compare_paths {
+                let executor = Comparison::Executor.start(&args, &url).await?;
+                let other = load::Context::new(&executor, &url, &scale, args.persisted).await?;
+                let mut runs = lead_fanout(&executor, &other, &url, &args).await?;
+                for run in &mut runs {
+                    run.path = Comparison::Executor.path();
+                }
+                rows.extend(runs);
+                executor.stop().await;
             }
         }
         let execution = if args.private_subscriptions {
@@ -187,6 +212,23 @@ async fn main() -> anyhow::Result<()> {
     }
     gateway.stop().await;
     Ok(())
+}
+
+/// The lead fan-out runs on `gateway` (subscribers spread over every brand).
+async fn lead_fanout(
+    gateway: &gateway::Gateway,
+    ctx: &load::Context,
+    url: &str,
+    args: &Args,
+) -> anyhow::Result<Vec<fanout::FanoutResult>> {
+    let mut rows = Vec::new();
+    for &subscribers in &args.subscribers {
+        let run = (fanout::Stream::Leads, subscribers, true);
+        let mut row = fanout::run(gateway, ctx, url, run, args).await?;
+        row.path = if args.compare_paths { "compiled" } else { "" };
+        rows.push(row);
+    }
+    Ok(rows)
 }
 
 /// A second gateway the query shapes also run on, to print what one setting costs.

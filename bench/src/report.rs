@@ -49,12 +49,17 @@ pub fn print_fanout(rows: &[FanoutResult], secs: u64, execution: &str) {
         "\nSubscription fan-out ({secs} s of events, {execution}; latency from before the writing statement to receipt):"
     );
     println!(
-        "| subscribers | brands | events/s | deliveries | p50 ms | p99 ms | max ms | lost | duplicated | RSS idle MiB | RSS with subs MiB | KiB/sub |"
+        "| stream | subscribers | brands | events/s | deliveries | p50 ms | p99 ms | max ms | lost | duplicated | RSS idle MiB | RSS with subs MiB | KiB/sub |"
     );
-    println!("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in rows {
+        let stream = match (row.stream, row.path) {
+            (stream, "") => format!("{stream:?}"),
+            (stream, path) => format!("{stream:?}, {path}"),
+        };
         println!(
-            "| {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {} | {} | {:.1} | {:.1} | {:.1} |",
+            "| {} | {} | {} | {} | {} | {:.1} | {:.1} | {:.1} | {} | {} | {:.1} | {:.1} | {:.1} |",
+            stream,
             row.subscribers,
             row.spread,
             row.rate,
@@ -75,8 +80,8 @@ pub fn print_fanout(rows: &[FanoutResult], secs: u64, execution: &str) {
 pub fn print_latency_windows(rows: &[FanoutResult]) {
     for row in rows.iter().filter(|row| !row.windows.is_empty()) {
         println!(
-            "\nLatency by send time, {} subscribers over {}:",
-            row.subscribers, row.spread
+            "\nLatency by send time, {:?}, {} subscribers over {}:",
+            row.stream, row.subscribers, row.spread
         );
         println!("| sent from ms | deliveries | p50 ms | p99 ms |");
         println!("|---:|---:|---:|---:|");

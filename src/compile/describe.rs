@@ -5,6 +5,7 @@
 
 use crate::auth::Role;
 use crate::graphql::ids::NodeKind;
+use crate::realtime::events::{ChangeEvent, Topic};
 
 /// How a column renders, byte for byte as async-graphql's executor writes the field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +104,40 @@ impl ObjectType {
     pub fn relation(&self, field: &str) -> Option<&Relation> {
         self.relations.iter().find(|r| r.field == field)
     }
+}
+
+/// A subscription event type whose events a plan renders: fields read from the change
+/// event itself (rendered in Rust as the executor's resolvers render them, bound as JSON
+/// text), and one field holding the event's row as it is now.
+pub struct EventType {
+    /// The GraphQL type name (also `__typename`).
+    pub name: &'static str,
+    pub fields: &'static [EventField],
+    /// The field that reads the event's row (its `entity_id`, in the event's brand) as
+    /// this object type; `null` once the row is gone.
+    pub row: (&'static str, &'static ObjectType),
+}
+
+impl EventType {
+    pub fn field(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+}
+
+/// A field of an event type read from the change event.
+pub struct EventField {
+    pub name: &'static str,
+    /// The field's value, as its resolver returns it (the same function).
+    pub value: fn(&ChangeEvent) -> async_graphql::Value,
+}
+
+/// A subscription root field whose audience a plan renders: the events of `topic` with
+/// operation `op` (`insert`, `update`), as the field's resolver filters them.
+pub struct EventRoot {
+    pub field: &'static str,
+    pub topic: Topic,
+    pub op: &'static str,
+    pub ty: &'static EventType,
 }
 
 /// A list field of an object type: the rows of `target` whose `parent_column` is the

@@ -16,6 +16,7 @@ mod analytics;
 mod args;
 mod connection;
 pub mod describe;
+mod event;
 mod json;
 mod named;
 pub mod plan;
@@ -27,6 +28,7 @@ use std::sync::Arc;
 
 use async_graphql::parser::types::ExecutableDocument;
 
+pub use event::{EventPlan, plan_event};
 pub use plan::{Fallback, Plan};
 pub use run::{Outcome, run, with_viewer};
 

@@ -77,6 +77,13 @@ pub enum Param {
     MembershipBrands,
     /// The roles of [`Param::MembershipBrands`], as GraphQL enum names, `text[]`.
     MembershipRoles,
+    /// A subscription event's field (the index in its [`EventType`](super::describe::EventType)'s
+    /// fields), as JSON text (`text`).
+    EventField(usize),
+    /// The row a subscription event is about (its `entity_id`, `uuid`).
+    EventRow,
+    /// The brand of a subscription event (`uuid`).
+    EventBrand,
 }
 
 /// One described field of a connection's filter input, read from a variable.
@@ -127,7 +134,8 @@ impl Param {
             Param::MembershipRoles => "text[]",
             Param::Service => "boolean",
             Param::RangeFrom(..) | Param::RangeTo(..) => "date",
-            Param::User => "uuid",
+            Param::User | Param::EventRow | Param::EventBrand => "uuid",
+            Param::EventField(_) => "text",
             Param::Int(_) => "integer",
             Param::BrandId(_) | Param::Uuid(_) | Param::CursorId(..) | Param::NodeUuid(_) => "uuid",
             Param::NodeKind(_) => "text",
@@ -215,29 +223,67 @@ pub(super) fn object_type(name: &str) -> Option<&'static ObjectType> {
 }
 
 pub fn plan(doc: &ExecutableDocument, operation_name: Option<&str>) -> Result<Plan, Fallback> {
-    let (name, operation) = match (&doc.operations, operation_name) {
-        (DocumentOperations::Single(operation), None) => (None, operation),
+    let (name, operation) = operation_of(doc, operation_name)?;
+    let mut plan = Planner::new(doc).plan(operation)?;
+    plan.operation_name = name;
+    Ok(plan)
+}
+
+/// The operation a request with `operation_name` runs, and its name.
+pub(super) fn operation_of<'a>(
+    doc: &'a ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Result<(Option<String>, &'a OperationDefinition), Fallback> {
+    Ok(match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(operation), None) => (None, &operation.node),
         (DocumentOperations::Single(_), Some(_)) => return fallback("operation name"),
         (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
-            Some(operation) => (Some(name.to_string()), operation),
+            Some(operation) => (Some(name.to_string()), &operation.node),
             None => return fallback("unknown operation"),
         },
         (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
             let (name, operation) = operations.iter().next().expect("one operation");
-            (Some(name.to_string()), operation)
+            (Some(name.to_string()), &operation.node)
         }
         (DocumentOperations::Multiple(_), None) => return fallback("operation name required"),
-    };
-    let mut plan = Planner {
-        doc,
-        params: vec![Param::Scope],
-        aliases: 0,
-        backward_sizes: Vec::new(),
-        every_brand_role: None,
+    })
+}
+
+/// The variables `operation` declares, as the planner binds them.
+pub(super) fn variables_of(operation: &OperationDefinition) -> Result<Vec<Variable>, Fallback> {
+    if !operation.directives.is_empty() {
+        return fallback("operation directives");
     }
-    .plan(&operation.node)?;
-    plan.operation_name = name;
-    Ok(plan)
+    let mut variables = Vec::new();
+    for definition in &operation.variable_definitions {
+        let definition: &VariableDefinition = &definition.node;
+        if definition.default_value.is_some() || !definition.directives.is_empty() {
+            return fallback("variable default or directive");
+        }
+        let mut check = None;
+        let ty = match &definition.var_type.node.base {
+            BaseType::Named(name) if name == "ID" => VariableType::Id,
+            BaseType::Named(name) if name == "Int" => VariableType::Int,
+            BaseType::Named(name) if name == "Boolean" => VariableType::Boolean,
+            BaseType::Named(name) if name == "String" => VariableType::String,
+            BaseType::Named(name) if name == "NaiveDate" => VariableType::Date,
+            BaseType::Named(name) => match check_of(name) {
+                Some(named) => {
+                    check = Some(named);
+                    VariableType::Named
+                }
+                None => return fallback("variable type"),
+            },
+            BaseType::List(_) => return fallback("variable type"),
+        };
+        variables.push(Variable {
+            name: definition.name.node.clone(),
+            ty,
+            required: !definition.var_type.node.nullable,
+            check,
+        });
+    }
+    Ok(variables)
 }
 
 pub(super) struct Planner<'a> {
@@ -250,42 +296,21 @@ pub(super) struct Planner<'a> {
 }
 
 impl<'a> Planner<'a> {
+    pub(super) fn new(doc: &'a ExecutableDocument) -> Self {
+        Planner {
+            doc,
+            params: vec![Param::Scope],
+            aliases: 0,
+            backward_sizes: Vec::new(),
+            every_brand_role: None,
+        }
+    }
+
     fn plan(mut self, operation: &'a OperationDefinition) -> Result<Plan, Fallback> {
         if operation.ty != OperationType::Query {
             return fallback("not a query");
         }
-        if !operation.directives.is_empty() {
-            return fallback("operation directives");
-        }
-        let mut variables = Vec::new();
-        for definition in &operation.variable_definitions {
-            let definition: &VariableDefinition = &definition.node;
-            if definition.default_value.is_some() || !definition.directives.is_empty() {
-                return fallback("variable default or directive");
-            }
-            let mut check = None;
-            let ty = match &definition.var_type.node.base {
-                BaseType::Named(name) if name == "ID" => VariableType::Id,
-                BaseType::Named(name) if name == "Int" => VariableType::Int,
-                BaseType::Named(name) if name == "Boolean" => VariableType::Boolean,
-                BaseType::Named(name) if name == "String" => VariableType::String,
-                BaseType::Named(name) if name == "NaiveDate" => VariableType::Date,
-                BaseType::Named(name) => match check_of(name) {
-                    Some(named) => {
-                        check = Some(named);
-                        VariableType::Named
-                    }
-                    None => return fallback("variable type"),
-                },
-                BaseType::List(_) => return fallback("variable type"),
-            };
-            variables.push(Variable {
-                name: definition.name.node.clone(),
-                ty,
-                required: !definition.var_type.node.nullable,
-                check,
-            });
-        }
+        let variables = variables_of(operation)?;
         let mut members = Vec::new();
         for member in self.members_of(&operation.selection_set.node, "Query")? {
             let value = match member.name() {
@@ -298,6 +323,12 @@ impl<'a> Planner<'a> {
             };
             members.push(member.with(value));
         }
+        self.finish(format!("SELECT {}", object(&members)), variables)
+    }
+
+    /// The plan of `sql` once every selection is planned: each variable it binds checked
+    /// against the operation's declarations.
+    pub(super) fn finish(self, sql: String, variables: Vec<Variable>) -> Result<Plan, Fallback> {
         for name in &self.backward_sizes {
             if !variables.iter().any(|v| &v.name == name && v.required) {
                 return fallback("a last variable that may be null");
@@ -343,7 +374,7 @@ impl<'a> Planner<'a> {
             }
         }
         Ok(Plan {
-            sql: format!("SELECT {}", object(&members)),
+            sql,
             params: self.params,
             variables,
             operation_name: None,

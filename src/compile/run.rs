@@ -6,13 +6,14 @@ use async_graphql::{Value, Variables};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use super::args::decode_after;
-use super::describe::Order;
+use super::describe::{EventType, Order};
 use super::named::{NamedCheck, filter_value};
 use super::plan::{NODE_KINDS, OrderVariable, Param, Plan, Source, VariableType};
 use crate::auth::{BrandScope, Memberships};
 use crate::db::row_security::{DbKind, DbViewer};
 use crate::graphql::ids::{self, NodeKind};
 use crate::graphql::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::realtime::events::ChangeEvent;
 
 /// What running a plan came to.
 pub enum Outcome {
@@ -47,8 +48,59 @@ pub async fn run(
     viewer: DbViewer,
     db: &DatabaseConnection,
 ) -> Outcome {
-    for variable in &plan.variables {
-        let valid = match (variables.get(&variable.name), variable.ty) {
+    let bound = Bindings {
+        variables,
+        scope,
+        user,
+        roles,
+        service: matches!(viewer.kind, DbKind::Service),
+        event: None,
+    };
+    match bind(plan, &bound) {
+        Some(values) => query(plan, values, viewer, db).await,
+        None => Outcome::Executor,
+    }
+}
+
+/// What a plan's parameters are bound from.
+pub(super) struct Bindings<'a> {
+    pub variables: &'a Variables,
+    pub scope: &'a BrandScope,
+    pub user: Option<uuid::Uuid>,
+    pub roles: &'a Memberships,
+    /// The service role: every role gate open, no memberships.
+    pub service: bool,
+    /// A subscription event being rendered, and its type.
+    pub event: Option<(&'a EventType, &'a ChangeEvent)>,
+}
+
+/// Runs `plan` with its parameters `values` on `db` as `viewer`: its text column.
+pub(super) async fn query(
+    plan: &Plan,
+    mut values: Vec<sea_orm::Value>,
+    viewer: DbViewer,
+    db: &DatabaseConnection,
+) -> Outcome {
+    let viewer_params = (values.len() + 1, values.len() + 2);
+    values.push(viewer.id_text().into());
+    values.push(viewer.kind.as_str().into());
+    let sql = with_viewer(&plan.sql, viewer_params);
+    let statement = Statement::from_sql_and_values(DbBackend::Postgres, &sql, values);
+    match db.query_one_raw(statement).await {
+        Ok(Some(row)) => match row.try_get_by_index::<String>(0) {
+            Ok(data) => Outcome::Data(data),
+            Err(err) => Outcome::Failed(err),
+        },
+        Ok(None) => Outcome::Failed(sea_orm::DbErr::RecordNotFound("no row".into())),
+        Err(err) => Outcome::Failed(err),
+    }
+}
+
+/// Whether every variable of the request is one the plan binds as GraphQL's coercion
+/// would (otherwise the executor answers).
+pub(super) fn accepts(plan: &Plan, variables: &Variables) -> bool {
+    plan.variables.iter().all(
+        |variable| match (variables.get(&variable.name), variable.ty) {
             (None | Some(Value::Null), _) => !variable.required,
             (Some(Value::String(_)), VariableType::Id) => true,
             (Some(Value::Number(n)), VariableType::Int) => {
@@ -61,19 +113,30 @@ pub async fn run(
                 variable.check.is_some_and(|check| check.accepts(value))
             }
             _ => false,
-        };
-        if !valid {
-            return Outcome::Executor;
-        }
+        },
+    )
+}
+
+/// The values of `plan`'s parameters; `None` when the executor must answer.
+pub(super) fn bind(plan: &Plan, bound: &Bindings<'_>) -> Option<Vec<sea_orm::Value>> {
+    let Bindings {
+        variables,
+        scope,
+        user,
+        roles,
+        service,
+        event,
+    } = *bound;
+    if !accepts(plan, variables) {
+        return None;
     }
     // Role gates read the viewer's roles, never the scope: the scope is every brand for
     // the service role and also, in tests, when the gateway's brand filters are off.
-    let service = matches!(viewer.kind, DbKind::Service);
     if let Some(least) = plan.every_brand_role
         && !service
         && !roles.values().all(|role| *role >= least)
     {
-        return Outcome::Executor;
+        return None;
     }
     let mut values = Vec::with_capacity(plan.params.len());
     for param in &plan.params {
@@ -106,11 +169,18 @@ pub async fn run(
                 match (range, param) {
                     (Some((from, _)), Param::RangeFrom(..)) => from.into(),
                     (Some((_, to)), _) => to.into(),
-                    (None, _) => return Outcome::Executor,
+                    (None, _) => return None,
                 }
             }
             Param::Service => matches!(scope, BrandScope::All).into(),
             Param::User => user.into(),
+            Param::EventField(index) => {
+                let (ty, event) = event?;
+                let value = (ty.fields.get(*index)?.value)(event);
+                serde_json::to_string(&value).ok()?.into()
+            }
+            Param::EventRow => event?.1.entity_id.into(),
+            Param::EventBrand => event?.1.brand_id.into(),
             // The executor lists memberships by brand id.
             Param::MembershipBrands | Param::MembershipRoles => {
                 let mut held: Vec<_> = roles.iter().collect();
@@ -131,22 +201,22 @@ pub async fn run(
             Param::BrandId(name) => match variables.get(name) {
                 Some(Value::String(id)) => match ids::decode_as(NodeKind::Brand, id) {
                     Ok(uuid) => uuid.into(),
-                    Err(_) => return Outcome::Executor,
+                    Err(_) => return None,
                 },
-                _ => return Outcome::Executor,
+                _ => return None,
             },
             Param::PageSize(name) => match variables.get(name) {
                 None | Some(Value::Null) => i64::from(DEFAULT_PAGE_SIZE).into(),
                 Some(Value::Number(n)) => match n.as_i64() {
                     Some(n) if (0..=i64::from(MAX_PAGE_SIZE)).contains(&n) => n.into(),
-                    _ => return Outcome::Executor,
+                    _ => return None,
                 },
-                _ => return Outcome::Executor,
+                _ => return None,
             },
             // `if` is `Boolean!`: the executor's validation refuses a null or absent value.
             Param::Flag(name) => match variables.get(name) {
                 Some(Value::Boolean(flag)) => (*flag).into(),
-                _ => return Outcome::Executor,
+                _ => return None,
             },
             Param::NodeKind(name) | Param::NodeUuid(name) => {
                 let decoded = match variables.get(name) {
@@ -158,19 +228,19 @@ pub async fn run(
                         Param::NodeKind(_) => kind.name().to_string().into(),
                         _ => uuid.into(),
                     },
-                    _ => return Outcome::Executor,
+                    _ => return None,
                 }
             }
             Param::Text(text) => text.clone().into(),
             Param::Uuid(uuid) => (*uuid).into(),
             Param::OrderChoice(variable) => match chosen_order(variable, variables) {
                 Some((name, _)) => name.to_string().into(),
-                None => return Outcome::Executor,
+                None => return None,
             },
             Param::FilterValue(name, filter) => {
                 match filter_value(filter.field(), variables.get(name)) {
                     Some(value) => value,
-                    None => return Outcome::Executor,
+                    None => return None,
                 }
             }
             Param::FilterObject(name, filter) => {
@@ -181,11 +251,11 @@ pub async fn run(
                     {
                         fields.get(filter.field().field)
                     }
-                    Some(_) => return Outcome::Executor,
+                    Some(_) => return None,
                 };
                 match filter_value(filter.field(), value) {
                     Some(value) => value,
-                    None => return Outcome::Executor,
+                    None => return None,
                 }
             }
             Param::CursorValue(_, order, chosen_by) | Param::CursorId(_, order, chosen_by)
@@ -205,14 +275,14 @@ pub async fn run(
                     Source::Variable(name) => match variables.get(name) {
                         None | Some(Value::Null) => None,
                         Some(Value::String(cursor)) => Some(cursor.as_str()),
-                        Some(_) => return Outcome::Executor,
+                        Some(_) => return None,
                     },
                 };
                 let decoded = match cursor {
                     None => None,
                     Some(cursor) => match decode_after(order, cursor) {
                         Some(decoded) => Some(decoded),
-                        None => return Outcome::Executor,
+                        None => return None,
                     },
                 };
                 match (param, decoded) {
@@ -223,19 +293,7 @@ pub async fn run(
             }
         });
     }
-    let viewer_params = (values.len() + 1, values.len() + 2);
-    values.push(viewer.id_text().into());
-    values.push(viewer.kind.as_str().into());
-    let sql = with_viewer(&plan.sql, viewer_params);
-    let statement = Statement::from_sql_and_values(DbBackend::Postgres, &sql, values);
-    match db.query_one_raw(statement).await {
-        Ok(Some(row)) => match row.try_get_by_index::<String>(0) {
-            Ok(data) => Outcome::Data(data),
-            Err(err) => Outcome::Failed(err),
-        },
-        Ok(None) => Outcome::Failed(sea_orm::DbErr::RecordNotFound("no row".into())),
-        Err(err) => Outcome::Failed(err),
-    }
+    Some(values)
 }
 
 /// A NULL of the SQL type of `order`'s sort value.

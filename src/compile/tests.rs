@@ -482,3 +482,54 @@ fn the_named_types_variables_may_have_are_checked_as_the_schema_declares_them() 
     }
     assert!(check_of("DateTime").is_none() && check_of("JSON").is_none());
 }
+
+fn planned_event(query: &str) -> Result<super::EventPlan, Fallback> {
+    super::plan_event(
+        &parse_query(query).expect("parses"),
+        None,
+        crate::graphql::marketing::describe::LEAD_EVENT_ROOTS,
+    )
+}
+
+#[test]
+fn a_lead_subscription_binds_its_event_fields_and_reads_the_lead_in_the_events_brand() {
+    let planned = planned_event(
+        "subscription($b: ID!) { leadUpdated(brandId: $b) { cursor op lead { name email } } }",
+    )
+    .unwrap();
+    assert_eq!(planned.root.op, "update");
+    assert_eq!(
+        planned.plan.params,
+        vec![
+            Param::Scope,
+            Param::EventField(0),
+            Param::EventField(1),
+            Param::RoleScope(crate::auth::Role::Member),
+            Param::EventRow,
+            Param::EventBrand,
+        ]
+    );
+    let sql = &planned.plan.sql;
+    assert!(sql.starts_with("SELECT ('{\"leadUpdated\":' ||"), "{sql}");
+    assert!(
+        sql.contains("FROM leads r1 WHERE r1.id = $5::uuid AND r1.brand_id = $6::uuid"),
+        "{sql}"
+    );
+    assert!(sql.contains("archived_at IS NULL"), "{sql}");
+}
+
+#[test]
+fn a_subscription_the_planner_cannot_render_for_a_whole_role_falls_back() {
+    for query in [
+        // A cursor: the subscriber replays privately.
+        "subscription($b: ID!, $a: String) { leadCaptured(brandId: $b, after: $a) { cursor } }",
+        // Another stream, or a field of the lead that is not described.
+        "subscription($b: ID!) { campaignUpdated(brandId: $b) { cursor } }",
+        "subscription($b: ID!) { leadCaptured(brandId: $b) { lead { campaign { name } } } }",
+        "subscription($b: ID!) { leadCaptured(brandId: $b) { cursor(x: 1) } }",
+        // A query is not a subscription.
+        "{ __typename }",
+    ] {
+        assert!(planned_event(query).is_err(), "{query}");
+    }
+}

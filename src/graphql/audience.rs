@@ -15,6 +15,12 @@
 //! last seq it delivered (the same replay-then-live path as a subscription with `after`).
 //! Operations that name a cursor, and streams whose events depend on the viewer, are
 //! executed privately from the start.
+//!
+//! Streams whose events read a row the way a query does (a lead, whose email only some
+//! roles read) form one audience per role in the brand, rendered by a compiled plan
+//! (`compile::EventPlan`): one SQL statement per event writes the whole `data` object, no
+//! executor. A member whose role changes leaves for a private execution, as one that
+//! falls behind does; an operation the compiler cannot plan is executed privately.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -23,11 +29,18 @@ use std::sync::{Arc, Mutex, Weak};
 use async_graphql::{Data, Request, Response, Variables};
 use futures_util::stream::{BoxStream, FuturesUnordered, StreamFuture};
 use futures_util::{Stream, StreamExt};
+use sea_orm::DatabaseConnection;
 use tokio::sync::broadcast::error::RecvError;
-use tokio::sync::{broadcast, oneshot};
+use tokio::sync::{Notify, broadcast, oneshot};
+use uuid::Uuid;
 
 use super::schema::AppSchema;
+use crate::auth::Role;
+use crate::compile::describe::EventRoot;
+use crate::compile::{EventPlan, Outcome};
 use crate::realtime::events::ChangeEvent;
+use crate::realtime::hub::Hub;
+use crate::realtime::stream::{StreamSpec, events};
 
 /// What one operation of a socket sends: its own responses, or an audience's shared bytes.
 pub enum Payload {
@@ -125,18 +138,25 @@ impl Drop for Audience {
 pub struct Audiences {
     live: Arc<Mutex<Registry>>,
     departures: Arc<AtomicU64>,
+    compiled_events: Arc<AtomicU64>,
     buffer: usize,
     enabled: bool,
+    /// Whether audiences of one role may be rendered by compiled plans.
+    planned: bool,
 }
 
 impl Audiences {
-    /// `buffer`: rendered events a member may fall behind before it goes private.
-    pub fn new(buffer: usize, enabled: bool) -> Self {
+    /// `buffer`: rendered events a member may fall behind before it goes private;
+    /// `planned`: whether compiled plans render the audiences of one role
+    /// (`BRANDGRAPH_COMPILED_QUERIES`).
+    pub fn new(buffer: usize, enabled: bool, planned: bool) -> Self {
         Self {
             live: Arc::default(),
             departures: Arc::default(),
+            compiled_events: Arc::default(),
             buffer: buffer.max(1),
             enabled,
+            planned,
         }
     }
 
@@ -160,20 +180,35 @@ impl Audiences {
         self.departures.load(Ordering::Relaxed)
     }
 
-    /// The audience of `operation`, started (after `start_after`) if it has none.
+    /// Events rendered by compiled plans, one statement each.
+    pub fn compiled_events(&self) -> u64 {
+        self.compiled_events.load(Ordering::Relaxed)
+    }
+
+    /// The audience of `operation`, started (after `start_after`) if it has none: rendered
+    /// by the executor, or with `planned` by a compiled plan for one role (`None` when the
+    /// operation has no plan).
     fn join(
         &self,
         schema: &AppSchema,
         operation: &Operation,
         start_after: i64,
+        planned: Option<PlannedRendering>,
     ) -> Option<Membership> {
-        let key = operation.key();
+        let mut key = operation.key();
+        if let Some(planned) = &planned {
+            key = format!("{key}\u{0}{}", planned.role.as_str()).into();
+        }
         let mut live = self.live.lock().unwrap_or_else(|e| e.into_inner());
         let existing = live.get(&key).and_then(Weak::upgrade);
         let audience = match &existing {
             Some(audience) if !audience.ended.load(Ordering::SeqCst) => audience.clone(),
             _ => {
-                let audience = self.start(schema, operation, key.clone(), start_after);
+                let renderer = match planned {
+                    None => Renderer::Executor(schema.clone()),
+                    Some(planned) => Renderer::Plan(Box::new(self.plan(operation, planned)?)),
+                };
+                let audience = self.start(operation, renderer, key.clone(), start_after);
                 live.insert(key, Arc::downgrade(&audience));
                 audience
             }
@@ -199,22 +234,53 @@ impl Audiences {
         })
     }
 
+    /// The compiled rendering of `operation` for `planned`'s role, if it has a plan.
+    fn plan(&self, operation: &Operation, planned: PlannedRendering) -> Option<PlanRendering> {
+        if !self.planned {
+            return None;
+        }
+        let doc = async_graphql::parser::parse_query(&operation.query).ok()?;
+        let plan =
+            crate::compile::plan_event(&doc, operation.operation_name.as_deref(), planned.roots)
+                .inspect_err(|why| tracing::debug!(why = why.0, "a subscription renders privately"))
+                .ok()?;
+        plan.accepts(&operation.variables).then(|| PlanRendering {
+            plan,
+            variables: operation.variables.clone(),
+            planned,
+        })
+    }
+
     fn start(
         &self,
-        schema: &AppSchema,
         operation: &Operation,
+        renderer: Renderer,
         key: Arc<str>,
         start_after: i64,
     ) -> Arc<Audience> {
         let (sender, _) = broadcast::channel(self.buffer);
-        let current = Arc::new(AtomicI64::new(start_after));
-        let feed = AudienceFeed {
-            after: start_after,
-            current: current.clone(),
-        };
-        let responses = schema.execute_stream(operation.request().data(feed));
         let (ready, started) = oneshot::channel::<Arc<Audience>>();
-        let task = tokio::spawn(render(responses, current, started, sender.clone()));
+        let task = match renderer {
+            Renderer::Executor(schema) => {
+                let current = Arc::new(AtomicI64::new(start_after));
+                let feed = AudienceFeed {
+                    after: start_after,
+                    current: current.clone(),
+                };
+                let responses = schema.execute_stream(operation.request().data(feed));
+                tokio::spawn(render(responses, current, started, sender.clone()))
+            }
+            Renderer::Plan(rendering) => {
+                let rendered = self.compiled_events.clone();
+                tokio::spawn(render_planned(
+                    *rendering,
+                    start_after,
+                    started,
+                    sender.clone(),
+                    rendered,
+                ))
+            }
+        };
         let audience = Arc::new(Audience {
             sender,
             position: AtomicI64::new(start_after),
@@ -227,6 +293,92 @@ impl Audiences {
         let _ = ready.send(audience.clone());
         audience
     }
+}
+
+/// What renders an audience's events.
+enum Renderer {
+    /// The operation executed once for the whole audience.
+    Executor(AppSchema),
+    /// A compiled plan, one statement per event.
+    Plan(Box<PlanRendering>),
+}
+
+/// What a resolver knows of an audience of one role that a compiled plan may render.
+pub struct PlannedRendering {
+    /// The subscription roots the compiler renders (the resolver's own).
+    pub roots: &'static [EventRoot],
+    pub brand: Uuid,
+    /// The members' role in `brand` (the service role reads as an owner).
+    pub role: Role,
+    pub hub: Hub,
+    /// The service's connection (the plan's own scope is `brand`).
+    pub db: DatabaseConnection,
+}
+
+struct PlanRendering {
+    plan: EventPlan,
+    variables: Variables,
+    planned: PlannedRendering,
+}
+
+/// A compiled audience's execution: the root's events of the brand after `start_after`,
+/// each rendered by one statement and sent to every member.
+async fn render_planned(
+    rendering: PlanRendering,
+    start_after: i64,
+    started: oneshot::Receiver<Arc<Audience>>,
+    sender: broadcast::Sender<Arc<Rendered>>,
+    rendered_events: Arc<AtomicU64>,
+) {
+    let audience = match started.await {
+        Ok(audience) => Arc::downgrade(&audience),
+        Err(_) => return,
+    };
+    let PlanRendering {
+        plan,
+        variables,
+        planned,
+    } = rendering;
+    let op = plan.root.op;
+    let spec = StreamSpec {
+        topic: plan.root.topic,
+        brand: planned.brand,
+        after: start_after,
+        user: None,
+        deadline: None,
+        filter: Some(Box::new(move |event: &ChangeEvent| event.op == op)),
+    };
+    let mut stream = std::pin::pin!(events(planned.hub.clone(), planned.db.clone(), spec));
+    while let Some(Ok(event)) = stream.next().await {
+        let Some(audience) = audience.upgrade() else {
+            return;
+        };
+        let rendered = plan
+            .render(&variables, planned.brand, planned.role, &event, &planned.db)
+            .await;
+        let data = match rendered {
+            Outcome::Data(data) => data,
+            Outcome::Failed(err) => {
+                tracing::warn!(error = %err, "a compiled subscription failed; its members render privately");
+                break;
+            }
+            Outcome::Executor => break,
+        };
+        rendered_events.fetch_add(1, Ordering::Relaxed);
+        let mut payload = String::with_capacity(data.len() + 9);
+        payload.push_str("{\"data\":");
+        payload.push_str(&data);
+        payload.push('}');
+        audience.position.store(event.seq, Ordering::SeqCst);
+        let _ = sender.send(Arc::new(Rendered::Event {
+            seq: event.seq,
+            payload: payload.into(),
+        }));
+    }
+    if let Some(audience) = audience.upgrade() {
+        audience.ended.store(true, Ordering::SeqCst);
+    }
+    let _ = sender.send(Arc::new(Rendered::Ended));
 }
 
 /// The audience's execution: each response is serialised once and sent to every member.
@@ -288,17 +440,31 @@ pub struct AudienceTicket {
     audiences: Audiences,
     operation: Arc<Operation>,
     joined: Mutex<Option<oneshot::Sender<Membership>>>,
+    /// Notified when the member must leave its audience of one role (its role changed).
+    departed: Arc<Notify>,
 }
 
 impl AudienceTicket {
     /// Joins the audience; `false` when the events must be streamed privately.
     pub fn join(&self, start_after: i64) -> bool {
+        self.join_with(start_after, None)
+    }
+
+    /// Joins the audience of `planned`'s role, rendered by a compiled plan; `None` when
+    /// the events must be streamed privately. Notifying the result makes the member leave
+    /// for a private execution.
+    pub fn join_planned(&self, start_after: i64, planned: PlannedRendering) -> Option<Arc<Notify>> {
+        self.join_with(start_after, Some(planned))
+            .then(|| self.departed.clone())
+    }
+
+    fn join_with(&self, start_after: i64, planned: Option<PlannedRendering>) -> bool {
         let Some(joined) = self.take() else {
             return false;
         };
         match self
             .audiences
-            .join(&self.schema, &self.operation, start_after)
+            .join(&self.schema, &self.operation, start_after, planned)
         {
             Some(membership) => joined.send(membership).is_ok(),
             None => false,
@@ -364,6 +530,8 @@ struct Member {
     /// its own execution carries only its end, see [`Ending`]).
     own: BoxStream<'static, Response>,
     mode: Mode,
+    /// Shared with the ticket: notified when the member must leave its audience.
+    departed: Arc<Notify>,
 }
 
 /// Executes one websocket operation: shared with its audience where possible.
@@ -381,11 +549,13 @@ pub fn execute(
     }
     let operation = Arc::new(Operation::of(&request));
     let (joined, decided) = oneshot::channel();
+    let departed = Arc::new(Notify::new());
     let ticket = AudienceTicket {
         schema: schema.clone(),
         audiences: audiences.clone(),
         operation: operation.clone(),
         joined: Mutex::new(Some(joined)),
+        departed: departed.clone(),
     };
     let own = schema
         .execute_stream_with_session_data(request.data(ticket), session_or_empty(&session))
@@ -397,6 +567,7 @@ pub fn execute(
         operation,
         own,
         mode: Mode::Undecided(decided),
+        departed,
     };
     futures_util::stream::unfold(member, |mut member| async move {
         let payload = member.next().await?;
@@ -442,6 +613,10 @@ impl Member {
                             self.go_private(seen);
                         }
                     },
+                    () = self.departed.notified() => {
+                        let seen = membership.seen;
+                        self.go_private(seen);
+                    }
                 },
             }
         }

@@ -12,11 +12,12 @@ use futures_util::{Stream, StreamExt};
 use uuid::Uuid;
 
 use crate::auth::Principal;
+use crate::compile::describe::EventRoot;
 use crate::domain::analytics::{Platform, summary_days};
 use crate::domain::status::{ApprovalStatus, ContentStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::analytics::AnalyticsSummary;
-use crate::graphql::audience::{AudienceFeed, AudienceTicket, ResumeAfter};
+use crate::graphql::audience::{AudienceFeed, AudienceTicket, PlannedRendering, ResumeAfter};
 use crate::graphql::context::RequestContext;
 use crate::graphql::ids::{self, NodeKind};
 use crate::loaders::analytics::SummaryKey;
@@ -207,9 +208,13 @@ impl From<&ChangeEvent> for AnalyticsEvent {
 
 /// Whether every viewer allowed to subscribe sees the same events of an operation; then
 /// its subscribers over websockets share one execution (`graphql::audience`).
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub(crate) enum Visibility {
     SameForAll,
+    /// Every subscriber of one role in the brand sees the same events: its subscribers
+    /// share one compiled rendering per role (these roots describe the events), or,
+    /// where the operation has no plan, each renders its own.
+    PerRole(&'static [EventRoot]),
     PerViewer,
 }
 
@@ -288,11 +293,41 @@ pub(crate) async fn brand_events(
         Principal::Service { .. } => None,
     };
     let ticket = ctx.data_opt::<AudienceTicket>();
-    let shared = cursor.is_none()
-        && visibility == Visibility::SameForAll
-        && ticket.is_some_and(|ticket| ticket.join(after));
-    let stream = if shared {
-        ending(&realtime.hub, db, brand, user, principal.deadline()).boxed()
+    // `Some` once joined to an audience, with the role it was joined for where that
+    // audience is one role's.
+    let shared = match (ticket, visibility) {
+        (Some(ticket), Visibility::SameForAll) if cursor.is_none() => {
+            ticket.join(after).then_some(None)
+        }
+        (Some(ticket), Visibility::PerRole(roots)) if cursor.is_none() => {
+            // The service role reads as an owner (`Viewer::role_in`).
+            let role = viewer
+                .role_in(brand)
+                .await?
+                .ok_or(ApiError::NotFound("brand"))?;
+            let planned = PlannedRendering {
+                roots,
+                brand,
+                role,
+                hub: realtime.hub.clone(),
+                db: db.clone(),
+            };
+            ticket
+                .join_planned(after, planned)
+                .map(|departed| user.map(|_| (role, departed)))
+        }
+        _ => None,
+    };
+    let stream = if let Some(watched_role) = shared {
+        ending(
+            &realtime.hub,
+            db,
+            brand,
+            user,
+            principal.deadline(),
+            watched_role,
+        )
+        .boxed()
     } else {
         if let Some(ticket) = ticket {
             ticket.stay_private();

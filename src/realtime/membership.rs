@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::events::{ChangeEvent, Topic};
 use super::hub::Hub;
+use crate::auth::Role;
 use crate::error::ApiError;
 
 const RETRIES: [Duration; 3] = [
@@ -39,6 +40,17 @@ impl MembershipWatch {
     /// Resolves when the user is no longer a member (`NOT_FOUND`, as if the brand did not
     /// exist) or membership cannot be confirmed; pending forever for the service role.
     pub async fn revoked(&mut self) -> ApiError {
+        loop {
+            // Without a role to watch, only a revocation ends the wait.
+            if let Change::Revoked(ended) = self.changed_from(None).await {
+                return ended;
+            }
+        }
+    }
+
+    /// As [`revoked`](Self::revoked), and also when the user's role in the brand is no
+    /// longer `role` (`Some`): what a subscriber of one role's audience must watch.
+    pub async fn changed_from(&mut self, role: Option<Role>) -> Change {
         let Some((user, events)) = self.watched.as_mut() else {
             return std::future::pending().await;
         };
@@ -49,30 +61,52 @@ impl MembershipWatch {
                 Err(RecvError::Lagged(_)) => true,
                 Err(RecvError::Closed) => return std::future::pending().await,
             };
-            if concerns_user && let Some(ended) = recheck(&self.db, self.brand, user).await {
-                return ended;
+            if !concerns_user {
+                continue;
+            }
+            match current_role(&self.db, self.brand, user).await {
+                Ok(Some(now)) if role.is_none_or(|role| role == now) => {}
+                Ok(Some(_)) => return Change::Role,
+                Ok(None) => return Change::Revoked(ApiError::NotFound("brand")),
+                Err(ended) => return Change::Revoked(ended),
             }
         }
     }
 }
 
-/// `None` while `user` is still a member of `brand`; otherwise why the stream must end.
-async fn recheck(db: &DatabaseConnection, brand: Uuid, user: Uuid) -> Option<ApiError> {
+/// What [`MembershipWatch::changed_from`] saw.
+pub enum Change {
+    /// The user left the brand, or membership cannot be confirmed: the stream ends so.
+    Revoked(ApiError),
+    /// The user holds another role in the brand.
+    Role,
+}
+
+/// The role `user` holds in `brand` now (`None`: not a member; fails closed after a few
+/// tries).
+async fn current_role(
+    db: &DatabaseConnection,
+    brand: Uuid,
+    user: Uuid,
+) -> Result<Option<Role>, ApiError> {
     let statement = Statement::from_sql_and_values(
         DbBackend::Postgres,
-        "SELECT 1 FROM brand_members WHERE user_id = $1 AND brand_id = $2",
+        "SELECT role FROM brand_members WHERE user_id = $1 AND brand_id = $2",
         [user.into(), brand.into()],
     );
     let mut last_error = None;
     for pause in RETRIES {
         match db.query_one_raw(statement.clone()).await {
-            Ok(Some(_)) => return None,
-            Ok(None) => return Some(ApiError::NotFound("brand")),
+            Ok(Some(row)) => {
+                let role: String = row.try_get_by_index(0)?;
+                return Ok(role.parse().ok());
+            }
+            Ok(None) => return Ok(None),
             Err(err) => {
                 last_error = Some(err);
                 tokio::time::sleep(pause).await;
             }
         }
     }
-    Some(last_error.map_or(ApiError::NotFound("brand"), ApiError::from))
+    Err(last_error.map_or(ApiError::NotFound("brand"), ApiError::from))
 }

@@ -6,13 +6,15 @@ use std::sync::atomic::Ordering;
 
 use futures_util::Stream;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use tokio::sync::Notify;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::time::Instant;
 use uuid::Uuid;
 
 use super::events::{COLUMNS, ChangeEvent, Topic};
 use super::hub::Hub;
-use super::membership::MembershipWatch;
+use super::membership::{Change, MembershipWatch};
+use crate::auth::Role;
 use crate::error::{ApiError, ApiResult};
 
 const REPLAY_PAGE: i64 = 500;
@@ -77,19 +79,34 @@ pub fn events(
 
 /// For a subscriber whose events are rendered by its audience (`graphql::audience`): only
 /// how its stream ends, with `UNAUTHENTICATED` at `deadline` or `NOT_FOUND` when `user`
-/// leaves the brand.
+/// leaves the brand. With `role`, an audience of that role's subscribers: when the user's
+/// role changes, `departed` is notified (the subscriber renders privately from then on)
+/// and the stream stays pending.
 pub fn ending(
     hub: &Hub,
     db: DatabaseConnection,
     brand: Uuid,
     user: Option<Uuid>,
     deadline: Instant,
+    role: Option<(Role, Arc<Notify>)>,
 ) -> impl Stream<Item = ApiResult<Arc<ChangeEvent>>> + Send + use<> {
     let mut membership = MembershipWatch::new(hub, db, brand, user);
     futures_util::stream::once(async move {
+        let (watched, departed) = role.unzip();
+        let changed = async {
+            match membership.changed_from(watched).await {
+                Change::Revoked(ended) => ended,
+                Change::Role => {
+                    if let Some(departed) = departed {
+                        departed.notify_one();
+                    }
+                    std::future::pending().await
+                }
+            }
+        };
         tokio::select! {
             () = tokio::time::sleep_until(deadline) => Err(ApiError::unauthenticated("token expired")),
-            ended = membership.revoked() => Err(ended),
+            ended = changed => Err(ended),
         }
     })
 }

@@ -10,6 +10,7 @@ mod browser;
 mod clients;
 mod codes;
 mod compiled;
+mod compiled_subscriptions;
 mod compiled_variables;
 mod conformance;
 mod connections;

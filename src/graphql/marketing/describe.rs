@@ -10,15 +10,18 @@
 //! the `startsAfter`/`endsBefore`/`tag`/`campaignId` filters run on the executor.
 
 use super::lead::PERSONAL_DATA_ROLE;
+use super::subscription;
 use crate::auth::Role;
 use crate::compile::describe::{
-    FilterField, FilterTest, ObjectType, Order, Relation, RelationKind, Render, column, enum_value,
-    filter, gated,
+    EventField, EventRoot, EventType, FilterField, FilterTest, ObjectType, Order, Relation,
+    RelationKind, Render, column, enum_value, filter, gated,
 };
 use crate::domain::marketing::{CampaignStatus, CampaignType, LeadStatus};
 use crate::graphql::content::describe::CONTENT_ITEM;
 use crate::graphql::email::describe::CAMPAIGN_EMAIL_CAMPAIGNS;
 use crate::graphql::ids::NodeKind;
+use crate::graphql::subscription::op_of;
+use crate::realtime::events::Topic;
 
 /// The `filter` fields of `Brand.campaigns` (`CampaignFilter`) the compiler plans.
 pub static CAMPAIGN_FILTERS: &[FilterField] = &[
@@ -273,3 +276,61 @@ pub static LEAD_FORM_KEY: ObjectType = ObjectType {
     ],
     relations: &[],
 };
+
+/// `LeadEvent`, for the audiences of `leadCaptured` / `leadUpdated`: its event fields, and
+/// `lead` read as [`LEAD`] (its email and phone gated as in queries, so an audience is
+/// one role's subscribers).
+pub static LEAD_EVENT: EventType = EventType {
+    name: "LeadEvent",
+    fields: &[
+        EventField {
+            name: "cursor",
+            value: |event| value(subscription::cursor(event)),
+        },
+        EventField {
+            name: "op",
+            value: |event| value(op_of(event)),
+        },
+        EventField {
+            name: "leadId",
+            value: |event| value(subscription::lead_id(event)),
+        },
+        EventField {
+            name: "status",
+            value: |event| value(subscription::lead_status(event)),
+        },
+        EventField {
+            name: "score",
+            value: |event| value(subscription::lead_score(event)),
+        },
+        EventField {
+            name: "campaignId",
+            value: |event| value(subscription::lead_campaign(event)),
+        },
+        EventField {
+            name: "occurredAt",
+            value: |event| value(event.created_at),
+        },
+    ],
+    row: ("lead", &LEAD),
+};
+
+/// The lead subscriptions (`MarketingSubscription`), with the events each keeps.
+pub static LEAD_EVENT_ROOTS: &[EventRoot] = &[
+    EventRoot {
+        field: "leadCaptured",
+        topic: Topic::Lead,
+        op: "insert",
+        ty: &LEAD_EVENT,
+    },
+    EventRoot {
+        field: "leadUpdated",
+        topic: Topic::Lead,
+        op: "update",
+        ty: &LEAD_EVENT,
+    },
+];
+
+fn value<T: async_graphql::InputType>(value: T) -> async_graphql::Value {
+    value.to_value()
+}

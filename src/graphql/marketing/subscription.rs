@@ -4,8 +4,9 @@
 //!
 //! Lead events carry the lead itself, whose email and phone follow the same rule as in
 //! queries (members and above; viewers get null): what a subscriber receives depends on
-//! its role, so each lead subscriber renders its own events. Campaign events hold nothing
-//! viewer-dependent and are rendered once per audience.
+//! its role, so lead subscribers share one compiled rendering per role in the brand
+//! (`describe::LEAD_EVENT`), or render their own where the operation has no plan.
+//! Campaign events hold nothing viewer-dependent and are rendered once per audience.
 
 use std::sync::Arc;
 
@@ -14,7 +15,9 @@ use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use sea_orm::{ColumnTrait, QueryFilter};
 
+use super::describe::LEAD_EVENT_ROOTS;
 use super::{CampaignSummary, Lead};
+use crate::compile::describe::EventRoot;
 use crate::domain::marketing::{CampaignStatus, LeadStatus, Money, campaigns};
 use crate::error::{ApiError, ApiResult};
 use crate::graphql::context::RequestContext;
@@ -35,7 +38,7 @@ pub struct LeadEvent(Arc<ChangeEvent>);
 impl LeadEvent {
     /// Pass as `after` to resume after this event.
     async fn cursor(&self) -> String {
-        self.0.seq.to_string()
+        cursor(&self.0)
     }
     /// `INSERT` for a new lead, `UPDATE` for a change.
     async fn op(&self) -> ChangeOp {
@@ -43,21 +46,19 @@ impl LeadEvent {
     }
     /// The lead (global id).
     async fn lead_id(&self) -> ID {
-        ids::encode(NodeKind::Lead, self.0.entity_id.unwrap_or_default())
+        lead_id(&self.0)
     }
     /// Its status after the change.
     async fn status(&self) -> Option<LeadStatus> {
-        text_in(&self.0, "status").and_then(LeadStatus::parse)
+        lead_status(&self.0)
     }
     /// Its score after the change.
     async fn score(&self) -> Option<i32> {
-        self.0.payload["score"]
-            .as_i64()
-            .and_then(|s| i32::try_from(s).ok())
+        lead_score(&self.0)
     }
     /// Its campaign after the change (global id).
     async fn campaign_id(&self) -> Option<ID> {
-        uuid_in(&self.0, "campaign_id").map(|id| ids::encode(NodeKind::Campaign, id))
+        lead_campaign(&self.0)
     }
     /// When the change committed.
     async fn occurred_at(&self) -> DateTime<Utc> {
@@ -74,6 +75,31 @@ impl LeadEvent {
             .filter(|lead| Some(lead.brand_id) == self.0.brand_id)
             .map(Lead))
     }
+}
+
+// `LeadEvent`'s fields read from the change event: its resolvers and the compiled
+// renderer of its audiences (`describe::LEAD_EVENT`) call the same functions.
+
+pub(super) fn cursor(event: &ChangeEvent) -> String {
+    event.seq.to_string()
+}
+
+pub(super) fn lead_id(event: &ChangeEvent) -> ID {
+    ids::encode(NodeKind::Lead, event.entity_id.unwrap_or_default())
+}
+
+pub(super) fn lead_status(event: &ChangeEvent) -> Option<LeadStatus> {
+    text_in(event, "status").and_then(LeadStatus::parse)
+}
+
+pub(super) fn lead_score(event: &ChangeEvent) -> Option<i32> {
+    event.payload["score"]
+        .as_i64()
+        .and_then(|s| i32::try_from(s).ok())
+}
+
+pub(super) fn lead_campaign(event: &ChangeEvent) -> Option<ID> {
+    uuid_in(event, "campaign_id").map(|id| ids::encode(NodeKind::Campaign, id))
 }
 
 /// A campaign was created, or its status, budget, dates or name changed.
@@ -117,6 +143,14 @@ impl From<&ChangeEvent> for CampaignEvent {
     }
 }
 
+/// The described lead subscription `field` (its events are the ones its audiences render).
+fn lead_root(field: &str) -> &'static EventRoot {
+    LEAD_EVENT_ROOTS
+        .iter()
+        .find(|root| root.field == field)
+        .expect("every lead subscription is described")
+}
+
 fn only(op: &'static str) -> EventFilter {
     Box::new(move |event: &ChangeEvent| event.op == op)
 }
@@ -140,8 +174,8 @@ impl MarketingSubscription {
             Topic::Lead,
             &brand_id,
             after,
-            Some(only("insert")),
-            Visibility::PerViewer,
+            Some(only(lead_root("leadCaptured").op)),
+            Visibility::PerRole(LEAD_EVENT_ROOTS),
         )
         .await?;
         Ok(stream.map(|item| item.map(LeadEvent)))
@@ -161,8 +195,8 @@ impl MarketingSubscription {
             Topic::Lead,
             &brand_id,
             after,
-            Some(only("update")),
-            Visibility::PerViewer,
+            Some(only(lead_root("leadUpdated").op)),
+            Visibility::PerRole(LEAD_EVENT_ROOTS),
         )
         .await?;
         Ok(stream.map(|item| item.map(LeadEvent)))
