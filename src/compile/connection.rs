@@ -1,5 +1,6 @@
-//! Relay connections and plain lists in one subquery each: a page's rows (numbered, one
-//! more fetched than shown), each kept row's JSON, and the page aggregated into `edges`,
+//! Relay connections and plain lists in one subquery each: a page's rows (numbered; one
+//! more fetched than shown only where `hasNextPage`/`hasPreviousPage` must count it), each
+//! kept row's JSON, and the page aggregated into `edges`,
 //! `nodes`, `pageInfo` and `totalCount` exactly as the executor writes them.
 
 use super::args::PageArguments;
@@ -86,7 +87,8 @@ impl<'a> Planner<'a> {
     }
 
     /// A Relay connection over `page`: edges, nodes, cursors, pageInfo and totalCount in
-    /// one subquery (rows numbered `n`, one more fetched than shown).
+    /// one subquery (rows numbered `n`; one more fetched than shown when the page's
+    /// `has…Page` counts it).
     pub(super) fn connection(
         &mut self,
         page: &Page<'_>,
@@ -106,12 +108,16 @@ impl<'a> Planner<'a> {
         } else {
             ("", " DESC")
         };
-        // Three levels: the page's rows (numbered, one more than shown), each row's JSON
+        // Three levels: the page's rows (numbered, perhaps one more than shown), each row's JSON
         // built from those rows only (`paged`; however the rows were found, no JSON is
         // built for a row the page does not keep), and the page aggregated.
         let paged = format!("{row}p");
-        let mut per_row = vec![format!("{row}.n")];
+        // Each kept row's JSON (and cursor), by column name.
+        let mut per_row: Vec<(String, String)> = Vec::new();
         let mut cursors = false;
+        // Whether `hasNextPage` (forward) or `hasPreviousPage` (backward) counts the rows
+        // past the page: only then is one more row fetched than the page shows.
+        let mut counts_more = false;
         let mut members = Vec::new();
         for part in self.members(selections, &connection_type)? {
             let value = match part.name() {
@@ -128,14 +134,14 @@ impl<'a> Planner<'a> {
                         };
                         edge.push(member.with(value));
                     }
-                    let column = format!("j{}", per_row.len());
-                    per_row.push(format!("{} AS {column}", object(&edge)));
+                    let column = format!("j{}", per_row.len() + 1);
+                    per_row.push((object(&edge), column.clone()));
                     page_list(&format!("{paged}.{column}"), &paged, first, ahead)
                 }
                 "nodes" => {
                     let node = self.object(ty, &part.selections, row)?;
-                    let column = format!("j{}", per_row.len());
-                    per_row.push(format!("{node} AS {column}"));
+                    let column = format!("j{}", per_row.len() + 1);
+                    per_row.push((node, column.clone()));
                     page_list(&format!("{paged}.{column}"), &paged, first, ahead)
                 }
                 "pageInfo" => {
@@ -144,9 +150,11 @@ impl<'a> Planner<'a> {
                         let value = match member.name() {
                             "__typename" => json::name_value("PageInfo"),
                             "hasPreviousPage" => {
+                                counts_more |= backward;
                                 page.arguments.has_previous(&format!("count(*) > {first}"))
                             }
                             "hasNextPage" => {
+                                counts_more |= !backward;
                                 page.arguments.has_next(&format!("count(*) > {first}"))
                             }
                             "startCursor" => {
@@ -172,11 +180,26 @@ impl<'a> Planner<'a> {
             members.push(part.with(value));
         }
         if cursors {
-            per_row.push(format!("{cursor} AS c"));
+            per_row.push((cursor, "c".into()));
         }
+        // The row past the page, when fetched, only counts: no JSON is built for it.
+        let (limit, kept) = match counts_more {
+            true => (format!("{first} + 1"), format!("{row}.n <= {first}")),
+            false => (first.to_string(), String::new()),
+        };
+        let per_row: Vec<String> = std::iter::once(format!("{row}.n"))
+            .chain(
+                per_row
+                    .into_iter()
+                    .map(|(value, column)| match kept.is_empty() {
+                        true => format!("{value} AS {column}"),
+                        false => format!("CASE WHEN {kept} THEN {value} END AS {column}"),
+                    }),
+            )
+            .collect();
         Ok(format!(
             "(SELECT {} FROM (SELECT {} FROM (SELECT {row}.*, row_number() OVER (ORDER BY {sort}) AS n {} \
-             ORDER BY {sort} LIMIT {first} + 1) {row}) {paged} GROUP BY ())",
+             ORDER BY {sort} LIMIT {limit}) {row}) {paged} GROUP BY ())",
             object(&members),
             per_row.join(", "),
             page.rows

@@ -533,3 +533,26 @@ fn a_subscription_the_planner_cannot_render_for_a_whole_role_falls_back() {
         assert!(planned_event(query).is_err(), "{query}");
     }
 }
+
+#[test]
+fn a_page_fetches_one_row_more_only_when_its_has_page_flag_counts_it() {
+    let page = |info: &str| {
+        planned(&format!(
+            "{{ brand(id: \"{AURORA}\") {{ contentItems(first: 3) {{ edges {{ node {{ title }} }} {info} }} }} }}"
+        ))
+        .unwrap()
+        .sql
+    };
+    let plain = page("");
+    assert!(plain.contains("LIMIT 3)"), "{plain}");
+    assert!(!plain.contains("+ 1"), "{plain}");
+    // `hasPreviousPage` of a forward page reads the cursor, not the rows past it.
+    let previous = page("pageInfo { hasPreviousPage endCursor }");
+    assert!(!previous.contains("+ 1"), "{previous}");
+    let next = page("pageInfo { hasNextPage }");
+    assert!(next.contains("LIMIT 3 + 1)"), "{next}");
+    assert!(
+        next.contains("CASE WHEN r2.n <= 3 THEN"),
+        "no JSON for the extra row: {next}"
+    );
+}
