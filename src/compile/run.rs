@@ -233,16 +233,8 @@ pub(super) fn bind(plan: &Plan, bound: &Bindings<'_>) -> Option<Vec<sea_orm::Val
             }
             Param::Text(text) => text.clone().into(),
             Param::Uuid(uuid) => (*uuid).into(),
-            Param::OrderChoice(variable) => match chosen_order(variable, variables) {
-                Some((name, _)) => name.to_string().into(),
-                None => return None,
-            },
-            Param::FilterValue(name, filter) => {
-                match filter_value(filter.field(), variables.get(name)) {
-                    Some(value) => value,
-                    None => return None,
-                }
-            }
+            Param::OrderChoice(variable) => chosen_order(variable, variables)?.0.to_string().into(),
+            Param::FilterValue(name, filter) => filter_value(filter.field(), variables.get(name))?,
             Param::FilterObject(name, filter) => {
                 let value = match variables.get(name) {
                     None | Some(Value::Null) => None,
@@ -253,10 +245,7 @@ pub(super) fn bind(plan: &Plan, bound: &Bindings<'_>) -> Option<Vec<sea_orm::Val
                     }
                     Some(_) => return None,
                 };
-                match filter_value(filter.field(), value) {
-                    Some(value) => value,
-                    None => return None,
-                }
+                filter_value(filter.field(), value)?
             }
             Param::CursorValue(_, order, chosen_by) | Param::CursorId(_, order, chosen_by)
                 if chosen_by.as_ref().is_some_and(|variable| {
@@ -280,10 +269,7 @@ pub(super) fn bind(plan: &Plan, bound: &Bindings<'_>) -> Option<Vec<sea_orm::Val
                 };
                 let decoded = match cursor {
                     None => None,
-                    Some(cursor) => match decode_after(order, cursor) {
-                        Some(decoded) => Some(decoded),
-                        None => return None,
-                    },
+                    Some(cursor) => Some(decode_after(order, cursor)?),
                 };
                 match (param, decoded) {
                     (Param::CursorId(..), decoded) => decoded.map(|(_, id)| id).into(),
