@@ -1,5 +1,6 @@
 //! The benchmark in its tiny smoke mode, so it cannot rot: it loads its dataset, checks
-//! every answer, times each shape briefly and runs a small fan-out with nothing lost.
+//! every answer, times each shape briefly and runs a small fan-out (approvals, and leads
+//! rendered by compiled plans) with nothing lost.
 //! (It runs the gateway binary that `cargo test --workspace` builds for its own tests.)
 
 #[tokio::test]
@@ -9,6 +10,7 @@ async fn the_bench_runs_in_smoke_mode() {
         .args([
             "--smoke",
             "--compare-rls",
+            "--fanout-leads",
             "--latency-window-ms",
             "1000",
             "--database",
@@ -34,6 +36,8 @@ async fn the_bench_runs_in_smoke_mode() {
     // comparison row's gateway as the owner.
     assert!(stdout.contains("| compiled, RLS bypassed |"), "{stdout}");
     assert!(stdout.contains("Subscription fan-out"), "{stdout}");
+    // Lead subscriptions, rendered by compiled plans, delivered with nothing lost.
+    assert!(stdout.contains("| Leads | 40 |"), "{stdout}");
     assert!(stdout.contains("Latency by send time"), "{stdout}");
 }
 
