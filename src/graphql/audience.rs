@@ -27,8 +27,9 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 
 use async_graphql::{Data, Request, Response, Variables};
-use futures_util::stream::{BoxStream, FuturesUnordered, StreamFuture};
-use futures_util::{Stream, StreamExt};
+use futures_util::future::BoxFuture;
+use futures_util::stream::{BoxStream, FuturesUnordered};
+use futures_util::{FutureExt, Stream, StreamExt};
 use sea_orm::DatabaseConnection;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{Notify, broadcast, oneshot};
@@ -502,21 +503,52 @@ enum Mode {
 
 /// A member's own execution once it has joined: it only waits for the member's end, and
 /// polling it beside every shared event cost more than the event itself. In a
-/// `FuturesUnordered` it is polled only when it was woken.
-struct Ending(FuturesUnordered<StreamFuture<BoxStream<'static, Response>>>);
+/// `FuturesUnordered` it is polled only when it was woken; so is the wait for the member's
+/// departure (its role changed), which is registered once, not per event.
+struct Ending(FuturesUnordered<BoxFuture<'static, Woke>>);
+
+/// What woke a member's [`Ending`].
+enum Woke {
+    /// The own execution's next response (`None`: it ended), and the rest of it.
+    Own(Option<Response>, BoxStream<'static, Response>),
+    Departed,
+}
+
+/// What a member's [`Ending`] says.
+enum Own {
+    Response(Response),
+    Ended,
+    /// The member must leave its audience (`AudienceTicket::join_planned`).
+    Departed,
+}
 
 impl Ending {
-    fn new(own: BoxStream<'static, Response>) -> Self {
-        Self(FuturesUnordered::from_iter([own.into_future()]))
+    fn new(own: BoxStream<'static, Response>, departed: Arc<Notify>) -> Self {
+        let ending = Self(FuturesUnordered::new());
+        ending.watch(own);
+        ending.0.push(Box::pin(async move {
+            departed.notified().await;
+            Woke::Departed
+        }));
+        ending
     }
 
-    /// The own execution's next response; `None` once it ended.
-    async fn next(&mut self) -> Option<Response> {
-        let (response, rest) = self.0.next().await?;
-        if response.is_some() {
-            self.0.push(rest.into_future());
+    fn watch(&self, own: BoxStream<'static, Response>) {
+        self.0.push(Box::pin(
+            own.into_future()
+                .map(|(response, rest)| Woke::Own(response, rest)),
+        ));
+    }
+
+    async fn next(&mut self) -> Own {
+        match self.0.next().await {
+            Some(Woke::Own(Some(response), rest)) => {
+                self.watch(rest);
+                Own::Response(response)
+            }
+            Some(Woke::Own(None, _)) | None => Own::Ended,
+            Some(Woke::Departed) => Own::Departed,
         }
-        response
     }
 }
 
@@ -530,7 +562,8 @@ struct Member {
     /// its own execution carries only its end, see [`Ending`]).
     own: BoxStream<'static, Response>,
     mode: Mode,
-    /// Shared with the ticket: notified when the member must leave its audience.
+    /// Shared with the ticket: notified when the member must leave its audience (watched
+    /// by its [`Ending`]).
     departed: Arc<Notify>,
 }
 
@@ -592,7 +625,7 @@ impl Member {
                     joined = decided => self.mode = match joined {
                         Ok(membership) => {
                             let own = std::mem::replace(&mut self.own, futures_util::stream::empty().boxed());
-                            Mode::Member(membership, Ending::new(own))
+                            Mode::Member(membership, Ending::new(own, self.departed.clone()))
                         }
                         Err(_) => Mode::Private,
                     },
@@ -600,7 +633,14 @@ impl Member {
                 },
                 Mode::Member(membership, own) => tokio::select! {
                     biased;
-                    own = own.next() => return own.map(Payload::own),
+                    own = own.next() => match own {
+                        Own::Response(response) => return Some(Payload::own(response)),
+                        Own::Ended => return None,
+                        Own::Departed => {
+                            let seen = membership.seen;
+                            self.go_private(seen);
+                        }
+                    },
                     rendered = membership.rendered.recv() => match rendered.as_deref() {
                         Ok(Rendered::Event { seq, payload }) => {
                             if *seq > membership.seen {
@@ -613,10 +653,6 @@ impl Member {
                             self.go_private(seen);
                         }
                     },
-                    () = self.departed.notified() => {
-                        let seen = membership.seen;
-                        self.go_private(seen);
-                    }
                 },
             }
         }
