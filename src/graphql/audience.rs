@@ -510,13 +510,13 @@ struct Ending(FuturesUnordered<BoxFuture<'static, Woke>>);
 /// What woke a member's [`Ending`].
 enum Woke {
     /// The own execution's next response (`None`: it ended), and the rest of it.
-    Own(Option<Response>, BoxStream<'static, Response>),
+    Own(Option<Box<Response>>, BoxStream<'static, Response>),
     Departed,
 }
 
 /// What a member's [`Ending`] says.
 enum Own {
-    Response(Response),
+    Response(Box<Response>),
     Ended,
     /// The member must leave its audience (`AudienceTicket::join_planned`).
     Departed,
@@ -534,10 +534,10 @@ impl Ending {
     }
 
     fn watch(&self, own: BoxStream<'static, Response>) {
-        self.0.push(Box::pin(
-            own.into_future()
-                .map(|(response, rest)| Woke::Own(response, rest)),
-        ));
+        self.0
+            .push(Box::pin(own.into_future().map(|(response, rest)| {
+                Woke::Own(response.map(Box::new), rest)
+            })));
     }
 
     async fn next(&mut self) -> Own {
@@ -634,7 +634,7 @@ impl Member {
                 Mode::Member(membership, own) => tokio::select! {
                     biased;
                     own = own.next() => match own {
-                        Own::Response(response) => return Some(Payload::own(response)),
+                        Own::Response(response) => return Some(Payload::Own(response)),
                         Own::Ended => return None,
                         Own::Departed => {
                             let seen = membership.seen;
