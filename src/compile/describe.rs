@@ -131,6 +131,14 @@ pub struct EventField {
     pub value: fn(&ChangeEvent) -> async_graphql::Value,
 }
 
+/// An event type's field named `name` whose value `value` reads from the change event.
+pub const fn event_field(
+    name: &'static str,
+    value: fn(&ChangeEvent) -> async_graphql::Value,
+) -> EventField {
+    EventField { name, value }
+}
+
 /// A subscription root field whose audience a plan renders: the events of `topic` with
 /// operation `op` (`insert`, `update`), as the field's resolver filters them.
 pub struct EventRoot {

@@ -32,6 +32,15 @@ pub use event::{EventPlan, plan_event};
 pub use plan::{Fallback, Plan};
 pub use run::{Outcome, run, with_viewer};
 
+/// `{"data":` + a plan's text + `}`: the response, PostgreSQL's text unparsed.
+pub fn response_text(data: &str) -> String {
+    let mut text = String::with_capacity(data.len() + 9);
+    text.push_str("{\"data\":");
+    text.push_str(data);
+    text.push('}');
+    text
+}
+
 /// A document's hash (SHA-256 of its text, as the document cache and persisted queries
 /// key it) and the operation name a request picks.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

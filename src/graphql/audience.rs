@@ -366,20 +366,10 @@ async fn render_planned(
             Outcome::Executor => break,
         };
         rendered_events.fetch_add(1, Ordering::Relaxed);
-        let mut payload = String::with_capacity(data.len() + 9);
-        payload.push_str("{\"data\":");
-        payload.push_str(&data);
-        payload.push('}');
-        audience.position.store(event.seq, Ordering::SeqCst);
-        let _ = sender.send(Arc::new(Rendered::Event {
-            seq: event.seq,
-            payload: payload.into(),
-        }));
+        let payload = crate::compile::response_text(&data);
+        publish(&audience, &sender, event.seq, payload.into());
     }
-    if let Some(audience) = audience.upgrade() {
-        audience.ended.store(true, Ordering::SeqCst);
-    }
-    let _ = sender.send(Arc::new(Rendered::Ended));
+    finish(&audience, &sender);
 }
 
 /// The audience's execution: each response is serialised once and sent to every member.
@@ -406,12 +396,25 @@ async fn render(
         // The resolver's stream is pulled one event at a time (`then`), so `current`
         // is the seq of the event this response rendered.
         let seq = current.load(Ordering::SeqCst);
-        audience.position.store(seq, Ordering::SeqCst);
-        let _ = sender.send(Arc::new(Rendered::Event {
-            seq,
-            payload: payload.into(),
-        }));
+        publish(&audience, &sender, seq, payload.into());
     }
+    finish(&audience, &sender);
+}
+
+/// Sends the rendered event `seq` to every member; its position is stored first, so a
+/// member that reads it after subscribing has either received the event or starts after it.
+fn publish(
+    audience: &Audience,
+    sender: &broadcast::Sender<Arc<Rendered>>,
+    seq: i64,
+    payload: Arc<str>,
+) {
+    audience.position.store(seq, Ordering::SeqCst);
+    let _ = sender.send(Arc::new(Rendered::Event { seq, payload }));
+}
+
+/// Ends the audience's execution: its members go private from their last event.
+fn finish(audience: &Weak<Audience>, sender: &broadcast::Sender<Arc<Rendered>>) {
     if let Some(audience) = audience.upgrade() {
         audience.ended.store(true, Ordering::SeqCst);
     }

@@ -251,9 +251,10 @@ pub(crate) async fn brand_events(
     }
     let viewer = ctx.viewer()?;
     let principal = viewer.require_authenticated()?.clone();
-    if !viewer.can_see(brand).await? {
+    // The service role reads as an owner (`Viewer::role_in`); a role audience needs it.
+    let Some(role) = viewer.role_in(brand).await? else {
         return Err(ApiError::NotFound("brand"));
-    }
+    };
     let guard = match ctx.data_opt::<SubscriptionBudget>() {
         Some(budget) => Some(budget.take()?),
         None => None,
@@ -300,11 +301,6 @@ pub(crate) async fn brand_events(
             ticket.join(after).then_some(None)
         }
         (Some(ticket), Visibility::PerRole(roots)) if cursor.is_none() => {
-            // The service role reads as an owner (`Viewer::role_in`).
-            let role = viewer
-                .role_in(brand)
-                .await?
-                .ok_or(ApiError::NotFound("brand"))?;
             let planned = PlannedRendering {
                 roots,
                 brand,

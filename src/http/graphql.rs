@@ -537,10 +537,7 @@ async fn run_compiled(
 
 /// `{"data":` + the plan's text + `}`: PostgreSQL's text is the response, unparsed.
 fn compiled_response(media: Media, data: &str) -> Response {
-    let mut body = Vec::with_capacity(data.len() + 9);
-    body.extend_from_slice(b"{\"data\":");
-    body.extend_from_slice(data.as_bytes());
-    body.push(b'}');
+    let body = compile::response_text(data).into_bytes();
     let mut http = (StatusCode::OK, body).into_response();
     http.headers_mut()
         .insert(header::CONTENT_TYPE, media.content_type());

@@ -23,7 +23,7 @@ const NOTIFICATIONS: &str = "subscription($brand: ID!) {
   notificationReceived(brandId: $brand) { cursor message } }";
 
 /// Waits until `count` reads `n` (`what` names it in the failure).
-async fn reaches(what: &str, count: impl Fn() -> usize, n: usize) {
+pub(crate) async fn reaches(what: &str, count: impl Fn() -> usize, n: usize) {
     for _ in 0..200 {
         if count() == n {
             return;

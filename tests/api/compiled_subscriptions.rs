@@ -4,13 +4,12 @@
 //! member whose role changes leaves for a private execution without losing an event, and
 //! with compiled queries off every subscriber renders its own.
 
-use std::time::Duration;
-
 use brandgraph::seed::{brands, users};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::audiences::reaches;
 use crate::helpers::{TestApp, service_token, spawn_app, spawn_app_with, user_token};
 use crate::ws_client::{LEGACY_WS, TRANSPORT_WS, WsClient};
 
@@ -36,17 +35,6 @@ const UPDATED: &str = "subscription($brand: ID!) {
   leadUpdated(brandId: $brand) { cursor op status score lead { name email score } } }";
 
 const CREATE_LEAD: &str = "mutation($input: CreateLeadInput!) { createLead(input: $input) { id } }";
-
-/// Waits until `count` reads `n` (`what` names it in the failure).
-async fn reaches(what: &str, count: impl Fn() -> u64, n: u64) {
-    for _ in 0..300 {
-        if count() == n {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("expected {n} {what}, have {}", count());
-}
 
 async fn execute(app: &TestApp, sql: &str) {
     app.db.execute_unprepared(sql).await.expect(sql);
@@ -99,7 +87,7 @@ async fn lead_subscribers_share_one_compiled_rendering_per_role_equal_to_the_exe
         compiled.push((*who, subscribed(&app, token, LIVE, variables.clone()).await));
         reference.push(subscribed(&app, token, REFERENCE, reference_variables.clone()).await);
     }
-    reaches("members", || app.audiences.members() as u64, 7).await;
+    reaches("members", || app.audiences.members(), 7).await;
     assert_eq!(app.audiences.count(), 5, "one audience per role");
     let before = app.audiences.compiled_events();
 
@@ -144,7 +132,7 @@ async fn a_subscriber_whose_role_changes_leaves_its_audience_and_reads_as_its_ne
         json!({ "brand": brands::AURORA }),
     )
     .await;
-    reaches("members", || app.audiences.members() as u64, 1).await;
+    reaches("members", || app.audiences.members(), 1).await;
     let lead: Uuid = app
         .scalar(&format!(
             "SELECT id::text FROM leads WHERE brand_id = '{}' AND email IS NOT NULL ORDER BY id LIMIT 1",
@@ -170,7 +158,7 @@ async fn a_subscriber_whose_role_changes_leaves_its_audience_and_reads_as_its_ne
         ),
     )
     .await;
-    reaches("departures", || app.audiences.departures(), 1).await;
+    reaches("departures", || app.audiences.departures() as usize, 1).await;
     execute(&app, &bump).await;
     let second = member.next_data().await;
     let updated = &second["data"]["leadUpdated"];
@@ -213,7 +201,7 @@ async fn with_compiled_queries_off_each_lead_subscriber_renders_its_own() {
         "lead subscribers",
         || {
             let topics = app.hub.subscribers_by_topic();
-            topics.get("lead").copied().unwrap_or(0) as u64
+            topics.get("lead").copied().unwrap_or(0)
         },
         1,
     )

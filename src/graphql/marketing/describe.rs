@@ -13,8 +13,8 @@ use super::lead::PERSONAL_DATA_ROLE;
 use super::subscription;
 use crate::auth::Role;
 use crate::compile::describe::{
-    EventField, EventRoot, EventType, FilterField, FilterTest, ObjectType, Order, Relation,
-    RelationKind, Render, column, enum_value, filter, gated,
+    EventRoot, EventType, FilterField, FilterTest, ObjectType, Order, Relation, RelationKind,
+    Render, column, enum_value, event_field, filter, gated,
 };
 use crate::domain::marketing::{CampaignStatus, CampaignType, LeadStatus};
 use crate::graphql::content::describe::CONTENT_ITEM;
@@ -283,34 +283,15 @@ pub static LEAD_FORM_KEY: ObjectType = ObjectType {
 pub static LEAD_EVENT: EventType = EventType {
     name: "LeadEvent",
     fields: &[
-        EventField {
-            name: "cursor",
-            value: |event| value(subscription::cursor(event)),
-        },
-        EventField {
-            name: "op",
-            value: |event| value(op_of(event)),
-        },
-        EventField {
-            name: "leadId",
-            value: |event| value(subscription::lead_id(event)),
-        },
-        EventField {
-            name: "status",
-            value: |event| value(subscription::lead_status(event)),
-        },
-        EventField {
-            name: "score",
-            value: |event| value(subscription::lead_score(event)),
-        },
-        EventField {
-            name: "campaignId",
-            value: |event| value(subscription::lead_campaign(event)),
-        },
-        EventField {
-            name: "occurredAt",
-            value: |event| value(event.created_at),
-        },
+        event_field("cursor", |event| value(subscription::cursor(event))),
+        event_field("op", |event| value(op_of(event))),
+        event_field("leadId", |event| value(subscription::lead_id(event))),
+        event_field("status", |event| value(subscription::lead_status(event))),
+        event_field("score", |event| value(subscription::lead_score(event))),
+        event_field("campaignId", |event| {
+            value(subscription::lead_campaign(event))
+        }),
+        event_field("occurredAt", |event| value(event.created_at)),
     ],
     row: ("lead", &LEAD),
 };
